@@ -1,0 +1,24 @@
+"""Per-request context: who is asking, and the shared pool and queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from arq.connections import ArqRedis
+from starlette.requests import Request
+from strawberry.types import Info as StrawberryInfo
+
+
+@dataclass
+class Context:
+    request: Request
+    company_id: UUID
+    pool: asyncpg.Pool
+    queue: ArqRedis
+    loaders: dict[str, Any] = field(default_factory=dict)
+
+
+Info = StrawberryInfo[Context, None]

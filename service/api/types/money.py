@@ -1,0 +1,31 @@
+"""Money on the wire: a decimal string and an ISO 4217 code, never a float."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import NewType
+
+import strawberry
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def _parse_currency(value: object) -> str:
+    if not isinstance(value, str) or not _CURRENCY.match(value):
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code such as USD")
+    return value
+
+
+CurrencyCode = strawberry.scalar(
+    NewType("CurrencyCode", str),
+    description="An ISO 4217 currency code, e.g. USD.",
+    serialize=str,
+    parse_value=_parse_currency,
+)
+
+
+@strawberry.type(description="An exact amount of money in a currency.")
+class Money:
+    amount: Decimal
+    currency_code: CurrencyCode  # type: ignore[valid-type]

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+
+@strawberry.enum(description="When sales are recognised: on payment, or as earned.")
+class AccountingBasis(Enum):
+    CASH = "CASH"
+    ACCRUAL = "ACCRUAL"
+
+
+@strawberry.enum(description="Which date counts as an order's fulfillment for the books.")
+class FulfillmentTracking(Enum):
+    ORDER_PLACED_DATE = "ORDER_PLACED_DATE"
+    ORDER_FULFILLED_DATE = "ORDER_FULFILLED_DATE"

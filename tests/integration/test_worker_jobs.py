@@ -1,0 +1,63 @@
+"""Jobs run once per piece of work, however often they are enqueued or delivered."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from arq.connections import ArqRedis
+
+from service.db.queue import enqueue
+from service.ledger.jobs import get_job
+from service.ledger.reposting import REPOST_FUNCTION, request_full_repost, run_full_repost
+from tests.conftest import Tenant
+
+
+async def test_same_job_id_is_enqueued_once(
+    pool: asyncpg.Pool, queue: ArqRedis, tenant: Tenant, run_worker: Callable[[], Awaitable[None]]
+) -> None:
+    async with pool.acquire() as conn:
+        job = await request_full_repost(conn, tenant.company_id, 1, reason="test")
+    args = (str(tenant.company_id), job.job_id)
+    assert await enqueue(queue, REPOST_FUNCTION, job.job_id, *args) is True
+    assert await enqueue(queue, REPOST_FUNCTION, job.job_id, *args) is False
+    await run_worker()
+    done = await get_job(pool, tenant.company_id, job.job_id)
+    assert done is not None and (done.status, done.attempts) == ("SUCCEEDED", 1)
+
+
+async def test_a_repeated_delivery_does_nothing(pool: asyncpg.Pool, tenant: Tenant) -> None:
+    async with pool.acquire() as conn:
+        job = await request_full_repost(conn, tenant.company_id, 1, reason="test")
+    assert await run_full_repost(pool, tenant.company_id, job.job_id) is True
+    assert await run_full_repost(pool, tenant.company_id, job.job_id) is False
+    done = await get_job(pool, tenant.company_id, job.job_id)
+    assert done is not None and done.attempts == 1
+
+
+async def test_recording_the_same_job_twice_keeps_one_row(
+    pool: asyncpg.Pool, tenant: Tenant
+) -> None:
+    async with pool.acquire() as conn:
+        a = await request_full_repost(conn, tenant.company_id, 3, reason="first")
+        b = await request_full_repost(conn, tenant.company_id, 3, reason="second")
+    assert a.job_id == b.job_id and b.payload["reason"] == "first"
+
+
+async def test_lost_queue_message_is_requeued_by_the_sweep(
+    pool: asyncpg.Pool, queue: ArqRedis, tenant: Tenant, run_worker: Callable[[], Awaitable[None]]
+) -> None:
+    from worker.jobs import requeue_stale_jobs
+
+    async with pool.acquire() as conn:
+        job = await request_full_repost(conn, tenant.company_id, 1, reason="never enqueued")
+        await conn.execute(
+            "UPDATE jobs SET enqueued_at = now() - interval '5 minutes' "
+            "WHERE company_id = $1 AND job_id = $2",
+            tenant.company_id,
+            job.job_id,
+        )
+    assert await requeue_stale_jobs({"pool": pool, "redis": queue}) >= 1
+    await run_worker()
+    done = await get_job(pool, tenant.company_id, job.job_id)
+    assert done is not None and done.status == "SUCCEEDED"

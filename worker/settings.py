@@ -1,0 +1,67 @@
+"""arq worker settings.
+
+Timeouts stay short because arq picks up a job of a killed worker only when
+its in-progress key expires: the longest function timeout plus 10 seconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from arq import cron
+from arq.worker import Worker, func
+
+from service.config import Settings, get_settings
+from service.db.connect import create_pool, resolve_endpoints
+from service.db.migrate import migrate
+from service.db.queue import redis_settings
+from worker.jobs import MAX_TRIES, repost_company, requeue_stale_jobs
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    if "pool" not in ctx:
+        settings = get_settings()
+        endpoints = await resolve_endpoints(settings)
+        ctx["pool"] = await create_pool(endpoints.database_url)
+        async with ctx["pool"].acquire() as conn:
+            await migrate(conn)
+        ctx["owns_pool"] = True
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    if ctx.get("owns_pool"):
+        await ctx["pool"].close()
+
+
+class WorkerSettings:
+    functions: ClassVar[list[Any]] = [
+        func(repost_company, max_tries=MAX_TRIES, timeout=get_settings().job_timeout_seconds),
+    ]
+    cron_jobs: ClassVar[list[Any]] = [
+        cron(requeue_stale_jobs, second={0}, run_at_startup=True, unique=True, timeout=60),
+    ]
+    on_startup = startup
+    on_shutdown = shutdown
+    max_jobs = 4
+    health_check_interval = 30
+    job_timeout = get_settings().job_timeout_seconds
+
+
+def build_worker(
+    settings: Settings, redis_url: str, *, ctx: dict[str, Any] | None = None, **overrides: Any
+) -> Worker:
+    """A worker for this deployment's queue, outside arq's own CLI."""
+    options: dict[str, Any] = {
+        "functions": WorkerSettings.functions,
+        "cron_jobs": WorkerSettings.cron_jobs,
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "max_jobs": WorkerSettings.max_jobs,
+        "health_check_interval": WorkerSettings.health_check_interval,
+        "job_timeout": WorkerSettings.job_timeout,
+        "redis_settings": redis_settings(redis_url),
+        "queue_name": settings.queue_name,
+        "ctx": ctx,
+    }
+    options.update(overrides)
+    return Worker(**options)
