@@ -1,0 +1,43 @@
+"""Unit costs for COGS (POSTING.md section 9)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CostSource(StrEnum):
+    """Where a unit cost came from, highest precedence first."""
+
+    MANUAL = "MANUAL"  # resolved by hand for that order line
+    INVENTORY_SYSTEM = "INVENTORY_SYSTEM"  # Finale Inventory, Goflow, ... for that line
+    PRODUCT_COSTING = "PRODUCT_COSTING"  # moving average / FIFO on the fulfillment date
+
+
+COST_PRECEDENCE: tuple[CostSource, ...] = (
+    CostSource.MANUAL,
+    CostSource.INVENTORY_SYSTEM,
+    CostSource.PRODUCT_COSTING,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LineCost:
+    """A candidate unit cost (minor units per unit) for one order line.
+
+    ``missing`` marks a source that answered "no cost" (Finale's 0): it is
+    never used, and if no other source has a cost the line is listed as a
+    missing cost and posted at 0.
+    """
+
+    line_id: str
+    unit_cost: int
+    source: CostSource = CostSource.PRODUCT_COSTING
+    missing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MissingCost:
+    order_id: str
+    line_id: str
+    sku: str | None

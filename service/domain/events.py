@@ -1,0 +1,205 @@
+"""Dated things that happen to an order after it is placed.
+
+Every event carries a timezone-aware datetime (UTC from the sources); the
+engine turns it into a local date in the store's time zone. Events may
+arrive in any order: the engine sorts them itself (POSTING.md invariant 3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class TransactionKind(StrEnum):
+    AUTHORIZATION = "authorization"
+    CAPTURE = "capture"
+    SALE = "sale"
+    VOID = "void"
+    REFUND = "refund"
+
+
+class TransactionStatus(StrEnum):
+    SUCCESS = "success"
+    PENDING = "pending"
+    FAILURE = "failure"
+    ERROR = "error"
+
+
+class PaymentMethod(StrEnum):
+    """How money moved, which decides the account it posts against.
+
+    PROCESSOR: a payment processor (Shopify Payments, PayPal, Stripe):
+    RIP until the processor's own record is synced (section 11).
+    MANUAL: cash, bank deposit, cheque, COD, manual, unknown: posts nothing
+    until a bank deposit is linked (cash rule 2).
+    GIFT_CARD: paid with, or refunded to, a gift card / store credit:
+    GIFT_CARD_LIABILITY.
+    """
+
+    PROCESSOR = "processor"
+    MANUAL = "manual"
+    GIFT_CARD = "gift_card"
+
+
+_MANUAL_GATEWAYS = frozenset(
+    {
+        "",
+        "manual",
+        "cash",
+        "cash on delivery (cod)",
+        "cod",
+        "bank deposit",
+        "bank transfer",
+        "money order",
+        "cheque",
+        "check",
+        "unknown",
+        "other",
+        "external",
+    }
+)
+
+
+def classify_gateway(gateway: str) -> PaymentMethod:
+    """The payment method a Shopify gateway name stands for."""
+    g = gateway.strip().lower()
+    if g == "gift_card" or g == "gift card" or g == "store_credit":
+        return PaymentMethod.GIFT_CARD
+    if g in _MANUAL_GATEWAYS:
+        return PaymentMethod.MANUAL
+    return PaymentMethod.PROCESSOR
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """A payment transaction (Shopify order transaction).
+
+    Only successful SALE and CAPTURE transactions move money in, and only
+    successful REFUND transactions move it out; authorizations and voids
+    reserve or release nothing the books see.
+    """
+
+    id: str
+    at: dt.datetime
+    kind: TransactionKind
+    amount: int
+    gateway: str
+    method: PaymentMethod
+    status: TransactionStatus = TransactionStatus.SUCCESS
+    currency: str | None = None
+    parent_id: str | None = None
+
+    @property
+    def processor(self) -> str | None:
+        """The sub-ledger a processor payment lands in (the gateway)."""
+        return self.gateway if self.method is PaymentMethod.PROCESSOR else None
+
+    @property
+    def moves_money_in(self) -> bool:
+        return self.status is TransactionStatus.SUCCESS and (
+            self.kind is TransactionKind.SALE or self.kind is TransactionKind.CAPTURE
+        )
+
+    @property
+    def moves_money_out(self) -> bool:
+        return self.status is TransactionStatus.SUCCESS and self.kind is TransactionKind.REFUND
+
+
+@dataclass(frozen=True, slots=True)
+class FulfillmentLine:
+    line_id: str
+    quantity: int
+
+
+class FulfillmentStatus(StrEnum):
+    SUCCESS = "success"
+    CANCELLED = "cancelled"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True, slots=True)
+class Fulfillment:
+    """Units shipped. Only SUCCESS fulfillments count (a cancelled or
+    pending shipment did not leave the warehouse)."""
+
+    id: str
+    at: dt.datetime
+    lines: tuple[FulfillmentLine, ...]
+    status: FulfillmentStatus = FulfillmentStatus.SUCCESS
+
+
+class RestockType(StrEnum):
+    """Shopify's refund_line_items[].restock_type (STACK-NOTES)."""
+
+    RETURN = "return"
+    CANCEL = "cancel"
+    NO_RESTOCK = "no_restock"
+    LEGACY_RESTOCK = "legacy_restock"
+
+    @property
+    def restocks(self) -> bool:
+        return self is not RestockType.NO_RESTOCK
+
+
+@dataclass(frozen=True, slots=True)
+class RefundLine:
+    line_id: str
+    quantity: int
+    restock_type: RestockType = RestockType.NO_RESTOCK
+
+
+class AdjustmentKind(StrEnum):
+    SHIPPING_REFUND = "shipping_refund"
+    REFUND_DISCREPANCY = "refund_discrepancy"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class RefundAdjustment:
+    """A Shopify refund order adjustment.
+
+    SHIPPING_REFUND gives the shipping (``amount``) and shipping tax
+    (``tax``) refunded; the sign is ignored (Shopify sends negatives).
+    REFUND_DISCREPANCY is kept for the record but never posted: its sign is
+    not reliable, so money kept back is derived from the refund's own
+    transactions (POSTING.md 6.4, STACK-NOTES).
+    """
+
+    kind: AdjustmentKind
+    amount: int
+    tax: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    id: str
+    at: dt.datetime
+    lines: tuple[RefundLine, ...] = ()
+    adjustments: tuple[RefundAdjustment, ...] = ()
+    transactions: tuple[Transaction, ...] = ()
+    note: str = ""
+
+    @property
+    def shipping(self) -> int:
+        return sum(
+            abs(a.amount) for a in self.adjustments if a.kind is AdjustmentKind.SHIPPING_REFUND
+        )
+
+    @property
+    def shipping_tax(self) -> int:
+        return sum(abs(a.tax) for a in self.adjustments if a.kind is AdjustmentKind.SHIPPING_REFUND)
+
+
+@dataclass(frozen=True, slots=True)
+class Cancellation:
+    """The order was cancelled. Its lines and money come back through
+    refunds; the cancellation itself decides VOID detection."""
+
+    id: str
+    at: dt.datetime
+    reason: str = ""
+
+
+Event = Transaction | Fulfillment | Refund | Cancellation

@@ -1,0 +1,105 @@
+"""Money as integer minor units.
+
+POSTING.md section 4: amounts are exact, never float. Inside the engine every
+amount is an ``int`` of the currency's minor unit (cents for USD, yen for
+JPY, fils for KWD); the currency lives once on the order or the entry, not on
+every number. Connectors hand us decimal strings, so the conversions below
+are the only place where decimals meet the engine, and they refuse any
+amount that cannot be represented exactly.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+# ISO 4217 minor-unit exponents. Anything not listed is assumed to have 2
+# (the overwhelming default) only if it is a well-formed three-letter code;
+# listing the exceptions is what matters.
+_ZERO_DECIMAL = frozenset(
+    {
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "ISK",
+        "JPY",
+        "KMF",
+        "KRW",
+        "PYG",
+        "RWF",
+        "UGX",
+        "UYI",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    }
+)
+_THREE_DECIMAL = frozenset({"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"})
+_FOUR_DECIMAL = frozenset({"CLF", "UYW"})
+
+
+class MoneyError(ValueError):
+    """An amount or currency that cannot be represented exactly."""
+
+
+def exponent(currency: str) -> int:
+    """Number of decimal places of the currency's minor unit."""
+    if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
+        raise MoneyError(f"not an ISO 4217 currency code: {currency!r}")
+    if currency in _ZERO_DECIMAL:
+        return 0
+    if currency in _THREE_DECIMAL:
+        return 3
+    if currency in _FOUR_DECIMAL:
+        return 4
+    return 2
+
+
+def to_minor(amount: str | Decimal | int, currency: str) -> int:
+    """Convert a decimal amount ("12.30") to integer minor units (1230).
+
+    Raises MoneyError if the amount has more precision than the currency
+    allows: silently rounding would make the books differ from the source.
+    """
+    if isinstance(amount, bool):
+        raise MoneyError("a boolean is not an amount")
+    if isinstance(amount, int):
+        dec = Decimal(amount)
+    elif isinstance(amount, Decimal):
+        dec = amount
+    elif isinstance(amount, str):
+        try:
+            dec = Decimal(amount.strip())
+        except InvalidOperation as exc:
+            raise MoneyError(f"not a decimal amount: {amount!r}") from exc
+    else:  # pragma: no cover - guarded by the type checker
+        raise MoneyError(f"unsupported amount type: {type(amount).__name__}")
+    if not dec.is_finite():
+        raise MoneyError(f"not a finite amount: {amount!r}")
+    scaled = dec.scaleb(exponent(currency))
+    if scaled != scaled.to_integral_value():
+        raise MoneyError(f"{amount!r} has more decimals than {currency} allows")
+    return int(scaled)
+
+
+def to_decimal(minor: int, currency: str) -> Decimal:
+    """Convert integer minor units back to an exact Decimal (1230 -> 12.30)."""
+    exp = exponent(currency)
+    return Decimal(minor).scaleb(-exp).quantize(Decimal(1).scaleb(-exp))
+
+
+def format_amount(minor: int, currency: str) -> str:
+    """A plain decimal string ("-12.30"), the GraphQL Money amount format."""
+    exp = exponent(currency)
+    if exp == 0:
+        return str(minor)
+    sign = "-" if minor < 0 else ""
+    whole, frac = divmod(abs(minor), 10**exp)
+    return f"{sign}{whole}.{frac:0{exp}d}"
+
+
+def format_money(minor: int, currency: str) -> str:
+    """Human form for memos: "12.30 USD"."""
+    return f"{format_amount(minor, currency)} {currency}"

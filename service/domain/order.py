@@ -1,0 +1,90 @@
+"""An order as it was placed: lines, shipping, tips, tax, channel.
+
+Amounts are integer minor units of ``Order.currency`` (the store's shop
+money, POSTING.md section 4). What happens to the order afterwards
+(payments, fulfillments, refunds, cancellation) lives in ``events``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TaxLine:
+    """A tax amount on a line or a shipping line.
+
+    ``channel_liable``: the channel (a marketplace facilitator, or Shopify
+    when its tax line says so) collects and remits this tax itself, so the
+    merchant owes nothing for it (POSTING.md section 5).
+    """
+
+    amount: int
+    channel_liable: bool = False
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountAllocation:
+    """The part of a discount allocated to one line.
+
+    ``order_level`` tells an order-level discount spread over lines from a
+    discount aimed at that line; both post to DISCOUNTS the same way, the
+    flag is kept for memos and reports.
+    """
+
+    amount: int
+    order_level: bool = False
+    code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    id: str
+    sku: str | None
+    quantity: int
+    unit_price: int
+    discounts: tuple[DiscountAllocation, ...] = ()
+    tax_lines: tuple[TaxLine, ...] = ()
+    gift_card: bool = False
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingLine:
+    id: str
+    price: int
+    discount: int = 0
+    tax_lines: tuple[TaxLine, ...] = ()
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """The order at placement.
+
+    ``unallocated_discount`` is an order-level discount the source did not
+    spread over lines; the engine spreads it by gross with a
+    largest-remainder split (POSTING.md section 4). ``source`` is the sales
+    channel (online_store, pos, tiktok, a returns app, ...). ``timezone`` is
+    the store's IANA zone, used for every entry date (section 4).
+    """
+
+    id: str
+    store_id: str
+    currency: str
+    timezone: str
+    placed_at: dt.datetime
+    lines: tuple[LineItem, ...]
+    shipping_lines: tuple[ShippingLine, ...] = ()
+    tip: int = 0
+    unallocated_discount: int = 0
+    source: str = "web"
+    test: bool = False
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name a person knows the order by (#1001), else its id."""
+        return self.name or self.id

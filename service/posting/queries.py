@@ -1,0 +1,129 @@
+"""Read-only facts about an order the API shows next to its entries.
+
+They come from the same pass as the entries, so the open balance shown in
+the Unpaid tab is the order's AR under accrual (POSTING.md invariant 6).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from service.domain.context import PostingContext
+from service.domain.costs import MissingCost
+from service.domain.events import PaymentMethod, Refund, Transaction
+from service.domain.history import OrderHistory
+from service.domain.settings import FulfillmentTracking, OrderStatus
+from service.posting.cogs import unit_costs
+from service.posting.engine import run_order
+from service.posting.prepare import prepare
+from service.posting.statuses import detected_status as _detected
+
+
+class PaymentStatus(StrEnum):
+    UNPAID = "UNPAID"
+    PARTIALLY_PAID = "PARTIALLY_PAID"
+    PAID = "PAID"
+    OVERPAID = "OVERPAID"
+    MANUALLY_PAID = "MANUALLY_PAID"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+    REFUNDED = "REFUNDED"
+
+
+class FulfillmentState(StrEnum):
+    UNFULFILLED = "UNFULFILLED"
+    PARTIALLY_FULFILLED = "PARTIALLY_FULFILLED"
+    FULFILLED = "FULFILLED"
+    CANCELLED = "CANCELLED"
+    PARTIALLY_RESTOCKED = "PARTIALLY_RESTOCKED"
+    RESTOCKED = "RESTOCKED"
+
+
+def open_balance(history: OrderHistory, ctx: PostingContext) -> int:
+    """What the customer still owes (negative: over-collected), in minor
+    units; 0 for orders whose sales do not post (void, excluded, COGS only,
+    giveaway). Equals the order's AR balance under accrual."""
+    return run_order(history, ctx).open_balance
+
+
+def payment_status(history: OrderHistory, ctx: PostingContext) -> PaymentStatus:
+    """Seed 002's payment statuses. Manual payments show as MANUALLY_PAID
+    (still in the Unpaid tab) until a bank deposit is linked."""
+    counted = sum(d.amount + d.difference for d in ctx.deposits)
+    manual = 0
+    refunded = 0
+    for ev in history.events:
+        if isinstance(ev, Transaction):
+            if ev.moves_money_in:
+                if ev.method is PaymentMethod.MANUAL:
+                    manual += ev.amount
+                else:
+                    counted += ev.amount
+            elif ev.moves_money_out:
+                refunded += ev.amount
+        elif isinstance(ev, Refund):
+            refunded += sum(t.amount for t in ev.transactions if t.moves_money_out)
+    if refunded:
+        return (
+            PaymentStatus.REFUNDED
+            if counted + manual - refunded <= 0
+            else PaymentStatus.PARTIALLY_REFUNDED
+        )
+    if counted == 0:
+        return PaymentStatus.MANUALLY_PAID if manual else PaymentStatus.UNPAID
+    balance = open_balance(history, ctx)
+    if balance > 0:
+        return PaymentStatus.PARTIALLY_PAID
+    if balance < 0:
+        return PaymentStatus.OVERPAID
+    return PaymentStatus.PAID
+
+
+def fulfillment_status(history: OrderHistory, ctx: PostingContext) -> FulfillmentState:
+    """Seed 002's fulfillment statuses. Under placed-date tracking every
+    order counts as fulfilled when placed, so there is no unfulfilled or
+    partially fulfilled status."""
+    p = prepare(history, ctx)
+    total = sum(pl.quantity for pl in p.lines)
+    restocked = 0
+    for ev in history.events:
+        if isinstance(ev, Refund):
+            restocked += sum(rl.quantity for rl in ev.lines if rl.restock_type.restocks)
+    placed_mode = ctx.settings.fulfillment_tracking is FulfillmentTracking.ORDER_PLACED_DATE
+    shipped = 0
+    for pev in p.events:
+        if pev.kind == 3 and isinstance(pev.obj, tuple):
+            shipped += sum(q for _, q in pev.obj)
+    if p.cancelled_at is not None and not placed_mode and shipped == 0:
+        return FulfillmentState.CANCELLED
+    if restocked:
+        return (
+            FulfillmentState.RESTOCKED
+            if restocked >= total
+            else FulfillmentState.PARTIALLY_RESTOCKED
+        )
+    if placed_mode:
+        return FulfillmentState.FULFILLED
+    if shipped == 0:
+        return FulfillmentState.UNFULFILLED
+    return FulfillmentState.FULFILLED if shipped >= total else FulfillmentState.PARTIALLY_FULFILLED
+
+
+def detected_status(history: OrderHistory, ctx: PostingContext) -> OrderStatus | None:
+    """The status detected automatically (test -> EXCLUDED; cancelled before
+    payment and recognition -> VOID; every line 100% discounted ->
+    COGS_ONLY), or None. An order action may still override it."""
+    return _detected(history, prepare(history, ctx), ctx)
+
+
+def missing_costs(history: OrderHistory, ctx: PostingContext) -> tuple[MissingCost, ...]:
+    """Order lines whose COGS posts at 0 for want of a unit cost (section 9)."""
+    run = run_order(history, ctx)
+    if not run.treatment.cogs:
+        return ()
+    known = unit_costs(ctx)
+    order = history.order
+    return tuple(
+        MissingCost(order.id, pl.id, pl.sku)
+        for pl in run.prepared.lines
+        if not pl.gift_card and pl.id not in known
+    )
