@@ -1,0 +1,189 @@
+"""What both normalizers share: Shopify's enum words and one way of putting
+an order history together.
+
+REST says ``"sale"``, GraphQL says ``"SALE"``; both go through the same
+lower-cased tables here so the two shapes cannot drift apart. The history
+is assembled in one canonical form (refund money represented once, events
+sorted by time, kind and id, refund adjustments merged per kind) so that
+the same facts give an ``==`` equal ``OrderHistory`` whichever API they
+came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from service.connectors.shopify.errors import NormalizationError
+from service.domain.events import (
+    AdjustmentKind,
+    Cancellation,
+    Event,
+    Fulfillment,
+    FulfillmentStatus,
+    Refund,
+    RefundAdjustment,
+    RestockType,
+    Transaction,
+    TransactionKind,
+    TransactionStatus,
+)
+from service.domain.history import OrderHistory
+from service.domain.order import Order
+
+_KINDS: dict[str, TransactionKind | None] = {
+    "authorization": TransactionKind.AUTHORIZATION,
+    "emv_authorization": TransactionKind.AUTHORIZATION,
+    "capture": TransactionKind.CAPTURE,
+    "sale": TransactionKind.SALE,
+    "void": TransactionKind.VOID,
+    "refund": TransactionKind.REFUND,
+    # Cash handed back at a POS till and Shopify's own refund suggestions
+    # move nothing the books track: the cash gateway posts nothing until a
+    # deposit is linked, and a suggestion is not a refund.
+    "change": None,
+    "suggested_refund": None,
+}
+
+_STATUSES: dict[str, TransactionStatus] = {
+    "success": TransactionStatus.SUCCESS,
+    "pending": TransactionStatus.PENDING,
+    "awaiting_response": TransactionStatus.PENDING,
+    "unknown": TransactionStatus.PENDING,
+    "failure": TransactionStatus.FAILURE,
+    "error": TransactionStatus.ERROR,
+}
+
+_FULFILLMENT_STATUSES: dict[str, FulfillmentStatus] = {
+    "success": FulfillmentStatus.SUCCESS,
+    "open": FulfillmentStatus.PENDING,
+    "pending": FulfillmentStatus.PENDING,
+    # Nothing left the warehouse for these either.
+    "cancelled": FulfillmentStatus.CANCELLED,
+    "error": FulfillmentStatus.CANCELLED,
+    "failure": FulfillmentStatus.CANCELLED,
+}
+
+_RESTOCK: dict[str, RestockType] = {r.value: r for r in RestockType}
+
+
+def transaction_kind(word: str, path: str) -> TransactionKind | None:
+    """The domain kind, or None for a kind that moves nothing we book."""
+    key = word.strip().lower()
+    if key not in _KINDS:
+        raise NormalizationError(path, f"unknown transaction kind {word!r}")
+    return _KINDS[key]
+
+
+def transaction_status(word: str, path: str) -> TransactionStatus:
+    key = word.strip().lower()
+    if key not in _STATUSES:
+        raise NormalizationError(path, f"unknown transaction status {word!r}")
+    return _STATUSES[key]
+
+
+def fulfillment_status(word: str, path: str) -> FulfillmentStatus:
+    key = word.strip().lower()
+    if key not in _FULFILLMENT_STATUSES:
+        raise NormalizationError(path, f"unknown fulfillment status {word!r}")
+    return _FULFILLMENT_STATUSES[key]
+
+
+def restock_type(word: str, path: str) -> RestockType:
+    key = word.strip().lower()
+    if key not in _RESTOCK:
+        raise NormalizationError(path, f"unknown restock type {word!r}")
+    return _RESTOCK[key]
+
+
+def id_key(value: str) -> tuple[int, str]:
+    """Numeric ids sort as numbers (``"9" < "10"``), anything else after."""
+    return (len(value), value) if value.isdigit() else (1 << 30, value)
+
+
+def merge_adjustments(adjustments: Iterable[RefundAdjustment]) -> tuple[RefundAdjustment, ...]:
+    """One adjustment per kind, amounts summed.
+
+    REST reports refunded shipping as ``shipping_refund`` order adjustments
+    with negative amounts, GraphQL as refund shipping lines with positive
+    ones, and either may split it over several entries. The engine only sums
+    them (ignoring the sign of shipping, never posting discrepancies), so
+    one positive shipping total and one summed discrepancy per refund keep
+    everything posting needs while making both shapes compare equal.
+    """
+    shipping = shipping_tax = 0
+    seen_shipping = False
+    others: dict[AdjustmentKind, tuple[int, int]] = {}
+    for adj in adjustments:
+        if adj.kind is AdjustmentKind.SHIPPING_REFUND:
+            seen_shipping = True
+            shipping += abs(adj.amount)
+            shipping_tax += abs(adj.tax)
+        else:
+            amount, tax = others.get(adj.kind, (0, 0))
+            others[adj.kind] = (amount + adj.amount, tax + adj.tax)
+    out: list[RefundAdjustment] = []
+    if seen_shipping and (shipping or shipping_tax):
+        out.append(RefundAdjustment(AdjustmentKind.SHIPPING_REFUND, shipping, shipping_tax))
+    for kind in (AdjustmentKind.REFUND_DISCREPANCY, AdjustmentKind.OTHER):
+        if kind in others and others[kind] != (0, 0):
+            amount, tax = others[kind]
+            out.append(RefundAdjustment(kind, amount, tax))
+    return tuple(out)
+
+
+_RANK = {Transaction: 0, Fulfillment: 1, Refund: 2, Cancellation: 3}
+
+
+def _event_key(ev: Event) -> tuple[dt.datetime, int, tuple[int, str]]:
+    return (ev.at, _RANK[type(ev)], id_key(ev.id))
+
+
+def build_history(
+    order: Order,
+    transactions: Sequence[Transaction],
+    refunds: Sequence[Refund],
+    fulfillments: Sequence[Fulfillment],
+    cancellation: Cancellation | None,
+) -> OrderHistory:
+    """The order's history with each refund's money represented once.
+
+    Shopify lists a refund's transactions twice: in the order's transaction
+    list and inside the refund. The engine treats a top-level REFUND
+    transaction as a refund of its own (money back, no lines) and a refund's
+    own transactions as that refund's money, so a refund transaction that
+    belongs to a refund is kept only inside it; one that belongs to no
+    refund we know of (its refund webhook not yet arrived) stays top level
+    until it does. Where both copies exist, the order's transaction list
+    wins: it is the later record of the same transaction. Refunds and
+    fulfillments repeated (by id) keep their last copy.
+    """
+    latest: dict[str, Transaction] = {}
+    for t in transactions:
+        latest[t.id] = t
+    # The same refund or fulfillment may come in several payloads (an
+    # orders/updated body and its own webhook); the last copy is the newest.
+    by_refund = {r.id: r for r in refunds}
+    by_fulfillment = {f.id: f for f in fulfillments}
+    in_refunds: set[str] = set()
+    merged_refunds: list[Refund] = []
+    for r in by_refund.values():
+        own = tuple(sorted((latest.get(t.id, t) for t in r.transactions), key=_event_key))
+        in_refunds.update(t.id for t in own)
+        merged_refunds.append(
+            Refund(
+                id=r.id,
+                at=r.at,
+                lines=r.lines,
+                adjustments=merge_adjustments(r.adjustments),
+                transactions=own,
+                note=r.note,
+            )
+        )
+    events: list[Event] = [t for t in latest.values() if t.id not in in_refunds]
+    events.extend(merged_refunds)
+    events.extend(by_fulfillment.values())
+    if cancellation is not None:
+        events.append(cancellation)
+    events.sort(key=_event_key)
+    return OrderHistory(order=order, events=tuple(events))
