@@ -48,6 +48,36 @@ async def cmd_company_create(settings: Settings, name: str) -> int:
     return 0
 
 
+async def cmd_verify(settings: Settings, company: str | None) -> int:
+    from service.db.connect import create_pool
+    from service.ledger.verify import verify_company
+
+    endpoints = await resolve_endpoints(settings)
+    pool = await create_pool(endpoints.database_url)
+    try:
+        if company:
+            companies = [UUID(company)]
+        else:
+            companies = [
+                r["company_id"]
+                for r in await pool.fetch("SELECT company_id FROM companies ORDER BY created_at")
+            ]
+        dirty = 0
+        for company_id in companies:
+            report = await verify_company(pool, company_id)
+            state = "clean" if report.clean else f"{len(report.problems)} problem(s)"
+            print(
+                f"company {company_id} (journal version {report.version}, "
+                f"{report.checked_subjects} subjects re-posted): {state}"
+            )
+            for problem in report.problems:
+                print(f"  - {problem}")
+            dirty += not report.clean
+    finally:
+        await pool.close()
+    return 1 if dirty else 0
+
+
 def cmd_export_schema() -> int:
     from service.api.schema import schema_sdl
 
@@ -162,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     sub.add_parser("migrate", help="apply pending database migrations")
     sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    verify = sub.add_parser(
+        "verify", help="check the books: balanced entries, balances, a fresh re-post"
+    )
+    verify.add_argument("--company", default=None, help="one company id (default: all)")
     company = sub.add_parser("company", help="manage companies")
     company_sub = company.add_subparsers(dest="company_command", required=True)
     create = company_sub.add_parser("create", help="create a company; prints its id and API token")
@@ -184,6 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(cmd_migrate(settings))
             case "export-schema":
                 return cmd_export_schema()
+            case "verify":
+                return asyncio.run(cmd_verify(settings, args.company))
             case "company":
                 return asyncio.run(cmd_company_create(settings, args.name))
     except KeyboardInterrupt:

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="STOREBOOKS_HOST")
     port: int = Field(default=8000, alias="STOREBOOKS_PORT")
     job_timeout_seconds: int = Field(default=300, alias="STOREBOOKS_JOB_TIMEOUT")
+    shopify_poll_seconds: float = Field(default=2.0, alias="STOREBOOKS_SHOPIFY_POLL_SECONDS")
 
     @property
     def embedded(self) -> bool:

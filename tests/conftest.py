@@ -29,7 +29,6 @@ from service.db.connect import (
 from service.db.migrate import migrate
 from service.db.queue import open_queue
 from service.ledger.companies import create_company, create_store
-from worker.settings import build_worker
 
 
 @dataclass(frozen=True)
@@ -86,18 +85,27 @@ async def pool(servers: Servers) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
-@pytest.fixture(scope="session")
-async def queue(servers: Servers) -> AsyncIterator[ArqRedis]:
-    queue = await open_queue(servers.redis_url, servers.settings.queue_name)
+@pytest.fixture
+def settings(servers: Servers) -> Settings:
+    """The test servers' settings with a queue of this test's own, so that a
+    job one test leaves queued is never run by another test's worker."""
+    queue_name = f"{servers.settings.queue_name}:{uuid.uuid4().hex[:8]}"
+    return servers.settings.model_copy(update={"queue_name": queue_name})
+
+
+@pytest.fixture
+async def queue(settings: Settings, servers: Servers) -> AsyncIterator[ArqRedis]:
+    queue = await open_queue(servers.redis_url, settings.queue_name)
     yield queue
+    await queue.delete(settings.queue_name)
     await queue.aclose()
 
 
-@pytest.fixture(scope="session")
-async def app(servers: Servers) -> AsyncIterator[Any]:
+@pytest.fixture
+async def app(settings: Settings, queue: ArqRedis) -> AsyncIterator[Any]:
     from service.api.app import create_app
 
-    application = create_app(servers.settings)
+    application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
 
@@ -150,12 +158,16 @@ def gql(client: httpx.AsyncClient, tenant: Tenant) -> GraphQL:
 
 
 @pytest.fixture
-def run_worker(servers: Servers, pool: asyncpg.Pool) -> Callable[[], Awaitable[None]]:
+def run_worker(
+    settings: Settings, servers: Servers, pool: asyncpg.Pool
+) -> Callable[[], Awaitable[None]]:
     """Run a real arq worker over the test queue until the queue is empty."""
 
     async def run() -> None:
+        from worker.settings import build_worker
+
         worker = build_worker(
-            servers.settings,
+            settings,
             servers.redis_url,
             ctx={"pool": pool},
             burst=True,

@@ -15,7 +15,15 @@ from service.config import Settings, get_settings
 from service.db.connect import create_pool, resolve_endpoints
 from service.db.migrate import migrate
 from service.db.queue import redis_settings
-from worker.jobs import MAX_TRIES, repost_company, requeue_stale_jobs
+from worker.jobs import (
+    MAX_TRIES,
+    process_shopify_event,
+    repost_channel,
+    repost_company,
+    requeue_stale_jobs,
+    schedule_incremental_syncs,
+    sync_shopify_store,
+)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -36,9 +44,13 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 class WorkerSettings:
     functions: ClassVar[list[Any]] = [
         func(repost_company, max_tries=MAX_TRIES, timeout=get_settings().job_timeout_seconds),
+        func(process_shopify_event, max_tries=MAX_TRIES, timeout=60, keep_result=0),
+        func(repost_channel, max_tries=MAX_TRIES, timeout=get_settings().job_timeout_seconds),
+        func(sync_shopify_store, max_tries=MAX_TRIES, timeout=get_settings().job_timeout_seconds),
     ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(requeue_stale_jobs, second={0}, run_at_startup=True, unique=True, timeout=60),
+        cron(schedule_incremental_syncs, minute=set(range(0, 60, 5)), second={30}, timeout=60),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from service.api.graphql_app import StorebooksGraphQL
+from service.api.webhooks import shopify_webhook
 from service.config import Settings, get_settings
 from service.db.connect import create_pool, resolve_endpoints
 from service.db.migrate import migrate
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with app.state.pool.acquire() as conn:
             await migrate(conn)
         app.state.queue = await open_queue(endpoints.redis_url, settings.queue_name)
+        app.state.secret_key = settings.resolved_secret_key()
         try:
             yield
         finally:
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/webhooks/shopify", shopify_webhook, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

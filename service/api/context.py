@@ -18,6 +18,7 @@ class Context:
     company_id: UUID
     pool: asyncpg.Pool
     queue: ArqRedis
+    secret_key: str = ""
     loaders: dict[str, Any] = field(default_factory=dict)
 
 

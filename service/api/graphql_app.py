@@ -97,4 +97,5 @@ class StorebooksGraphQL(GraphQL[Context, None]):
             company_id=getattr(request.state, "company_id", NO_COMPANY),
             pool=state.pool,
             queue=queue,
+            secret_key=state.secret_key,
         )

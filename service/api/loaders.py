@@ -16,3 +16,18 @@ async def load_stores(ctx: Context) -> dict[str, Store]:
         }
         ctx.loaders["stores"] = cached
     return cached
+
+
+async def load_books(ctx: Context) -> tuple[int, str]:
+    """The journal version readers see, and the currency the books are kept in."""
+    cached: tuple[int, str] | None = ctx.loaders.get("books")
+    if cached is None:
+        row = await ctx.pool.fetchrow(
+            "SELECT b.current_version, (SELECT s.currency_code FROM stores s "
+            "WHERE s.company_id = b.company_id ORDER BY s.created_at LIMIT 1) AS currency "
+            "FROM books b WHERE b.company_id = $1",
+            ctx.company_id,
+        )
+        cached = (row["current_version"], row["currency"] or "USD")
+        ctx.loaders["books"] = cached
+    return cached

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
 
 from service.api.limits import extensions
+from service.api.mutations.apply_order_action import ApplyOrderActionPayload, apply_order_action
+from service.api.mutations.connect_shopify_store import (
+    ConnectShopifyStorePayload,
+    connect_shopify_store,
+)
+from service.api.mutations.set_channel_status import SetChannelStatusPayload, set_channel_status
+from service.api.mutations.sync_store import SyncStorePayload, sync_store
 from service.api.mutations.update_bookkeeping_settings import (
     UpdateBookkeepingSettingsPayload,
     update_bookkeeping_settings,
@@ -13,12 +21,23 @@ from service.api.mutations.update_bookkeeping_settings import (
 from service.api.queries.bookkeeping_settings import bookkeeping_settings
 from service.api.queries.books_status import books_status
 from service.api.queries.chart_of_accounts import chart_of_accounts
+from service.api.queries.ingest_errors import ingest_errors
+from service.api.queries.journal_entries import journal_entries
+from service.api.queries.orders import order, orders
+from service.api.queries.statements import balance_sheet, profit_and_loss, trial_balance
 from service.api.queries.stores import stores
+from service.api.queries.sync_runs import sync_runs
 from service.api.types.account import Account
 from service.api.types.books_status import BooksStatus
+from service.api.types.connection import Connection
 from service.api.types.job import Job
+from service.api.types.journal import JournalEntry
+from service.api.types.money import CURRENCY_CODE_SCALAR, CurrencyCode
+from service.api.types.order import Order
 from service.api.types.settings import BookkeepingSettings
+from service.api.types.statements import BalanceSheet, ProfitAndLoss, TrialBalance
 from service.api.types.store import Store
+from service.api.types.sync import IngestError, SyncRun
 
 
 @strawberry.type
@@ -28,6 +47,29 @@ class Query:
     chart_of_accounts: list[Account] = strawberry.field(resolver=chart_of_accounts)
     bookkeeping_settings: BookkeepingSettings = strawberry.field(resolver=bookkeeping_settings)
     stores: list[Store] = strawberry.field(resolver=stores)
+    sync_runs: Connection[SyncRun] = strawberry.field(
+        resolver=sync_runs, description="Sync runs, newest first."
+    )
+    orders: Connection[Order] = strawberry.field(
+        resolver=orders, description="Orders, newest first, by tab as on the Orders screen."
+    )
+    order: Order | None = strawberry.field(resolver=order)
+    journal_entries: Connection[JournalEntry] = strawberry.field(
+        resolver=journal_entries, description="The journal, by date: drill down from statements."
+    )
+    profit_and_loss: ProfitAndLoss = strawberry.field(
+        resolver=profit_and_loss, description="Income and expenses over [from, to]."
+    )
+    balance_sheet: BalanceSheet = strawberry.field(
+        resolver=balance_sheet, description="Balances at the end of asOf."
+    )
+    trial_balance: TrialBalance = strawberry.field(
+        resolver=trial_balance,
+        description="Balance sheet accounts at `to`, income and expenses over [from, to].",
+    )
+    ingest_errors: Connection[IngestError] = strawberry.field(
+        resolver=ingest_errors, description="Received events that failed, newest first."
+    )
 
 
 @strawberry.type
@@ -36,10 +78,29 @@ class Mutation:
         resolver=update_bookkeeping_settings,
         description="Change the accounting basis or fulfillment tracking; re-posts the books.",
     )
+    connect_shopify_store: ConnectShopifyStorePayload = strawberry.mutation(
+        resolver=connect_shopify_store,
+        description="Connect a Shopify shop and start its backfill.",
+    )
+    apply_order_action: ApplyOrderActionPayload = strawberry.mutation(
+        resolver=apply_order_action,
+        description="Set an action on up to 250 orders; they are re-posted at once.",
+    )
+    set_channel_status: SetChannelStatusPayload = strawberry.mutation(
+        resolver=set_channel_status,
+        description="Include, exclude or split a sales channel; its orders are re-posted.",
+    )
+    sync_store: SyncStorePayload = strawberry.mutation(
+        resolver=sync_store, description="Sync a connected store now."
+    )
 
 
 schema = strawberry.Schema(
-    query=Query, mutation=Mutation, types=[Job, Store], extensions=extensions()
+    query=Query,
+    mutation=Mutation,
+    types=[Job, Store],
+    extensions=extensions(),
+    config=StrawberryConfig(scalar_map={CurrencyCode: CURRENCY_CODE_SCALAR}),
 )
 
 

@@ -48,6 +48,7 @@ async def create_company(conn: asyncpg.Connection, name: str) -> CreatedCompany:
             [(company_id, a.key, a.name, a.type.value, i) for i, a in enumerate(CHART_OF_ACCOUNTS)],
         )
         await conn.execute("INSERT INTO bookkeeping_settings (company_id) VALUES ($1)", company_id)
+        await conn.execute("INSERT INTO books (company_id) VALUES ($1)", company_id)
         issued = await issue_token(conn, company_id, label="created with the company")
     return CreatedCompany(company_id=company_id, api_token=issued.token)
 

@@ -1,20 +1,43 @@
-"""Full re-posts of a company's books after a settings change.
+"""Full re-posts: a new journal version built beside the live one, then switched to.
 
-The job id carries the settings version it was asked for, so two saves of
-the same change share one job and a later change gets its own. A job that
-finds a newer version already posted has nothing left to do.
+A settings change affects every entry, so the whole journal is posted
+again. It is built as a new version in steps of bounded time (COPY in
+batches), invisible to readers, with its progress saved in the `books` row
+in the same transaction as each batch. Orders that change meanwhile are
+re-posted as usual into the live version and noted as dirty. The switch
+is one transaction: the dirty subjects are re-posted into the new version,
+the new version becomes current, the settings version is marked posted.
+Readers see the old books or the new, never a mix; a worker killed at any
+point leaves the live books as they were, and the retried job continues
+the build from its last saved batch.
+
+One full re-post per company at a time: a session advisory lock on a
+connection held for the whole step (dropped with the connection if the
+worker dies).
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
-from service.ledger.jobs import JobRecord, finish_job, record_job, start_job
+from service.domain.history import OrderHistory
+from service.ledger.codec import decode_record
+from service.ledger.jobs import JobRecord, finish_job, record_job
+from service.ledger.journal import Posting, build_balances, copy_postings, order_subject
+from service.ledger.order_posting import post_history, repost_order, summary_row, upsert_summaries
+from service.ledger.posting_inputs import load_inputs
+from service.ledger.processor_posting import processor_posting, repost_processor_record
 
 FULL_REPOST = "full_repost"
 REPOST_FUNCTION = "repost_company"
+STEP_SECONDS = 60.0
+BATCH_ORDERS = 2000
+CLEANUP_BATCH = 20000
+_LOCK_SALT = 11
 
 
 def full_repost_job_id(company_id: UUID, settings_version: int) -> str:
@@ -34,27 +57,269 @@ async def request_full_repost(
     )
 
 
-async def run_full_repost(pool: asyncpg.Pool, company_id: UUID, job_id: str) -> bool:
-    """Re-post the company's books under its current settings.
+@dataclass(frozen=True, slots=True)
+class BuildState:
+    version: int
+    settings_version: int
+    cursor: str
 
-    Returns False when the job had already succeeded (a repeated delivery).
-    Everything happens in one transaction holding the company's settings
-    row, so two re-posts of one company never interleave and a crash leaves
-    the previous books and the job's QUEUED/RUNNING state for the retry.
-    """
+
+async def run_full_repost(
+    pool: asyncpg.Pool,
+    company_id: UUID,
+    job_id: str,
+    *,
+    step_seconds: float = STEP_SECONDS,
+    batch_orders: int = BATCH_ORDERS,
+) -> str:
+    """One step of a full re-post: DONE, CONTINUE, BUSY (another runs) or SKIPPED."""
+    async with pool.acquire() as lock_conn:
+        got = await lock_conn.fetchval(
+            "SELECT pg_try_advisory_lock(hashtextextended($1, $2))",
+            f"repost:{company_id}",
+            _LOCK_SALT,
+        )
+        if not got:
+            return "BUSY"
+        try:
+            return await _step(pool, company_id, job_id, step_seconds, batch_orders)
+        finally:
+            await lock_conn.execute(
+                "SELECT pg_advisory_unlock(hashtextextended($1, $2))",
+                f"repost:{company_id}",
+                _LOCK_SALT,
+            )
+
+
+async def _step(
+    pool: asyncpg.Pool, company_id: UUID, job_id: str, step_seconds: float, batch_orders: int
+) -> str:
+    deadline = time.monotonic() + step_seconds
+    state = await _begin(pool, company_id, job_id)
+    if state is None:
+        return "SKIPPED"
+    await _cleanup_old_versions(pool, company_id)
+    while state.cursor != "done":
+        if time.monotonic() > deadline:
+            return "CONTINUE"
+        async with pool.acquire() as conn, conn.transaction():
+            if await _superseded(conn, company_id, state):
+                await _abandon(conn, company_id, job_id)
+                return "DONE"
+            cursor = await _build_batch(conn, company_id, state, batch_orders)
+            await conn.execute(
+                "UPDATE books SET build_cursor = $2 WHERE company_id = $1", company_id, cursor
+            )
+        state = BuildState(state.version, state.settings_version, cursor)
     async with pool.acquire() as conn, conn.transaction():
-        job = await start_job(conn, company_id, job_id)
+        await build_balances(conn, company_id, state.version)
+        await conn.execute(
+            "UPDATE books SET build_cursor = 'balanced' WHERE company_id = $1", company_id
+        )
+    await _switch(pool, company_id, job_id, state)
+    await _cleanup_old_versions(pool, company_id)
+    return "DONE"
+
+
+async def _begin(pool: asyncpg.Pool, company_id: UUID, job_id: str) -> BuildState | None:
+    async with pool.acquire() as conn, conn.transaction():
+        job = await conn.fetchrow(
+            "UPDATE jobs SET status = 'RUNNING', attempts = attempts + 1, "
+            "started_at = coalesce(started_at, now()) "
+            "WHERE company_id = $1 AND job_id = $2 AND status <> 'SUCCEEDED' RETURNING job_id",
+            company_id,
+            job_id,
+        )
         if job is None:
-            return False
-        version = await conn.fetchval(
-            "SELECT version FROM bookkeeping_settings WHERE company_id = $1 FOR UPDATE",
+            return None
+        books = await conn.fetchrow(
+            "SELECT * FROM books WHERE company_id = $1 FOR UPDATE", company_id
+        )
+        if books["build_job_id"] == job_id and books["building_version"] is not None:
+            cursor = books["build_cursor"] or ""
+            return BuildState(books["building_version"], books["build_settings_version"], cursor)
+        settings_version = await conn.fetchval(
+            "SELECT version FROM bookkeeping_settings WHERE company_id = $1", company_id
+        )
+        version = books["next_version"]
+        await conn.execute(
+            """
+            UPDATE books SET building_version = $2, next_version = $2 + 1,
+                build_settings_version = $3, build_started_at = now(), build_cursor = '',
+                build_job_id = $4
+            WHERE company_id = $1
+            """,
+            company_id,
+            version,
+            settings_version,
+            job_id,
+        )
+        await conn.execute("DELETE FROM books_dirty WHERE company_id = $1", company_id)
+        return BuildState(version, settings_version, "")
+
+
+async def _superseded(conn: asyncpg.Connection, company_id: UUID, state: BuildState) -> bool:
+    """A newer settings change makes this build pointless: the newer job builds again."""
+    version = await conn.fetchval(
+        "SELECT version FROM bookkeeping_settings WHERE company_id = $1", company_id
+    )
+    return bool(version != state.settings_version)
+
+
+async def _abandon(conn: asyncpg.Connection, company_id: UUID, job_id: str) -> None:
+    await conn.execute(
+        "UPDATE books SET building_version = NULL, build_cursor = NULL, build_job_id = NULL, "
+        "build_settings_version = NULL, build_started_at = NULL WHERE company_id = $1",
+        company_id,
+    )
+    await finish_job(conn, company_id, job_id)
+
+
+async def _build_batch(
+    conn: asyncpg.Connection, company_id: UUID, state: BuildState, batch_orders: int
+) -> str:
+    """Post the next batch into the version being built; returns the new cursor.
+
+    Cursors: "" (start), "order:<store>:<order>" (orders so far),
+    "processor" (orders done), "done".
+    """
+    if state.cursor == "processor":
+        await _build_processor_records(conn, company_id, state.version)
+        return "done"
+    after_store, after_order = str(UUID(int=0)), ""
+    if state.cursor.startswith("order:"):
+        _, after_store, after_order = state.cursor.split(":", 2)
+    rows = await conn.fetch(
+        """
+        SELECT o.store_id, o.order_id, o.history FROM order_sources o
+        WHERE o.company_id = $1 AND o.history IS NOT NULL
+          AND (o.store_id, o.order_id) > ($2::uuid, $3)
+        ORDER BY o.store_id, o.order_id
+        LIMIT $4
+        """,
+        company_id,
+        after_store,
+        after_order,
+        batch_orders,
+    )
+    if not rows:
+        return "processor"
+    inputs = await load_inputs(conn, company_id)
+    postings: list[Posting] = []
+    summaries = []
+    for r in rows:
+        history: OrderHistory = decode_record(r["history"])
+        ctx = inputs.context(r["store_id"], r["order_id"])
+        posted = post_history(history, ctx)
+        entries = posted.run.entries if posted.run else ()
+        subject = order_subject(r["store_id"], r["order_id"])
+        postings.append(Posting(subject, r["store_id"], history.order.currency, entries))
+        summaries.append(
+            summary_row(company_id, state.version, r["store_id"], history, ctx, posted)
+        )
+    await copy_postings(conn, company_id, state.version, postings)
+    await upsert_summaries(conn, summaries)
+    last = rows[-1]
+    return f"order:{last['store_id']}:{last['order_id']}"
+
+
+async def _build_processor_records(
+    conn: asyncpg.Connection, company_id: UUID, version: int
+) -> None:
+    rows = await conn.fetch(
+        "SELECT p.store_id, p.record_type, p.record_id, p.record, s.timezone, s.currency_code "
+        "FROM processor_records p JOIN stores s USING (company_id, store_id) "
+        "WHERE p.company_id = $1",
+        company_id,
+    )
+    postings = [
+        processor_posting(
+            r["store_id"],
+            r["timezone"],
+            r["currency_code"],
+            r["record_type"],
+            r["record_id"],
+            r["record"],
+        )
+        for r in rows
+    ]
+    await copy_postings(conn, company_id, version, postings)
+
+
+async def _switch(pool: asyncpg.Pool, company_id: UUID, job_id: str, state: BuildState) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.fetchrow("SELECT 1 FROM books WHERE company_id = $1 FOR UPDATE", company_id)
+        dirty = await conn.fetch(
+            "SELECT subject FROM books_dirty WHERE company_id = $1 ORDER BY subject", company_id
+        )
+        for row in dirty:
+            await _repost_subject(conn, company_id, row["subject"], state.version)
+        await conn.execute(
+            """
+            UPDATE books SET current_version = building_version, building_version = NULL,
+                build_cursor = NULL, build_job_id = NULL, build_settings_version = NULL,
+                build_started_at = NULL
+            WHERE company_id = $1
+            """,
             company_id,
         )
+        await conn.execute("DELETE FROM books_dirty WHERE company_id = $1", company_id)
         await conn.execute(
             "UPDATE bookkeeping_settings SET posted_version = greatest(posted_version, $2) "
             "WHERE company_id = $1",
             company_id,
-            version,
+            state.settings_version,
         )
         await finish_job(conn, company_id, job_id)
-    return True
+
+
+async def _repost_subject(
+    conn: asyncpg.Connection, company_id: UUID, subject: str, version: int
+) -> None:
+    kind, store, rest = subject.split(":", 2)
+    if kind == "order":
+        await repost_order(conn, company_id, UUID(store), rest, version=version)
+    elif kind == "processor":
+        record_type, record_id = rest.split(":", 1)
+        await repost_processor_record(
+            conn, company_id, UUID(store), record_type, record_id, version=version
+        )
+
+
+async def _cleanup_old_versions(pool: asyncpg.Pool, company_id: UUID) -> None:
+    """Remove versions nobody reads: older live versions and abandoned builds."""
+    while True:
+        async with pool.acquire() as conn, conn.transaction():
+            keep = await conn.fetchrow(
+                "SELECT current_version, building_version FROM books WHERE company_id = $1",
+                company_id,
+            )
+            keep_versions = [v for v in (keep["current_version"], keep["building_version"]) if v]
+            ids = await conn.fetch(
+                "SELECT entry_id FROM journal_entries WHERE company_id = $1 "
+                "AND NOT (journal_version = any($2::int[])) LIMIT $3",
+                company_id,
+                keep_versions,
+                CLEANUP_BATCH,
+            )
+            if not ids:
+                for table in ("daily_balances", "monthly_balances", "order_summaries"):
+                    await conn.execute(
+                        f"DELETE FROM {table} WHERE company_id = $1 "
+                        "AND NOT (journal_version = any($2::int[]))",
+                        company_id,
+                        keep_versions,
+                    )
+                return
+            entry_ids = [r["entry_id"] for r in ids]
+            await conn.execute(
+                "DELETE FROM journal_lines WHERE company_id = $1 AND entry_id = any($2::bigint[])",
+                company_id,
+                entry_ids,
+            )
+            await conn.execute(
+                "DELETE FROM journal_entries WHERE company_id = $1 "
+                "AND entry_id = any($2::bigint[])",
+                company_id,
+                entry_ids,
+            )

@@ -29,8 +29,8 @@ async def test_same_job_id_is_enqueued_once(
 async def test_a_repeated_delivery_does_nothing(pool: asyncpg.Pool, tenant: Tenant) -> None:
     async with pool.acquire() as conn:
         job = await request_full_repost(conn, tenant.company_id, 1, reason="test")
-    assert await run_full_repost(pool, tenant.company_id, job.job_id) is True
-    assert await run_full_repost(pool, tenant.company_id, job.job_id) is False
+    assert await run_full_repost(pool, tenant.company_id, job.job_id) == "DONE"
+    assert await run_full_repost(pool, tenant.company_id, job.job_id) == "SKIPPED"
     done = await get_job(pool, tenant.company_id, job.job_id)
     assert done is not None and done.attempts == 1
 

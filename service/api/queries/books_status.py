@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from service.api.context import Info
 from service.api.types.books_status import BooksStatus
+from service.ledger.ingest import pending_event_count
 from service.ledger.jobs import unfinished_job_count
 from service.ledger.settings import load_settings
 
@@ -10,8 +11,10 @@ async def books_status(info: Info) -> BooksStatus:
     ctx = info.context
     settings = await load_settings(ctx.pool, ctx.company_id)
     pending = await unfinished_job_count(ctx.pool, ctx.company_id)
+    events = await pending_event_count(ctx.pool, ctx.company_id)
     return BooksStatus(
-        up_to_date=pending == 0 and settings.posted_version >= settings.version,
+        up_to_date=pending == 0 and events == 0 and settings.posted_version >= settings.version,
+        pending_events=events,
         settings_version=settings.version,
         posted_settings_version=settings.posted_version,
         pending_jobs=pending,

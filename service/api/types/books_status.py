@@ -20,6 +20,7 @@ class BooksStatus:
     settings_version: int
     posted_settings_version: int
     pending_jobs: int
+    pending_events: int = strawberry.field(description="Received events not yet posted.")
 
     recent_jobs: list[Job] = strawberry.field(
         resolver=_recent_jobs,

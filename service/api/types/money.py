@@ -8,6 +8,8 @@ from typing import NewType
 
 import strawberry
 
+from service.domain.money import to_decimal
+
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -17,8 +19,10 @@ def _parse_currency(value: object) -> str:
     return value
 
 
-CurrencyCode = strawberry.scalar(
-    NewType("CurrencyCode", str),
+CurrencyCode = NewType("CurrencyCode", str)
+
+CURRENCY_CODE_SCALAR = strawberry.scalar(
+    name="CurrencyCode",
     description="An ISO 4217 currency code, e.g. USD.",
     serialize=str,
     parse_value=_parse_currency,
@@ -28,4 +32,8 @@ CurrencyCode = strawberry.scalar(
 @strawberry.type(description="An exact amount of money in a currency.")
 class Money:
     amount: Decimal
-    currency_code: CurrencyCode  # type: ignore[valid-type]
+    currency_code: CurrencyCode
+
+    @classmethod
+    def of(cls, minor: int, currency: str) -> Money:
+        return cls(amount=to_decimal(minor, currency), currency_code=CurrencyCode(currency))

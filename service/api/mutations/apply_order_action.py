@@ -1,0 +1,123 @@
+"""applyOrderAction: void, give away, close a balance... on up to 250 orders at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from uuid import UUID
+
+import strawberry
+
+from service.api.context import Info
+from service.api.loaders import load_books
+from service.api.types.order import Order, parse_order_id
+from service.api.types.user_error import UserError, UserErrorCode
+from service.ledger.order_actions import apply_order_action as apply_action
+from service.ledger.orders import orders_by_keys
+
+MAX_ORDERS = 250
+
+
+@strawberry.enum(description="What to do with the orders (POSTING.md order statuses).")
+class OrderAction(Enum):
+    VOID = "VOID"
+    CLOSE_UNCOLLECTED = "CLOSE_UNCOLLECTED"
+    CLOSE_OVERCOLLECTED = "CLOSE_OVERCOLLECTED"
+    GIVEAWAY = "GIVEAWAY"
+    COGS_ONLY = "COGS_ONLY"
+    EXCLUDE = "EXCLUDE"
+    INCLUDE = "INCLUDE"
+
+
+@strawberry.input
+class ApplyOrderActionInput:
+    order_ids: list[strawberry.ID]
+    action: OrderAction
+    date: dt.date | None = strawberry.field(
+        default=None, description="When the balance is closed (CLOSE_* actions); required there."
+    )
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class ApplyOrderActionPayload:
+    orders: list[Order] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def apply_order_action(info: Info, input: ApplyOrderActionInput) -> ApplyOrderActionPayload:
+    """All or nothing: any refused order means no order is changed."""
+    ctx = info.context
+    errors: list[UserError] = []
+    if not 1 <= len(input.order_ids) <= MAX_ORDERS:
+        errors.append(
+            UserError(
+                field="input.orderIds",
+                code=UserErrorCode.INVALID,
+                message=f"give between 1 and {MAX_ORDERS} order ids",
+            )
+        )
+        return ApplyOrderActionPayload(user_errors=errors)
+    closing = input.action in (OrderAction.CLOSE_UNCOLLECTED, OrderAction.CLOSE_OVERCOLLECTED)
+    if closing and input.date is None:
+        errors.append(
+            UserError(
+                field="input.date",
+                code=UserErrorCode.REQUIRED,
+                message=f"{input.action.value} needs the date the balance is closed",
+            )
+        )
+    keys: list[tuple[UUID, str]] = []
+    for i, raw in enumerate(input.order_ids):
+        key = parse_order_id(raw)
+        if key is None:
+            errors.append(
+                UserError(
+                    field=f"input.orderIds.{i}",
+                    code=UserErrorCode.NOT_FOUND,
+                    message=f"no order with id {raw!r}",
+                )
+            )
+        else:
+            keys.append(key)
+    version, _ = await load_books(ctx)
+    found = await orders_by_keys(ctx.pool, ctx.company_id, version, keys)
+    for i, raw in enumerate(input.order_ids):
+        key = parse_order_id(raw)
+        if key is None:
+            continue
+        summary = found.get(key)
+        if summary is None:
+            errors.append(
+                UserError(
+                    field=f"input.orderIds.{i}",
+                    code=UserErrorCode.NOT_FOUND,
+                    message=f"no order with id {raw!r}",
+                )
+            )
+        elif input.action is OrderAction.CLOSE_OVERCOLLECTED and summary.open_balance >= 0:
+            errors.append(
+                UserError(
+                    field=f"input.orderIds.{i}",
+                    code=UserErrorCode.NOT_APPLICABLE,
+                    message=f"order {summary.name} has no over-collected balance",
+                )
+            )
+        elif input.action is OrderAction.CLOSE_UNCOLLECTED and summary.open_balance <= 0:
+            errors.append(
+                UserError(
+                    field=f"input.orderIds.{i}",
+                    code=UserErrorCode.NOT_APPLICABLE,
+                    message=f"order {summary.name} has no uncollected balance",
+                )
+            )
+    if errors:
+        return ApplyOrderActionPayload(user_errors=errors)
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        await apply_action(conn, ctx.company_id, keys, input.action.value, input.date)
+    ctx.loaders.clear()
+    version, _ = await load_books(ctx)
+    updated = await orders_by_keys(ctx.pool, ctx.company_id, version, keys)
+    return ApplyOrderActionPayload(
+        orders=[Order.from_summary(updated[k]) for k in keys if k in updated]
+    )

@@ -1,0 +1,64 @@
+"""syncStore: catch a store up now instead of waiting for the schedule."""
+
+from __future__ import annotations
+
+import strawberry
+
+from service.api.context import Info
+from service.api.ids import decode_uuid
+from service.api.types.sync import SyncKind, SyncRun
+from service.api.types.user_error import UserError, UserErrorCode
+from service.db.queue import enqueue
+from service.ledger.sync_runs import SYNC_FUNCTION, request_sync, sync_job_id
+
+
+@strawberry.type
+class SyncStorePayload:
+    sync_run: SyncRun | None = strawberry.field(
+        default=None, description="The new run, or the store's run already under way."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def sync_store(
+    info: Info, store_id: strawberry.ID, kind: SyncKind = SyncKind.INCREMENTAL
+) -> SyncStorePayload:
+    ctx = info.context
+    store_uuid = decode_uuid(store_id, "Store")
+    connected = None
+    if store_uuid is not None:
+        connected = await ctx.pool.fetchval(
+            "SELECT credentials IS NOT NULL FROM stores WHERE company_id = $1 AND store_id = $2",
+            ctx.company_id,
+            store_uuid,
+        )
+    if store_uuid is None or connected is None:
+        return SyncStorePayload(
+            user_errors=[
+                UserError(
+                    field="storeId",
+                    code=UserErrorCode.NOT_FOUND,
+                    message=f"no store with id {store_id!r} in this company",
+                )
+            ]
+        )
+    if not connected:
+        return SyncStorePayload(
+            user_errors=[
+                UserError(
+                    field="storeId",
+                    code=UserErrorCode.NOT_APPLICABLE,
+                    message="this store is not connected to a sales channel",
+                )
+            ]
+        )
+    async with ctx.pool.acquire() as conn:
+        run, _ = await request_sync(conn, ctx.company_id, store_uuid, kind.value)
+    await enqueue(
+        ctx.queue,
+        SYNC_FUNCTION,
+        sync_job_id(run.run_id, "start"),
+        str(ctx.company_id),
+        str(run.run_id),
+    )
+    return SyncStorePayload(sync_run=SyncRun.from_record(run))

@@ -1,0 +1,125 @@
+"""profitAndLoss, balanceSheet, trialBalance: read from the balances, never the lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+
+from service.api.context import Info
+from service.api.errors import ClientError
+from service.api.ids import decode_uuid
+from service.api.loaders import load_books
+from service.api.types.money import Money
+from service.api.types.statements import (
+    BalanceSheet,
+    ProfitAndLoss,
+    ProfitAndLossColumn,
+    StatementColumns,
+    TrialBalance,
+    TrialBalanceLine,
+    account_name,
+    statement_lines,
+)
+from service.ledger import statements as st
+
+
+def _store(store_id: strawberry.ID | None) -> UUID | None:
+    if store_id is None:
+        return None
+    found = decode_uuid(store_id, "Store")
+    if found is None:
+        raise ClientError(f"storeId: {store_id!r} is not a store id", "BAD_USER_INPUT")
+    return found
+
+
+def _range(start: dt.date, end: dt.date) -> None:
+    if start > end:
+        raise ClientError(f"invalid date range: from {start} is after to {end}", "BAD_USER_INPUT")
+
+
+def _flat(sums: dict[tuple[str, str], int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for (_, account), amount in sums.items():
+        out[account] = out.get(account, 0) + amount
+    return out
+
+
+async def profit_and_loss(
+    info: Info,
+    from_: Annotated[dt.date, strawberry.argument(name="from")],
+    to: dt.date,
+    store_id: strawberry.ID | None = None,
+    columns_by: StatementColumns | None = None,
+) -> ProfitAndLoss:
+    ctx = info.context
+    _range(from_, to)
+    version, currency = await load_books(ctx)
+    group = columns_by.value if columns_by else "NONE"
+    sums = await st.period_sums(
+        ctx.pool, ctx.company_id, version, from_, to, store_id=_store(store_id), group=group
+    )
+    columns = []
+    if columns_by is not None:
+        for key, by_account in sorted(st.split_groups(sums).items()):
+            parts = ProfitAndLoss.parts(st.profit_and_loss(by_account), currency)
+            columns.append(ProfitAndLossColumn(key=key, **parts))  # type: ignore[arg-type]
+    total = ProfitAndLoss.parts(st.profit_and_loss(_flat(sums)), currency)
+    return ProfitAndLoss(from_=from_, to=to, columns=columns, **total)  # type: ignore[arg-type]
+
+
+async def balance_sheet(
+    info: Info, as_of: dt.date, store_id: strawberry.ID | None = None
+) -> BalanceSheet:
+    ctx = info.context
+    version, currency = await load_books(ctx)
+    sums = await st.period_sums(
+        ctx.pool, ctx.company_id, version, None, as_of, store_id=_store(store_id)
+    )
+    sheet = st.balance_sheet(_flat(sums))
+    return BalanceSheet(
+        as_of=as_of,
+        lines=statement_lines(sheet.lines, currency),
+        total_assets=Money.of(sheet.total_assets, currency),
+        total_liabilities=Money.of(sheet.total_liabilities, currency),
+        total_equity=Money.of(sheet.total_equity, currency),
+    )
+
+
+async def trial_balance(
+    info: Info,
+    from_: Annotated[dt.date, strawberry.argument(name="from")],
+    to: dt.date,
+    store_id: strawberry.ID | None = None,
+) -> TrialBalance:
+    ctx = info.context
+    _range(from_, to)
+    version, currency = await load_books(ctx)
+    store = _store(store_id)
+    through = _flat(
+        await st.period_sums(ctx.pool, ctx.company_id, version, None, to, store_id=store)
+    )
+    period = _flat(
+        await st.period_sums(ctx.pool, ctx.company_id, version, from_, to, store_id=store)
+    )
+    before = {k: through.get(k, 0) - period.get(k, 0) for k in set(through) | set(period)}
+    lines = st.trial_balance(before, period, through)
+    zero = Money.of(0, currency)
+    out = [
+        TrialBalanceLine(
+            account_key=k,
+            name=account_name(k),
+            debit=Money.of(v, currency) if v > 0 else zero,
+            credit=Money.of(-v, currency) if v < 0 else zero,
+        )
+        for k, v in lines
+    ]
+    return TrialBalance(
+        from_=from_,
+        to=to,
+        lines=out,
+        total_debit=Money.of(sum(v for _, v in lines if v > 0), currency),
+        total_credit=Money.of(-sum(v for _, v in lines if v < 0), currency),
+    )

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from uuid import UUID
+
+import strawberry
+from strawberry.dataloader import DataLoader
+
+from service.api.context import Info
+from service.api.ids import decode_id, global_id
+from service.api.loaders import load_books
+from service.api.types.journal import JournalEntry, order_global_id
+from service.api.types.money import Money
+from service.ledger.journal import order_subject
+from service.ledger.journal_reads import entries_of_subjects
+from service.ledger.orders import OrderSummary, orders_by_keys
+
+
+@strawberry.enum(description="Which orders to list, as on the Orders screen.")
+class OrderTab(Enum):
+    ALL = "ALL"
+    UNPAID = "UNPAID"
+    UNFULFILLED = "UNFULFILLED"
+    REFUNDED = "REFUNDED"
+    VOID = "VOID"
+    EXCLUDED = "EXCLUDED"
+    GIVEAWAY = "GIVEAWAY"
+    COGS_ONLY = "COGS_ONLY"
+
+
+@strawberry.type(description="An order as the books see it.")
+class Order:
+    id: strawberry.ID
+    name: str
+    source_order_id: str = strawberry.field(description="The order's id in its sales channel.")
+    store_id: strawberry.ID
+    placed_at: dt.datetime
+    channel: str = strawberry.field(description="The order's source, e.g. web, pos, tiktok.")
+    payment_status: str
+    fulfillment_status: str
+    books_status: str = strawberry.field(
+        description="How the books treat it: INCLUDED, VOID, EXCLUDED, GIVEAWAY, COGS_ONLY, ..."
+    )
+    total: Money
+    open_balance: Money = strawberry.field(
+        description="Still owed by the customer (negative: over-collected); equals its AR."
+    )
+    missing_costs: int
+    posting_error: str | None
+    key: strawberry.Private[tuple[UUID, str]]
+
+    @classmethod
+    def from_summary(cls, o: OrderSummary) -> Order:
+        cur = o.currency_code
+        return cls(
+            id=order_global_id(o.store_id, o.order_id),
+            name=o.name,
+            source_order_id=o.order_id,
+            store_id=global_id("Store", o.store_id),
+            placed_at=o.placed_at,
+            channel=o.source,
+            payment_status=o.payment_status,
+            fulfillment_status=o.fulfillment_status,
+            books_status=o.books_status,
+            total=Money.of(o.total, cur),
+            open_balance=Money.of(o.open_balance, cur),
+            missing_costs=o.missing_costs,
+            posting_error=o.posting_error,
+            key=(o.store_id, o.order_id),
+        )
+
+    # Strawberry's field decorator is untyped for methods that take `info`.
+    @strawberry.field(description="The order's journal entries, by date.")  # type: ignore[untyped-decorator]
+    async def journal_entries(self, info: Info) -> list[JournalEntry]:
+        loader = _entries_loader(info)
+        return await loader.load(order_subject(*self.key))
+
+
+def parse_order_id(value: str) -> tuple[UUID, str] | None:
+    local = decode_id(value, "Order")
+    if local is None or ":" not in local:
+        return None
+    store, order = local.split(":", 1)
+    try:
+        return UUID(store), order
+    except ValueError:
+        return None
+
+
+def _entries_loader(info: Info) -> DataLoader[str, list[JournalEntry]]:
+    ctx = info.context
+    loader: DataLoader[str, list[JournalEntry]] | None = ctx.loaders.get("order_entries")
+    if loader is None:
+
+        async def load(subjects: list[str]) -> list[list[JournalEntry]]:
+            version, _ = await load_books(ctx)
+            found = await entries_of_subjects(ctx.pool, ctx.company_id, version, subjects)
+            return [[JournalEntry.from_record(e) for e in found[s]] for s in subjects]
+
+        loader = DataLoader(load_fn=load)
+        ctx.loaders["order_entries"] = loader
+    return loader
+
+
+def _orders_loader(info: Info) -> DataLoader[tuple[UUID, str], Order | None]:
+    ctx = info.context
+    loader: DataLoader[tuple[UUID, str], Order | None] | None = ctx.loaders.get("orders")
+    if loader is None:
+
+        async def load(keys: list[tuple[UUID, str]]) -> list[Order | None]:
+            version, _ = await load_books(ctx)
+            found = await orders_by_keys(ctx.pool, ctx.company_id, version, keys)
+            return [Order.from_summary(found[k]) if k in found else None for k in keys]
+
+        loader = DataLoader(load_fn=load)
+        ctx.loaders["orders"] = loader
+    return loader
+
+
+async def load_order(info: Info, order_id: str) -> Order | None:
+    key = parse_order_id(order_id)
+    if key is None:
+        return None
+    return await _orders_loader(info).load(key)

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import strawberry
+
+from service.api.types.money import Money
+from service.domain.accounts import ACCOUNTS_BY_KEY
+from service.ledger.statements import RETAINED_EARNINGS
+from service.ledger.statements import ProfitAndLoss as PLRecord
+
+
+def account_name(key: str) -> str:
+    if key == RETAINED_EARNINGS:
+        return "Retained earnings (earnings to date)"
+    account = ACCOUNTS_BY_KEY.get(key)
+    return account.name if account else key
+
+
+@strawberry.type(description="An account's amount as an accountant reads it.")
+class StatementLine:
+    account_key: str
+    name: str
+    amount: Money
+
+
+def statement_lines(lines: tuple[tuple[str, int], ...], currency: str) -> list[StatementLine]:
+    return [
+        StatementLine(account_key=k, name=account_name(k), amount=Money.of(v, currency))
+        for k, v in lines
+    ]
+
+
+@strawberry.enum(description="How to split a profit and loss into columns.")
+class StatementColumns(Enum):
+    MONTH = "MONTH"
+    STORE = "STORE"
+    CHANNEL = "CHANNEL"
+
+
+@strawberry.type
+class ProfitAndLossColumn:
+    key: str = strawberry.field(description="The month (YYYY-MM-01), store id or channel.")
+    lines: list[StatementLine]
+    net_sales: Money
+    gross_profit: Money
+    net_income: Money
+
+
+@strawberry.type(description="Income and expenses over a period, with net sales and profits.")
+class ProfitAndLoss:
+    from_: dt.date = strawberry.field(name="from")
+    to: dt.date
+    lines: list[StatementLine]
+    net_sales: Money
+    gross_profit: Money
+    net_income: Money
+    columns: list[ProfitAndLossColumn]
+
+    @staticmethod
+    def parts(record: PLRecord, currency: str) -> dict[str, object]:
+        return {
+            "lines": statement_lines(record.lines, currency),
+            "net_sales": Money.of(record.net_sales, currency),
+            "gross_profit": Money.of(record.gross_profit, currency),
+            "net_income": Money.of(record.net_income, currency),
+        }
+
+
+@strawberry.type(description="Assets, liabilities and equity at the end of a day.")
+class BalanceSheet:
+    as_of: dt.date
+    lines: list[StatementLine]
+    total_assets: Money
+    total_liabilities: Money
+    total_equity: Money
+
+
+@strawberry.type
+class TrialBalanceLine:
+    account_key: str
+    name: str
+    debit: Money
+    credit: Money
+
+
+@strawberry.type(description="Every account's balance as debit or credit; the columns agree.")
+class TrialBalance:
+    from_: dt.date = strawberry.field(name="from")
+    to: dt.date
+    lines: list[TrialBalanceLine]
+    total_debit: Money
+    total_credit: Money

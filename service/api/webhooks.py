@@ -1,0 +1,86 @@
+"""POST /webhooks/shopify: Shopify's own webhook requests.
+
+The order of checks is the contract: the body is read (within a size
+limit), the shop is found and the signature verified over the raw bytes,
+and only then is anything written. The event is stored durably before the
+200, so Shopify's retry schedule is never needed to recover from our
+crash; processing happens in the worker. A repeated webhook id stores
+nothing new.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from service.connectors.shopify.webhook import verify_hmac
+from service.db.queue import enqueue
+from service.ledger.ingest import WEBHOOK, store_event
+from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
+from service.ledger.shopify_stores import connection_for_domain
+
+log = logging.getLogger("storebooks.webhooks")
+
+MAX_BODY_BYTES = 5 * 1024 * 1024
+
+
+def _refuse(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _read_body(request: Request) -> bytes | None:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def shopify_webhook(request: Request) -> JSONResponse:
+    body = await _read_body(request)
+    if body is None:
+        return _refuse(413, f"body over the limit of {MAX_BODY_BYTES} bytes")
+    shop = (request.headers.get("x-shopify-shop-domain") or "").strip().lower()
+    signature = request.headers.get("x-shopify-hmac-sha256")
+    if not shop or not signature:
+        return _refuse(401, "X-Shopify-Shop-Domain and X-Shopify-Hmac-Sha256 are required")
+    state = request.app.state
+    connection = await connection_for_domain(state.pool, state.secret_key, shop)
+    if connection is None:
+        return _refuse(401, f"unknown shop {shop}")
+    if not verify_hmac(body, connection.webhook_secret, signature):
+        return _refuse(401, "signature does not match the body")
+    topic = request.headers.get("x-shopify-topic")
+    webhook_id = request.headers.get("x-shopify-webhook-id")
+    if not topic or not webhook_id:
+        return _refuse(400, "X-Shopify-Topic and X-Shopify-Webhook-Id are required")
+    event_id = await store_event(
+        state.pool,
+        connection.company_id,
+        connection.store.store_id,
+        source=WEBHOOK,
+        topic=topic,
+        external_id=webhook_id,
+        body=body,
+    )
+    if event_id is None:
+        return JSONResponse({"status": "duplicate"})
+    try:
+        await enqueue(
+            state.queue,
+            PROCESS_EVENT_FUNCTION,
+            event_job_id(connection.company_id, event_id),
+            str(connection.company_id),
+            event_id,
+        )
+    except Exception:  # stored is what counts; the worker's sweep enqueues it later
+        log.exception("could not enqueue event %s; the sweep will pick it up", event_id)
+    return JSONResponse({"status": "stored"})

@@ -1,0 +1,138 @@
+"""Raw events: what the sources sent, stored before anything is done with it.
+
+A webhook is acknowledged only once its body is durably stored here, so a
+crash after the 200 loses nothing; processing happens later, in the
+worker, and may be repeated safely. Bodies are kept as the exact bytes
+received: a body that is not even JSON is still evidence of what was sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+
+WEBHOOK = "shopify.webhook"
+SYNC = "shopify.sync"
+
+EVENT_COLUMNS = (
+    "company_id, event_id, store_id, source, topic, external_id, body, received_at, "
+    "status, error, order_id, attempts, processed_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RawEvent:
+    company_id: UUID
+    event_id: int
+    store_id: UUID
+    source: str
+    topic: str
+    external_id: str
+    body: bytes
+    received_at: datetime
+    status: str
+    error: str | None
+    order_id: str | None
+    attempts: int
+    processed_at: datetime | None
+
+
+async def store_event(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    store_id: UUID,
+    *,
+    source: str,
+    topic: str,
+    external_id: str,
+    body: bytes,
+) -> int | None:
+    """Store an event; None when the same event (by its external id) is already stored."""
+    event_id: int | None = await conn.fetchval(
+        """
+        INSERT INTO raw_events (company_id, store_id, source, topic, external_id, body)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (company_id, store_id, source, external_id) DO NOTHING
+        RETURNING event_id
+        """,
+        company_id,
+        store_id,
+        source,
+        topic,
+        external_id,
+        body,
+    )
+    return event_id
+
+
+async def lock_pending_event(
+    conn: asyncpg.Connection, company_id: UUID, event_id: int
+) -> RawEvent | None:
+    """The event, locked for processing; None when another delivery already handled it."""
+    row = await conn.fetchrow(
+        f"SELECT {EVENT_COLUMNS} FROM raw_events WHERE company_id = $1 AND event_id = $2 "
+        "AND status = 'PENDING' FOR UPDATE SKIP LOCKED",
+        company_id,
+        event_id,
+    )
+    return RawEvent(**dict(row)) if row else None
+
+
+async def mark_event(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    event_id: int,
+    status: str,
+    *,
+    order_id: str | None = None,
+    error: str | None = None,
+) -> None:
+    await conn.execute(
+        "UPDATE raw_events SET status = $3, order_id = $4, error = $5, processed_at = now(), "
+        "attempts = attempts + 1 WHERE company_id = $1 AND event_id = $2",
+        company_id,
+        event_id,
+        status,
+        order_id,
+        None if error is None else error[:2000],
+    )
+
+
+async def failed_events(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    *,
+    limit: int,
+    before_event_id: int | None = None,
+) -> list[RawEvent]:
+    rows = await conn.fetch(
+        f"SELECT {EVENT_COLUMNS} FROM raw_events WHERE company_id = $1 AND status = 'FAILED' "
+        "AND ($3::bigint IS NULL OR event_id < $3) ORDER BY event_id DESC LIMIT $2",
+        company_id,
+        limit,
+        before_event_id,
+    )
+    return [RawEvent(**dict(r)) for r in rows]
+
+
+async def stale_pending_events(
+    conn: asyncpg.Connection | asyncpg.Pool, older_than_seconds: int, limit: int = 5000
+) -> list[tuple[UUID, int]]:
+    rows = await conn.fetch(
+        "SELECT company_id, event_id FROM raw_events WHERE status = 'PENDING' "
+        "AND received_at < now() - make_interval(secs => $1) ORDER BY received_at LIMIT $2",
+        float(older_than_seconds),
+        limit,
+    )
+    return [(r["company_id"], r["event_id"]) for r in rows]
+
+
+async def pending_event_count(conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID) -> int:
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM raw_events WHERE company_id = $1 AND status = 'PENDING'",
+        company_id,
+    )
+    return count

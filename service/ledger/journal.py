@@ -1,0 +1,298 @@
+"""Writing the journal: a subject's entries replaced, balances moved by the difference.
+
+Every entry belongs to a subject (an order, a processor record). A re-post
+computes the subject's entries again and compares them by their stable
+keys with what is stored: unchanged entries stay, changed or vanished ones
+go, new ones come, and the daily and monthly balances move by exactly the
+difference, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from service.domain.journal import JournalEntry, JournalLine
+
+ID_BLOCK = 1024
+ENTRY_COLUMNS = (
+    "company_id",
+    "entry_id",
+    "journal_version",
+    "entry_key",
+    "entry_date",
+    "store_id",
+    "order_id",
+    "event_id",
+    "rule",
+    "memo",
+    "currency_code",
+    "subject",
+)
+LINE_COLUMNS = (
+    "company_id",
+    "entry_id",
+    "line_no",
+    "account_key",
+    "amount",
+    "entry_date",
+    "store_id",
+    "channel",
+    "order_id",
+    "sku",
+    "processor",
+    "journal_version",
+)
+BalanceKey = tuple[dt.date, str, str, str]  # day, account, store id, channel
+
+
+def order_subject(store_id: UUID | str, order_id: str) -> str:
+    return f"order:{store_id}:{order_id}"
+
+
+def processor_subject(store_id: UUID | str, record_type: str, record_id: str) -> str:
+    return f"processor:{store_id}:{record_type}:{record_id}"
+
+
+async def reserve_entry_ids(conn: asyncpg.Connection, count: int) -> list[int]:
+    if count == 0:
+        return []
+    blocks = await conn.fetch(
+        "SELECT nextval('journal_entry_blocks') AS b FROM generate_series(1, $1)",
+        -(-count // ID_BLOCK),
+    )
+    ids = [r["b"] * ID_BLOCK + i for r in blocks for i in range(ID_BLOCK)]
+    return ids[:count]
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """Entries of one subject, with what the journal rows need besides them."""
+
+    subject: str
+    store_id: UUID
+    currency: str
+    entries: tuple[JournalEntry, ...]
+
+
+def _entry_fingerprint(entry: JournalEntry) -> tuple[object, ...]:
+    return (
+        entry.date,
+        entry.order_id,
+        entry.event,
+        entry.rule,
+        entry.memo,
+        tuple(
+            (ln.account, ln.amount, ln.store_id, ln.channel, ln.order_id, ln.sku, ln.processor)
+            for ln in entry.lines
+        ),
+    )
+
+
+def rows_for(
+    company_id: UUID, version: int, postings: Iterable[Posting], ids: Sequence[int]
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """COPY rows for entries and their lines, entry ids taken in order from `ids`."""
+    entry_rows: list[tuple[object, ...]] = []
+    line_rows: list[tuple[object, ...]] = []
+    it = iter(ids)
+    for posting in postings:
+        for entry in posting.entries:
+            entry_id = next(it)
+            entry_rows.append(
+                (
+                    company_id,
+                    entry_id,
+                    version,
+                    entry.key,
+                    entry.date,
+                    posting.store_id,
+                    entry.order_id,
+                    entry.event,
+                    entry.rule,
+                    entry.memo,
+                    posting.currency,
+                    posting.subject,
+                )
+            )
+            for n, ln in enumerate(entry.lines, start=1):
+                line_rows.append(
+                    (
+                        company_id,
+                        entry_id,
+                        n,
+                        ln.account,
+                        ln.amount,
+                        entry.date,
+                        UUID(ln.store_id) if ln.store_id else posting.store_id,
+                        ln.channel,
+                        ln.order_id,
+                        ln.sku,
+                        ln.processor,
+                        version,
+                    )
+                )
+    return entry_rows, line_rows
+
+
+async def copy_postings(
+    conn: asyncpg.Connection, company_id: UUID, version: int, postings: Sequence[Posting]
+) -> int:
+    """Bulk-write entries (no diff, no balances): for building a new version."""
+    count = sum(len(p.entries) for p in postings)
+    if count == 0:
+        return 0
+    ids = await reserve_entry_ids(conn, count)
+    entry_rows, line_rows = rows_for(company_id, version, postings, ids)
+    await conn.copy_records_to_table("journal_entries", records=entry_rows, columns=ENTRY_COLUMNS)
+    await conn.copy_records_to_table("journal_lines", records=line_rows, columns=LINE_COLUMNS)
+    return len(line_rows)
+
+
+def _add_line_deltas(
+    deltas: dict[BalanceKey, int],
+    day: dt.date,
+    lines: Iterable[JournalLine],
+    sign: int,
+    default_store: UUID,
+) -> None:
+    for ln in lines:
+        key = (day, ln.account, ln.store_id or str(default_store), ln.channel)
+        deltas[key] += sign * ln.amount
+
+
+async def replace_subject(
+    conn: asyncpg.Connection, company_id: UUID, version: int, posting: Posting
+) -> int:
+    """Make the stored entries of a subject equal to `posting`; returns entries changed."""
+    stored = await conn.fetch(
+        """
+        SELECT e.entry_id, e.entry_key, e.entry_date, e.order_id, e.event_id, e.rule, e.memo,
+               array_agg(ROW(l.account_key, l.amount, l.store_id::text, l.channel, l.order_id,
+                             l.sku, l.processor) ORDER BY l.line_no) AS lines
+        FROM journal_entries e JOIN journal_lines l USING (company_id, entry_id)
+        WHERE e.company_id = $1 AND e.journal_version = $2 AND e.subject = $3
+        GROUP BY e.company_id, e.entry_id
+        """,
+        company_id,
+        version,
+        posting.subject,
+    )
+    old: dict[str, tuple[int, JournalEntry]] = {}
+    for r in stored:
+        lines = tuple(
+            JournalLine(
+                account=a, amount=amt, store_id=s, channel=c, order_id=o, sku=sku, processor=p
+            )
+            for a, amt, s, c, o, sku, p in r["lines"]
+        )
+        old[r["entry_key"]] = (
+            r["entry_id"],
+            JournalEntry(
+                key=r["entry_key"],
+                date=r["entry_date"],
+                order_id=r["order_id"],
+                event=r["event_id"],
+                rule=r["rule"],
+                memo=r["memo"],
+                lines=lines,
+            ),
+        )
+    new = {e.key: e for e in posting.entries}
+    gone = [
+        (entry_id, entry)
+        for key, (entry_id, entry) in old.items()
+        if key not in new or _entry_fingerprint(new[key]) != _entry_fingerprint(entry)
+    ]
+    added = [
+        e
+        for e in posting.entries
+        if e.key not in old or _entry_fingerprint(old[e.key][1]) != _entry_fingerprint(e)
+    ]
+    if not gone and not added:
+        return 0
+    deltas: dict[BalanceKey, int] = defaultdict(int)
+    for _, entry in gone:
+        _add_line_deltas(deltas, entry.date, entry.lines, -1, posting.store_id)
+    for entry in added:
+        _add_line_deltas(deltas, entry.date, entry.lines, 1, posting.store_id)
+    if gone:
+        await conn.execute(
+            "DELETE FROM journal_entries WHERE company_id = $1 AND entry_id = any($2::bigint[])",
+            company_id,
+            [entry_id for entry_id, _ in gone],
+        )
+    if added:
+        only_added = Posting(posting.subject, posting.store_id, posting.currency, tuple(added))
+        await copy_postings(conn, company_id, version, [only_added])
+    await apply_balance_deltas(conn, company_id, version, deltas)
+    return len(gone) + len(added)
+
+
+async def apply_balance_deltas(
+    conn: asyncpg.Connection, company_id: UUID, version: int, deltas: dict[BalanceKey, int]
+) -> None:
+    """Move daily and monthly balances; rows are touched in key order so that
+    concurrent re-posts lock them in the same order and never deadlock."""
+    items = sorted((k, v) for k, v in deltas.items() if v != 0)
+    if not items:
+        return
+    days = [k[0] for k, _ in items]
+    accounts = [k[1] for k, _ in items]
+    stores = [UUID(k[2]) for k, _ in items]
+    channels = [k[3] for k, _ in items]
+    amounts = [v for _, v in items]
+    for table, period in (("daily_balances", "day"), ("monthly_balances", "month")):
+        bucket = "d" if period == "day" else "date_trunc('month', d)::date"
+        await conn.execute(
+            f"""
+            INSERT INTO {table} AS b (company_id, journal_version, {period}, account_key,
+                                      store_id, channel, amount)
+            SELECT $1, $2, {bucket}, a, s, c, sum(x)
+            FROM unnest($3::date[], $4::text[], $5::uuid[], $6::text[], $7::bigint[])
+                 AS t(d, a, s, c, x)
+            GROUP BY 3, a, s, c
+            ORDER BY 3, a, s, c
+            ON CONFLICT (company_id, journal_version, {period}, account_key, store_id, channel)
+            DO UPDATE SET amount = b.amount + excluded.amount
+            """,
+            company_id,
+            version,
+            days,
+            accounts,
+            stores,
+            channels,
+            amounts,
+        )
+
+
+async def build_balances(conn: asyncpg.Connection, company_id: UUID, version: int) -> None:
+    """Balances of a freshly built version, from its lines in one pass each."""
+    await conn.execute(
+        """
+        INSERT INTO daily_balances (company_id, journal_version, day, account_key, store_id,
+                                    channel, amount)
+        SELECT company_id, journal_version, entry_date, account_key, store_id, channel, sum(amount)
+        FROM journal_lines WHERE company_id = $1 AND journal_version = $2
+        GROUP BY company_id, journal_version, entry_date, account_key, store_id, channel
+        """,
+        company_id,
+        version,
+    )
+    await conn.execute(
+        """
+        INSERT INTO monthly_balances (company_id, journal_version, month, account_key, store_id,
+                                      channel, amount)
+        SELECT company_id, journal_version, date_trunc('month', day)::date, account_key,
+               store_id, channel, sum(amount)
+        FROM daily_balances WHERE company_id = $1 AND journal_version = $2
+        GROUP BY 1, 2, 3, 4, 5, 6
+        """,
+        company_id,
+        version,
+    )

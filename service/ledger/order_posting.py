@@ -1,0 +1,176 @@
+"""Posting one order: its history through the engine, into the journal.
+
+Called in the same transaction as whatever changed the order's inputs (an
+ingested event, an order action, a resolved cost), so the books never show
+a state between the change and its entries. While a full re-post is
+building a new version, the order is also marked dirty so the new version
+picks up the change before it goes live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from service.domain.context import PostingContext
+from service.domain.errors import InconsistentHistory
+from service.domain.history import OrderHistory
+from service.ledger.codec import decode_record
+from service.ledger.journal import Posting, order_subject, replace_subject
+from service.ledger.posting_inputs import load_inputs
+from service.posting.engine import OrderRun, run_order
+from service.posting.queries import fulfillment_status, payment_status
+
+
+@dataclass(frozen=True, slots=True)
+class PostedOrder:
+    run: OrderRun | None
+    error: str | None
+
+
+def post_history(history: OrderHistory, ctx: PostingContext) -> PostedOrder:
+    try:
+        return PostedOrder(run_order(history, ctx), None)
+    except InconsistentHistory as exc:
+        return PostedOrder(None, str(exc))
+
+
+def summary_row(
+    company_id: UUID,
+    version: int,
+    store_id: UUID,
+    history: OrderHistory,
+    ctx: PostingContext,
+    posted: PostedOrder,
+) -> tuple[Any, ...]:
+    order = history.order
+    total = (
+        sum(ln.quantity * ln.unit_price - sum(d.amount for d in ln.discounts) for ln in order.lines)
+        + sum(s.price - s.discount for s in order.shipping_lines)
+        + order.tip
+        - order.unallocated_discount
+        + sum(t.amount for ln in order.lines for t in ln.tax_lines)
+        + sum(t.amount for s in order.shipping_lines for t in s.tax_lines)
+    )
+    run = posted.run
+    if run is None:
+        books, open_balance, pay, ful = "ERROR", 0, "UNPAID", "UNFULFILLED"
+    else:
+        books = str(run.treatment.status)
+        open_balance = run.open_balance
+        pay = str(payment_status(history, ctx))
+        ful = str(fulfillment_status(history, ctx))
+    return (
+        company_id,
+        version,
+        store_id,
+        order.id,
+        order.label,
+        order.placed_at,
+        order.source,
+        order.currency,
+        total,
+        open_balance,
+        pay,
+        ful,
+        books,
+        pay in ("REFUNDED", "PARTIALLY_REFUNDED"),
+        0,
+        posted.error,
+    )
+
+
+SUMMARY_COLUMNS = (
+    "company_id",
+    "journal_version",
+    "store_id",
+    "order_id",
+    "name",
+    "placed_at",
+    "source",
+    "currency_code",
+    "total",
+    "open_balance",
+    "payment_status",
+    "fulfillment_status",
+    "books_status",
+    "refunded",
+    "missing_costs",
+    "posting_error",
+)
+
+
+async def upsert_summaries(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    cols = ", ".join(SUMMARY_COLUMNS)
+    params = ", ".join(f"${i}" for i in range(1, len(SUMMARY_COLUMNS) + 1))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in SUMMARY_COLUMNS[4:])
+    await conn.executemany(
+        f"INSERT INTO order_summaries ({cols}) VALUES ({params}) "
+        f"ON CONFLICT (company_id, journal_version, store_id, order_id) DO UPDATE SET {updates}",
+        rows,
+    )
+
+
+async def current_version(conn: asyncpg.Connection, company_id: UUID) -> tuple[int, bool]:
+    """The version readers see, and whether a full re-post is building another.
+
+    FOR SHARE: a full re-post switches versions holding this row exclusively,
+    so an order re-post runs wholly before the switch or wholly after it.
+    """
+    row = await conn.fetchrow(
+        "SELECT current_version, building_version FROM books WHERE company_id = $1 FOR SHARE",
+        company_id,
+    )
+    return row["current_version"], row["building_version"] is not None
+
+
+async def repost_order(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    store_id: UUID,
+    order_id: str,
+    *,
+    version: int | None = None,
+) -> int:
+    """Re-post one order into the current version (or `version`); returns entries changed."""
+    building = False
+    if version is None:
+        version, building = await current_version(conn, company_id)
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))",
+        f"{company_id}:{order_subject(store_id, order_id)}",
+    )
+    row = await conn.fetchrow(
+        "SELECT o.history, s.currency_code FROM order_sources o JOIN stores s "
+        "USING (company_id, store_id) WHERE o.company_id = $1 AND o.store_id = $2 "
+        "AND o.order_id = $3",
+        company_id,
+        store_id,
+        order_id,
+    )
+    subject = order_subject(store_id, order_id)
+    if building:
+        await conn.execute(
+            "INSERT INTO books_dirty (company_id, subject) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            company_id,
+            subject,
+        )
+    if row is None or row["history"] is None:
+        return await replace_subject(
+            conn, company_id, version, Posting(subject, store_id, "USD", ())
+        )
+    history: OrderHistory = decode_record(row["history"])
+    inputs = await load_inputs(conn, company_id, store_id=store_id, order_id=order_id)
+    ctx = inputs.context(store_id, order_id)
+    posted = post_history(history, ctx)
+    entries = posted.run.entries if posted.run else ()
+    changed = await replace_subject(
+        conn, company_id, version, Posting(subject, store_id, history.order.currency, entries)
+    )
+    await upsert_summaries(conn, [summary_row(company_id, version, store_id, history, ctx, posted)])
+    return changed

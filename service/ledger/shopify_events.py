@@ -1,0 +1,110 @@
+"""Processing a stored Shopify webhook into the order it concerns.
+
+Runs in the worker, once per event, in one transaction: the event's
+status and the order's new state commit together or not at all. An event
+whose body is malformed or lacks what posting needs is marked FAILED with
+the reason (visible through `ingestErrors`) and leaves the order exactly
+as it was; the next events go on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import InvalidOperation
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from service.ledger.companies import get_store
+from service.ledger.ingest import lock_pending_event, mark_event
+from service.ledger.order_posting import repost_order
+from service.ledger.order_sources import OrderUpdate, apply_rest_order, apply_rest_piece
+
+ORDER_TOPICS = frozenset(
+    {
+        "orders/create",
+        "orders/updated",
+        "orders/paid",
+        "orders/fulfilled",
+        "orders/partially_fulfilled",
+        "orders/cancelled",
+        "orders/edited",
+    }
+)
+PIECE_TOPICS = {
+    "refunds/create": "refunds",
+    "order_transactions/create": "transactions",
+    "fulfillments/create": "fulfillments",
+    "fulfillments/update": "fulfillments",
+}
+# What a bad payload can raise from deep in a normalizer: all mean "this
+# event cannot be used", never "stop processing other events".
+BAD_PAYLOAD = (ValueError, KeyError, TypeError, InvalidOperation, AttributeError)
+
+
+@dataclass(frozen=True, slots=True)
+class EventOutcome:
+    status: str
+    order_id: str | None = None
+    changed: bool = False
+    error: str | None = None
+
+
+async def process_event(pool: asyncpg.Pool, company_id: UUID, event_id: int) -> EventOutcome:
+    async with pool.acquire() as conn, conn.transaction():
+        event = await lock_pending_event(conn, company_id, event_id)
+        if event is None:
+            return EventOutcome("SKIPPED")
+        outcome = await _apply(conn, company_id, event.store_id, event.topic, event.body)
+        await mark_event(
+            conn,
+            company_id,
+            event_id,
+            outcome.status,
+            order_id=outcome.order_id,
+            error=outcome.error,
+        )
+    return outcome
+
+
+async def _apply(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, topic: str, body: bytes
+) -> EventOutcome:
+    if topic not in ORDER_TOPICS and topic not in PIECE_TOPICS:
+        return EventOutcome("IGNORED")
+    try:
+        payload: Any = json.loads(body)
+    except ValueError as exc:
+        return EventOutcome("FAILED", error=f"malformed JSON: {exc}")
+    if not isinstance(payload, dict):
+        return EventOutcome("FAILED", error="body: expected a JSON object")
+    store = await get_store(conn, company_id, store_id)
+    if store is None:
+        return EventOutcome("FAILED", error="store: no longer connected")
+    try:
+        async with conn.transaction():  # a savepoint: a failure leaves the order untouched
+            update: OrderUpdate
+            if topic in ORDER_TOPICS:
+                update = await apply_rest_order(conn, company_id, store, payload)
+            else:
+                update = await apply_rest_piece(
+                    conn, company_id, store, PIECE_TOPICS[topic], payload
+                )
+            if update.changed:
+                await repost_order(conn, company_id, store.store_id, update.order_id)
+    except BAD_PAYLOAD as exc:
+        reason = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+        order_id = payload.get("order_id") or payload.get("id")
+        return EventOutcome(
+            "FAILED", order_id=None if order_id is None else str(order_id), error=reason
+        )
+    return EventOutcome("PROCESSED", order_id=update.order_id, changed=update.changed)
+
+
+PROCESS_EVENT_FUNCTION = "process_shopify_event"
+
+
+def event_job_id(company_id: UUID, event_id: int) -> str:
+    return f"event:{company_id}:{event_id}"

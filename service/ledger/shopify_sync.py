@@ -1,0 +1,258 @@
+"""Running a Shopify sync: shop details, then orders, then payouts.
+
+A run works in steps of bounded time. Each batch is applied and its cursor
+saved in one transaction; when the step's time is up, the run asks to be
+continued by a new job. Short jobs keep the worker's timeouts short (a
+killed worker's job is retried only after the longest timeout), and a
+killed or restarted sync picks up from its last saved batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from service.connectors.shopify.client import ShopifyClient
+from service.connectors.shopify.errors import ShopifyError
+from service.connectors.shopify.sync import (
+    OrderBatch,
+    backfill_orders,
+    incremental_orders,
+    sync_payouts,
+)
+from service.ledger.codec import encode
+from service.ledger.companies import Store, get_store
+from service.ledger.ingest import SYNC, mark_event, store_event
+from service.ledger.order_posting import repost_order
+from service.ledger.order_sources import apply_graphql_order, graphql_order_id, utc_iso
+from service.ledger.processor_posting import repost_processor_record
+from service.ledger.shopify_events import BAD_PAYLOAD
+from service.ledger.shopify_stores import connection_for_store, update_shop_details
+from service.ledger.sync_runs import BACKFILL, SyncRun, finish_run, save_progress, start_run
+
+STEP_SECONDS = 60.0
+# Incremental sync looks back a little past the last synced updated_at:
+# orders updated in the same second as the last one seen are read again.
+OVERLAP = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """DONE, CONTINUE (enqueue the next step), FAILED or SKIPPED (run already ended)."""
+
+    status: str
+    run_id: UUID
+
+
+async def run_sync_step(
+    pool: asyncpg.Pool,
+    secret_key: str,
+    company_id: UUID,
+    run_id: UUID,
+    *,
+    http: httpx.AsyncClient | None = None,
+    step_seconds: float = STEP_SECONDS,
+    poll_seconds: float = 2.0,
+) -> StepResult:
+    async with pool.acquire() as conn:
+        run = await start_run(conn, company_id, run_id)
+        if run is None:
+            return StepResult("SKIPPED", run_id)
+        connection = await connection_for_store(conn, secret_key, company_id, run.store_id)
+    if connection is None:
+        await finish_run(pool, company_id, run_id, "FAILED", progress="store is not connected")
+        return StepResult("FAILED", run_id)
+    client = ShopifyClient(
+        connection.shop_domain, connection.access_token, connection.api_base_url, http=http
+    )
+    deadline = time.monotonic() + step_seconds
+    try:
+        return await _step(pool, client, run, deadline, poll_seconds)
+    except ShopifyError as exc:
+        await finish_run(pool, company_id, run_id, "FAILED", progress="failed", error=str(exc))
+        return StepResult("FAILED", run_id)
+    finally:
+        await client.aclose()
+
+
+async def _step(
+    pool: asyncpg.Pool, client: ShopifyClient, run: SyncRun, deadline: float, poll_seconds: float
+) -> StepResult:
+    cursor: dict[str, Any] = dict(run.cursor or {"phase": "shop"})
+    company_id, run_id = run.company_id, run.run_id
+
+    if cursor["phase"] == "shop":
+        shop = await client.shop()
+        await update_shop_details(
+            pool,
+            company_id,
+            run.store_id,
+            name=None,
+            timezone=shop.iana_timezone,
+            currency_code=shop.currency_code,
+        )
+        cursor = {"phase": "orders"}
+        async with pool.acquire() as conn:
+            await save_progress(conn, company_id, run_id, cursor=cursor, progress="shop details")
+
+    store = await get_store(pool, company_id, run.store_id)
+    assert store is not None
+
+    if cursor["phase"] == "orders":
+        batches = await _order_batches(pool, client, run, cursor, poll_seconds)
+        async for batch in batches:
+            async with pool.acquire() as conn, conn.transaction():
+                applied, errors, newest = await _apply_orders(conn, company_id, store, batch.orders)
+                if newest and newest > cursor.get("newest", ""):
+                    cursor["newest"] = newest
+                cursor["orders"] = batch.cursor
+                await save_progress(
+                    conn,
+                    company_id,
+                    run_id,
+                    cursor=cursor,
+                    progress=f"orders: {applied} more",
+                    orders=applied,
+                    errors=errors,
+                )
+            if time.monotonic() > deadline and not batch.done:
+                return StepResult("CONTINUE", run_id)
+        async with pool.acquire() as conn, conn.transaction():
+            await _orders_synced(conn, run, cursor.get("newest"))
+            cursor = {"phase": "payouts", "newest": cursor.get("newest")}
+            await save_progress(conn, company_id, run_id, cursor=cursor, progress="orders done")
+
+    if cursor["phase"] == "payouts":
+        async for pbatch in sync_payouts(client, cursor.get("payouts")):
+            async with pool.acquire() as conn, conn.transaction():
+                count_p, count_b = await _apply_processor_records(
+                    conn, company_id, run.store_id, pbatch.payouts, pbatch.balance_transactions
+                )
+                cursor["payouts"] = pbatch.cursor
+                await save_progress(
+                    conn,
+                    company_id,
+                    run_id,
+                    cursor=cursor,
+                    progress="payouts",
+                    payouts=count_p,
+                    balance_transactions=count_b,
+                )
+            if time.monotonic() > deadline and not pbatch.done:
+                return StepResult("CONTINUE", run_id)
+
+    await finish_run(pool, company_id, run_id, "SUCCEEDED", progress="done")
+    return StepResult("DONE", run_id)
+
+
+async def _order_batches(
+    pool: asyncpg.Pool,
+    client: ShopifyClient,
+    run: SyncRun,
+    cursor: dict[str, Any],
+    poll_seconds: float,
+) -> AsyncIterator[OrderBatch]:
+    if run.kind == BACKFILL:
+        return backfill_orders(client, cursor.get("orders"), poll_interval=poll_seconds)
+    since = await pool.fetchval(
+        "SELECT orders_synced_through FROM sync_state WHERE company_id = $1 AND store_id = $2",
+        run.company_id,
+        run.store_id,
+    )
+    return incremental_orders(client, since - OVERLAP if since else None, cursor.get("orders"))
+
+
+async def _apply_orders(
+    conn: asyncpg.Connection, company_id: UUID, store: Store, nodes: tuple[dict[str, Any], ...]
+) -> tuple[int, list[dict[str, Any]], str | None]:
+    """Store each synced order as a raw event and fold it into its order."""
+    applied = 0
+    errors: list[dict[str, Any]] = []
+    newest: str | None = None
+    for node in nodes:
+        try:
+            order_id = graphql_order_id(node)
+            version = utc_iso(node.get("updatedAt"), "updatedAt")
+        except BAD_PAYLOAD as exc:
+            errors.append({"message": str(exc)})
+            continue
+        newest = max(newest or version, version)
+        event_id = await store_event(
+            conn,
+            company_id,
+            store.store_id,
+            source=SYNC,
+            topic="orders/sync",
+            external_id=f"order:{order_id}:{version}",
+            body=json.dumps(node, sort_keys=True).encode(),
+        )
+        if event_id is None:
+            continue  # this very version was synced before
+        try:
+            async with conn.transaction():
+                update = await apply_graphql_order(conn, company_id, store, node)
+                if update.changed:
+                    await repost_order(conn, company_id, store.store_id, order_id)
+        except BAD_PAYLOAD as exc:
+            await mark_event(
+                conn, company_id, event_id, "FAILED", order_id=order_id, error=str(exc)
+            )
+            errors.append({"orderId": order_id, "message": str(exc)})
+            continue
+        await mark_event(conn, company_id, event_id, "PROCESSED", order_id=order_id)
+        applied += 1
+    return applied, errors, newest
+
+
+async def _orders_synced(conn: asyncpg.Connection, run: SyncRun, newest: str | None) -> None:
+    through = dt.datetime.fromisoformat(newest) if newest else None
+    await conn.execute(
+        """
+        INSERT INTO sync_state (company_id, store_id, orders_synced_through, backfill_completed_at)
+        VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END)
+        ON CONFLICT (company_id, store_id) DO UPDATE SET
+            orders_synced_through = greatest(sync_state.orders_synced_through,
+                                             excluded.orders_synced_through),
+            backfill_completed_at = coalesce(excluded.backfill_completed_at,
+                                             sync_state.backfill_completed_at)
+        """,
+        run.company_id,
+        run.store_id,
+        through,
+        run.kind == BACKFILL,
+    )
+
+
+async def _apply_processor_records(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    store_id: UUID,
+    payouts: tuple[Any, ...],
+    balance_transactions: tuple[Any, ...],
+) -> tuple[int, int]:
+    rows = [(company_id, store_id, "payout", p.id, encode(p)) for p in payouts] + [
+        (company_id, store_id, "balance_transaction", b.id, encode(b)) for b in balance_transactions
+    ]
+    for row in rows:
+        changed = await conn.fetchval(
+            """
+            INSERT INTO processor_records (company_id, store_id, record_type, record_id, record)
+            VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (company_id, store_id, record_type, record_id) DO UPDATE
+                SET record = excluded.record, changed_at = now()
+                WHERE processor_records.record <> excluded.record
+            RETURNING true
+            """,
+            *row,
+        )
+        if changed:
+            await repost_processor_record(conn, company_id, store_id, row[2], row[3])
+    return len(payouts), len(balance_transactions)

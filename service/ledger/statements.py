@@ -1,0 +1,171 @@
+"""Financial statements, from the daily and monthly balances only.
+
+A period is read as whole months from the monthly balances plus the odd
+days at either end from the daily balances, so a P&L for a year reads a
+few hundred rows however many journal lines the year holds, and a balance
+sheet reads one row per account, store and channel per month of history.
+
+Amounts are net debits in storage. Statements show them the way an
+accountant reads them: assets and expenses debit-positive, income,
+liabilities and equity credit-positive (so DISCOUNTS and REFUNDS_RETURNS
+show negative).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from service.domain.accounts import (
+    ACCOUNTS_BY_KEY,
+    CHART_OF_ACCOUNTS,
+    NET_SALES_ACCOUNTS,
+    AccountType,
+)
+
+RETAINED_EARNINGS = "RETAINED_EARNINGS"
+PL_TYPES = (AccountType.INCOME, AccountType.EXPENSE)
+BS_TYPES = (AccountType.ASSET, AccountType.LIABILITY, AccountType.EQUITY)
+
+
+class StatementError(ValueError):
+    """A request a statement cannot answer (an inverted date range)."""
+
+
+def shown(account_key: str, net_debit: int) -> int:
+    """The amount as a statement shows it (credit-normal accounts flip sign)."""
+    account = ACCOUNTS_BY_KEY.get(account_key)
+    if account is None or account.debit_normal:
+        return net_debit
+    return -net_debit
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+GROUPS = {"NONE": "''", "MONTH": "bucket::text", "STORE": "store_id::text", "CHANNEL": "channel"}
+
+
+async def period_sums(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    version: int,
+    start: dt.date | None,
+    end: dt.date,
+    *,
+    store_id: UUID | None = None,
+    group: str = "NONE",
+) -> dict[tuple[str, str], int]:
+    """Net debit per (group key, account) over [start, end]; no start: since the beginning."""
+    if start is not None and start > end:
+        raise StatementError(f"from ({start}) is after to ({end})")
+    # Whole months in [first_full, end_full) come from the monthly balances.
+    first_full = start if start is None or start.day == 1 else _next_month(start)
+    month_after = _month_start(end + dt.timedelta(days=1))
+    end_full: dt.date | None = month_after
+    if first_full is not None and first_full >= month_after:
+        first_full = end_full = None  # no whole month inside: days only
+    rows = await conn.fetch(
+        f"""
+        WITH parts AS (
+            SELECT account_key, store_id, channel, month AS bucket, amount
+            FROM monthly_balances
+            WHERE company_id = $1 AND journal_version = $2 AND $5::date IS NOT NULL
+              AND ($4::date IS NULL OR month >= $4) AND month < $5
+            UNION ALL
+            SELECT account_key, store_id, channel, date_trunc('month', day)::date, amount
+            FROM daily_balances
+            WHERE company_id = $1 AND journal_version = $2
+              AND ($3::date IS NULL OR day >= $3) AND day <= $6
+              AND ($5::date IS NULL OR NOT (day >= coalesce($4, '-infinity'::date) AND day < $5))
+        )
+        SELECT {GROUPS[group]} AS g, account_key, sum(amount)::bigint AS amount
+        FROM parts WHERE ($7::uuid IS NULL OR store_id = $7)
+        GROUP BY 1, 2
+        """,
+        company_id,
+        version,
+        start,
+        first_full,
+        end_full,
+        end,
+        store_id,
+    )
+    return {(r["g"], r["account_key"]): r["amount"] for r in rows if r["amount"] != 0}
+
+
+@dataclass(frozen=True, slots=True)
+class ProfitAndLoss:
+    lines: tuple[tuple[str, int], ...]  # (account key, shown amount), chart order
+    net_sales: int
+    gross_profit: int
+    net_income: int
+
+
+def profit_and_loss(sums: dict[str, int]) -> ProfitAndLoss:
+    """A P&L from net debits per account (balance sheet accounts are ignored)."""
+    lines = tuple(
+        (a.key, shown(a.key, sums.get(a.key, 0))) for a in CHART_OF_ACCOUNTS if a.type in PL_TYPES
+    )
+    by_key = dict(lines)
+    net_sales = sum(by_key[k] for k in NET_SALES_ACCOUNTS)
+    gross_profit = net_sales - by_key["COGS"]
+    net_income = -sum(v for k, v in sums.items() if ACCOUNTS_BY_KEY[k].type in PL_TYPES)
+    return ProfitAndLoss(lines, net_sales, gross_profit, net_income)
+
+
+def split_groups(sums: dict[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for (g, account), amount in sums.items():
+        out[g][account] = amount
+    return dict(out)
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceSheet:
+    lines: tuple[tuple[str, int], ...]
+    total_assets: int
+    total_liabilities: int
+    total_equity: int
+
+
+def balance_sheet(sums: dict[str, int]) -> BalanceSheet:
+    """Assets = liabilities + equity, where equity includes the earnings to date."""
+    lines = [
+        (a.key, shown(a.key, sums.get(a.key, 0))) for a in CHART_OF_ACCOUNTS if a.type in BS_TYPES
+    ]
+    earnings = -sum(v for k, v in sums.items() if ACCOUNTS_BY_KEY[k].type in PL_TYPES)
+    lines.append((RETAINED_EARNINGS, earnings))
+    total = {t: 0 for t in BS_TYPES}
+    for key, amount in lines:
+        total[ACCOUNTS_BY_KEY[key].type if key in ACCOUNTS_BY_KEY else AccountType.EQUITY] += amount
+    return BalanceSheet(
+        tuple(lines),
+        total[AccountType.ASSET],
+        total[AccountType.LIABILITY],
+        total[AccountType.EQUITY],
+    )
+
+
+def trial_balance(
+    before: dict[str, int], period: dict[str, int], through: dict[str, int]
+) -> tuple[tuple[str, int], ...]:
+    """Net debit per account: balance sheet accounts as of the end, income and
+    expense accounts for the period, and the earnings before the period as
+    retained earnings, so that debits equal credits."""
+    lines = []
+    for a in CHART_OF_ACCOUNTS:
+        net = period.get(a.key, 0) if a.type in PL_TYPES else through.get(a.key, 0)
+        lines.append((a.key, net))
+    earlier = sum(v for k, v in before.items() if ACCOUNTS_BY_KEY[k].type in PL_TYPES)
+    lines.append((RETAINED_EARNINGS, earlier))
+    return tuple(lines)

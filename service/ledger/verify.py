@@ -1,0 +1,180 @@
+"""`storebooks verify`: the books checked against their own definition.
+
+Three checks, each reported with what differs:
+1. every entry balances;
+2. the daily balances equal the sums of the journal lines, and the monthly
+   balances the sums of the daily ones;
+3. the journal equals a from-scratch re-post of every order and processor
+   record under the current settings (entry by entry, by stable key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import asyncpg
+
+from service.domain.history import OrderHistory
+from service.domain.journal import JournalEntry
+from service.ledger.codec import decode_record
+from service.ledger.journal import order_subject
+from service.ledger.journal_reads import StoredEntry, entries_of_subjects
+from service.ledger.order_posting import post_history
+from service.ledger.posting_inputs import load_inputs
+from service.ledger.processor_posting import processor_posting
+
+MAX_REPORTED = 50
+
+
+@dataclass
+class VerifyReport:
+    company_id: UUID
+    version: int
+    problems: list[str] = field(default_factory=list)
+    checked_subjects: int = 0
+
+    def add(self, problem: str) -> None:
+        if len(self.problems) < MAX_REPORTED:
+            self.problems.append(problem)
+        elif len(self.problems) == MAX_REPORTED:
+            self.problems.append("... more differences not shown")
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+
+async def verify_company(pool: asyncpg.Pool, company_id: UUID) -> VerifyReport:
+    version = await pool.fetchval(
+        "SELECT current_version FROM books WHERE company_id = $1", company_id
+    )
+    report = VerifyReport(company_id, version)
+    for r in await pool.fetch(
+        "SELECT entry_id, sum(amount) AS total FROM journal_lines WHERE company_id = $1 "
+        "AND journal_version = $2 GROUP BY entry_id HAVING sum(amount) <> 0",
+        company_id,
+        version,
+    ):
+        report.add(f"entry {r['entry_id']} does not balance: lines sum to {r['total']}")
+    for r in await pool.fetch(
+        """
+        WITH l AS (
+            SELECT entry_date AS d, account_key AS a, store_id AS s, coalesce(channel, '') AS c,
+                   sum(amount) AS x
+            FROM journal_lines WHERE company_id = $1 AND journal_version = $2
+            GROUP BY 1, 2, 3, 4),
+        b AS (
+            SELECT day AS d, account_key AS a, store_id AS s, channel AS c, amount AS x
+            FROM daily_balances WHERE company_id = $1 AND journal_version = $2)
+        SELECT d, a, s, c, l.x AS lines, b.x AS balance FROM l FULL JOIN b USING (d, a, s, c)
+        WHERE coalesce(l.x, 0) <> coalesce(b.x, 0) ORDER BY d, a LIMIT 100
+        """,
+        company_id,
+        version,
+    ):
+        report.add(
+            f"daily balance {r['d']} {r['a']} store {r['s']} channel {r['c']!r}: "
+            f"balance {r['balance'] or 0}, lines sum to {r['lines'] or 0}"
+        )
+    for r in await pool.fetch(
+        """
+        WITH d AS (
+            SELECT date_trunc('month', day)::date AS m, account_key AS a, store_id AS s,
+                   channel AS c, sum(amount) AS x
+            FROM daily_balances WHERE company_id = $1 AND journal_version = $2 GROUP BY 1, 2, 3, 4),
+        mb AS (
+            SELECT month AS m, account_key AS a, store_id AS s, channel AS c, amount AS x
+            FROM monthly_balances WHERE company_id = $1 AND journal_version = $2)
+        SELECT m, a, s, c, d.x AS days, mb.x AS month FROM d FULL JOIN mb USING (m, a, s, c)
+        WHERE coalesce(d.x, 0) <> coalesce(mb.x, 0) ORDER BY m, a LIMIT 100
+        """,
+        company_id,
+        version,
+    ):
+        report.add(
+            f"monthly balance {r['m']} {r['a']} store {r['s']} channel {r['c']!r}: "
+            f"balance {r['month'] or 0}, days sum to {r['days'] or 0}"
+        )
+    await _compare_with_fresh_posting(pool, report)
+    return report
+
+
+async def _expected(
+    pool: asyncpg.Pool, company_id: UUID
+) -> AsyncIterator[dict[str, set[tuple[object, ...]]]]:
+    """The entries a from-scratch re-post gives, per subject, in batches."""
+    async with pool.acquire() as conn:
+        inputs = await load_inputs(conn, company_id)
+        async with conn.transaction():
+            batch: dict[str, set[tuple[object, ...]]] = {}
+            async for r in conn.cursor(
+                "SELECT store_id, order_id, history FROM order_sources "
+                "WHERE company_id = $1 AND history IS NOT NULL",
+                company_id,
+            ):
+                history: OrderHistory = decode_record(r["history"])
+                posted = post_history(history, inputs.context(r["store_id"], r["order_id"]))
+                entries = posted.run.entries if posted.run else ()
+                batch[order_subject(r["store_id"], r["order_id"])] = {
+                    _fingerprint(e) for e in entries
+                }
+                if len(batch) >= 1000:
+                    yield batch
+                    batch = {}
+            async for r in conn.cursor(
+                "SELECT p.store_id, p.record_type, p.record_id, p.record, s.timezone, "
+                "s.currency_code FROM processor_records p JOIN stores s "
+                "USING (company_id, store_id) WHERE p.company_id = $1",
+                company_id,
+            ):
+                posting = processor_posting(
+                    r["store_id"],
+                    r["timezone"],
+                    r["currency_code"],
+                    r["record_type"],
+                    r["record_id"],
+                    r["record"],
+                )
+                batch[posting.subject] = {_fingerprint(e) for e in posting.entries}
+            if batch:
+                yield batch
+
+
+def _fingerprint(e: JournalEntry) -> tuple[object, ...]:
+    return (e.key, e.date, e.rule, e.memo, tuple((ln.account, ln.amount) for ln in e.lines))
+
+
+def _stored_fingerprint(e: StoredEntry) -> tuple[object, ...]:
+    lines = tuple((ln.account_key, ln.amount) for ln in e.lines)
+    return (e.entry_key, e.date, e.rule, e.memo, lines)
+
+
+async def _compare_with_fresh_posting(pool: asyncpg.Pool, report: VerifyReport) -> None:
+    seen: set[str] = set()
+    async for expected in _expected(pool, report.company_id):
+        stored = await entries_of_subjects(pool, report.company_id, report.version, list(expected))
+        for subject, want in expected.items():
+            seen.add(subject)
+            have = {_stored_fingerprint(e) for e in stored[subject]}
+            report.checked_subjects += 1
+            if have != want:
+                missing = sorted(str(k[0]) for k in want - have)
+                extra = sorted(str(k[0]) for k in have - want)
+                report.add(
+                    f"{subject}: journal differs from a fresh re-post "
+                    f"(missing or changed: {missing[:5]}, unexpected: {extra[:5]})"
+                )
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("CREATE TEMP TABLE verified (subject text PRIMARY KEY) ON COMMIT DROP")
+        await conn.copy_records_to_table("verified", records=[(s,) for s in seen])
+        orphans = await conn.fetch(
+            "SELECT DISTINCT e.subject FROM journal_entries e WHERE e.company_id = $1 "
+            "AND e.journal_version = $2 "
+            "AND NOT EXISTS (SELECT 1 FROM verified v WHERE v.subject = e.subject) LIMIT 20",
+            report.company_id,
+            report.version,
+        )
+    for r in orphans:
+        report.add(f"{r['subject']}: has entries but nothing to post them from")

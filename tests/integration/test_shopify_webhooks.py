@@ -1,0 +1,198 @@
+"""The webhook ingest contract and event processing (ARCHITECTURE.md, Ingest)."""
+
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from service.api.ids import decode_uuid
+from service.api.webhooks import MAX_BODY_BYTES
+from tests.conftest import GraphQL, Tenant
+from tests.fakes.shopify.generate import generate_shop
+from tests.fakes.shopify.rest import rest_order
+from tests.fakes.shopify.webhooks import webhook_request
+from tests.integration.shopify_helpers import (
+    SECRET,
+    connect,
+    histories,
+    post_webhook,
+    process_pending,
+)
+
+ERRORS = "{ ingestErrors(first: 10) { totalCount nodes { topic externalId orderId reason } } }"
+
+
+async def _store(gql: GraphQL, tenant: Tenant) -> tuple[str, UUID]:
+    domain = f"shop-{tenant.company_id.hex[:8]}.myshopify.com"
+    payload = await connect(gql, domain)
+    assert payload["userErrors"] == []
+    store_id = decode_uuid(payload["store"]["id"], "Store")
+    assert store_id is not None
+    return domain, store_id
+
+
+async def _count(pool: asyncpg.Pool, company_id: UUID) -> int:
+    count: int = await pool.fetchval(
+        "SELECT count(*) FROM raw_events WHERE company_id = $1", company_id
+    )
+    return count
+
+
+async def test_connect_refuses_bad_input_naming_fields(gql: GraphQL) -> None:
+    payload = await connect(gql, "not a domain", webhookSecret=" ", timezone="Mars/Base")
+    fields = {e["field"]: e["code"] for e in payload["userErrors"]}
+    assert fields == {
+        "input.shopDomain": "INVALID",
+        "input.webhookSecret": "REQUIRED",
+        "input.timezone": "INVALID",
+    }
+    assert payload["store"] is None
+
+
+async def test_connect_starts_a_backfill(gql: GraphQL, tenant: Tenant) -> None:
+    domain = f"conn-{tenant.company_id.hex[:8]}.myshopify.com"
+    payload = await connect(gql, domain)
+    assert payload["store"]["shopDomain"] == domain
+    assert payload["syncRun"]["kind"] == "BACKFILL"
+    runs = await gql("{ syncRuns(first: 5) { totalCount nodes { kind status } } }")
+    assert runs["data"]["syncRuns"]["totalCount"] == 1
+
+
+async def test_credentials_are_encrypted_at_rest(
+    gql: GraphQL, tenant: Tenant, pool: asyncpg.Pool
+) -> None:
+    _, store_id = await _store(gql, tenant)
+    sealed = await pool.fetchval(
+        "SELECT credentials FROM stores WHERE company_id = $1 AND store_id = $2",
+        tenant.company_id,
+        store_id,
+    )
+    assert SECRET.encode() not in sealed and b"shpat_test" not in sealed
+
+
+async def test_bad_signature_is_401_and_stores_nothing(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    domain, _ = await _store(gql, tenant)
+    order = generate_shop(1, seed=1).orders[0]
+    headers, body = webhook_request(
+        "orders/create", rest_order(order), secret="wrong", shop_domain=domain
+    )
+    response = await client.post("/webhooks/shopify", content=body, headers=headers)
+    assert response.status_code == 401
+    headers.pop("X-Shopify-Hmac-Sha256")
+    response = await client.post("/webhooks/shopify", content=body, headers=headers)
+    assert response.status_code == 401
+    assert await _count(pool, tenant.company_id) == 0
+
+
+async def test_unknown_shop_is_401(client: httpx.AsyncClient) -> None:
+    order = generate_shop(1, seed=1).orders[0]
+    response = await post_webhook(
+        client, "nobody.myshopify.com", "orders/create", rest_order(order), "w-1"
+    )
+    assert response.status_code == 401
+
+
+async def test_body_over_the_limit_is_refused(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    domain, _ = await _store(gql, tenant)
+    response = await post_webhook(
+        client, domain, "orders/create", {"pad": "x" * (MAX_BODY_BYTES + 1)}, "big"
+    )
+    assert response.status_code == 413
+    assert await _count(pool, tenant.company_id) == 0
+
+
+async def test_repeated_webhook_id_changes_nothing(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    domain, _ = await _store(gql, tenant)
+    order = generate_shop(1, seed=2).orders[0]
+    first = await post_webhook(client, domain, "orders/create", rest_order(order), "same-id")
+    again = await post_webhook(client, domain, "orders/create", rest_order(order), "same-id")
+    assert first.json() == {"status": "stored"}
+    assert again.json() == {"status": "duplicate"}
+    assert await _count(pool, tenant.company_id) == 1
+
+
+async def test_unknown_topic_is_stored_and_ignored(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    domain, _ = await _store(gql, tenant)
+    response = await post_webhook(client, domain, "products/update", {"id": 5}, "p-1")
+    assert response.status_code == 200
+    await process_pending(pool, tenant.company_id)
+    status = await pool.fetchval(
+        "SELECT status FROM raw_events WHERE company_id = $1", tenant.company_id
+    )
+    assert status == "IGNORED"
+
+
+async def test_malformed_json_fails_with_its_reason(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    domain, _ = await _store(gql, tenant)
+    headers, _ = webhook_request(
+        "orders/create", {}, secret=SECRET, shop_domain=domain, webhook_id="bad-json"
+    )
+    body = b'{"id": 1, "line_items": ['
+    import base64
+    import hashlib
+    import hmac
+
+    headers["X-Shopify-Hmac-Sha256"] = base64.b64encode(
+        hmac.new(SECRET.encode(), body, hashlib.sha256).digest()
+    ).decode()
+    response = await client.post("/webhooks/shopify", content=body, headers=headers)
+    assert response.status_code == 200
+    await process_pending(pool, tenant.company_id)
+    errors = (await gql(ERRORS))["data"]["ingestErrors"]
+    assert errors["totalCount"] == 1
+    assert errors["nodes"][0]["externalId"] == "bad-json"
+    assert errors["nodes"][0]["reason"].startswith("malformed JSON")
+
+
+async def test_missing_fields_fail_the_event_and_keep_the_order(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    domain, store_id = await _store(gql, tenant)
+    order = generate_shop(1, seed=3).orders[0]
+    good = rest_order(order)
+    await post_webhook(client, domain, "orders/create", good, "good")
+    await process_pending(pool, tenant.company_id)
+    before = await histories(pool, tenant.company_id, store_id)
+    assert list(before) == [str(order.id)]
+
+    broken = json.loads(json.dumps(good))
+    broken["updated_at"] = "2030-01-01T00:00:00Z"  # newer, so it would replace the order
+    del broken["line_items"][0]["price"]
+    del broken["line_items"][0]["price_set"]
+    await post_webhook(client, domain, "orders/updated", broken, "broken")
+    await process_pending(pool, tenant.company_id)
+
+    errors = (await gql(ERRORS))["data"]["ingestErrors"]["nodes"]
+    assert len(errors) == 1 and errors[0]["orderId"] == str(order.id)
+    assert "price" in errors[0]["reason"]
+    assert await histories(pool, tenant.company_id, store_id) == before
+
+
+async def test_an_older_payload_never_overwrites_a_newer_one(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    domain, store_id = await _store(gql, tenant)
+    order = generate_shop(1, seed=4).orders[0]
+    newer = rest_order(order)
+    older = json.loads(json.dumps(newer))
+    older["updated_at"] = "2000-01-01T00:00:00Z"
+    older["line_items"][0]["quantity"] += 5
+    await post_webhook(client, domain, "orders/updated", newer, "new")
+    await process_pending(pool, tenant.company_id)
+    before = await histories(pool, tenant.company_id, store_id)
+    await post_webhook(client, domain, "orders/updated", older, "old")
+    await process_pending(pool, tenant.company_id)
+    assert await histories(pool, tenant.company_id, store_id) == before
