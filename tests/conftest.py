@@ -68,6 +68,7 @@ async def servers() -> AsyncIterator[Servers]:
             "STOREBOOKS_QUEUE": f"storebooks:test:{run}",
             "STOREBOOKS_DATA_DIR": str(base.data_dir.resolve()),
             "STOREBOOKS_SECRET_KEY": "test-secret-key",
+            "STOREBOOKS_SHOPIFY_POLL_SECONDS": 0.01,
         }
     )
     yield Servers(settings, db_url, endpoints.redis_url)

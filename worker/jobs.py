@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 from arq import Retry
 
-from service.config import get_settings
+from service.config import Settings
 from service.db.queue import enqueue
 from service.ledger.ingest import stale_pending_events
 from service.ledger.jobs import fail_job, stale_queued_jobs
@@ -77,7 +77,7 @@ async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) 
     from service.ledger.shopify_sync import run_sync_step
 
     try:
-        settings = get_settings()
+        settings: Settings = ctx["settings"]
         result = await run_sync_step(
             ctx["pool"],
             settings.resolved_secret_key(),

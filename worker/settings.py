@@ -27,8 +27,8 @@ from worker.jobs import (
 
 
 async def startup(ctx: dict[str, Any]) -> None:
+    settings = ctx.setdefault("settings", get_settings())
     if "pool" not in ctx:
-        settings = get_settings()
         endpoints = await resolve_endpoints(settings)
         ctx["pool"] = await create_pool(endpoints.database_url)
         async with ctx["pool"].acquire() as conn:
@@ -73,7 +73,7 @@ def build_worker(
         "job_timeout": WorkerSettings.job_timeout,
         "redis_settings": redis_settings(redis_url),
         "queue_name": settings.queue_name,
-        "ctx": ctx,
+        "ctx": {**(ctx or {}), "settings": settings},
     }
     options.update(overrides)
     return Worker(**options)

@@ -1,0 +1,94 @@
+"""The connector's jobs in a real worker: webhook processing, backfill and on-demand sync."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import httpx
+
+from service.api.ids import decode_uuid
+from tests.conftest import GraphQL, Tenant
+from tests.fakes.shopify.generate import generate_shop
+from tests.fakes.shopify.rest import rest_order
+from tests.fakes.shopify.server import FakeShopify
+from tests.integration.shopify_helpers import connect, histories, post_webhook
+
+RUNS = "{ syncRuns(first: 5) { nodes { id kind status ordersSynced errors } } }"
+
+
+async def test_the_worker_processes_stored_webhooks(
+    gql: GraphQL,
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    empty = generate_shop(0, seed=11)
+    empty.domain = domain = f"worker-{tenant.company_id.hex[:8]}.myshopify.com"
+    async with FakeShopify(empty) as fake:  # its backfill finds nothing
+        payload = await connect(gql, domain, fake.base_url)
+        store_id = decode_uuid(payload["store"]["id"], "Store")
+        assert store_id is not None
+        order = generate_shop(1, seed=11).orders[0]
+        await post_webhook(client, domain, "orders/create", rest_order(order), "w1")
+        status = (await gql("{ booksStatus { upToDate pendingEvents } }"))["data"]["booksStatus"]
+        assert status == {"upToDate": False, "pendingEvents": 1}
+        await run_worker()
+    status = (await gql("{ booksStatus { upToDate pendingEvents } }"))["data"]["booksStatus"]
+    assert status["pendingEvents"] == 0
+    assert list(await histories(pool, tenant.company_id, store_id)) == [str(order.id)]
+
+
+async def test_backfill_then_sync_store_picks_up_changes(
+    gql: GraphQL,
+    tenant: Tenant,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    data = generate_shop(40, seed=12)
+    data.domain = f"sync-{tenant.company_id.hex[:8]}.myshopify.com"
+    async with FakeShopify(data) as fake:
+        payload = await connect(gql, data.domain, fake.base_url)
+        store_id = decode_uuid(payload["store"]["id"], "Store")
+        assert store_id is not None
+        await run_worker()
+        runs = (await gql(RUNS))["data"]["syncRuns"]["nodes"]
+        assert [(r["kind"], r["status"], r["ordersSynced"]) for r in runs] == [
+            ("BACKFILL", "SUCCEEDED", 40)
+        ]
+        before = await histories(pool, tenant.company_id, store_id)
+
+        target = data.orders[5]
+        later = max(o.updated_at for o in data.orders) + dt.timedelta(days=1)
+        data.add_appeasement_refund(target.id, 500, later)
+        data.touch(target.id, later)
+        body = await gql(
+            "mutation($id: ID!) { syncStore(storeId: $id) { syncRun { kind status } "
+            "userErrors { message } } }",
+            {"id": payload["store"]["id"]},
+        )
+        assert body["data"]["syncStore"]["syncRun"]["kind"] == "INCREMENTAL"
+        await run_worker()
+    after = await histories(pool, tenant.company_id, store_id)
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert changed == {str(target.id)}
+    runs = (await gql(RUNS))["data"]["syncRuns"]["nodes"]
+    assert runs[0]["kind"] == "INCREMENTAL" and runs[0]["status"] == "SUCCEEDED"
+
+
+async def test_sync_store_refuses_unknown_and_unconnected_stores(
+    gql: GraphQL, tenant: Tenant
+) -> None:
+    from service.api.ids import global_id
+
+    body = await gql(
+        "mutation($id: ID!) { syncStore(storeId: $id) { userErrors { field code } } }",
+        {"id": global_id("Store", tenant.store_id)},
+    )
+    assert body["data"]["syncStore"]["userErrors"] == [
+        {"field": "storeId", "code": "NOT_APPLICABLE"}
+    ]
+    body = await gql('mutation { syncStore(storeId: "nope") { userErrors { field code } } }')
+    assert body["data"]["syncStore"]["userErrors"] == [{"field": "storeId", "code": "NOT_FOUND"}]
