@@ -7,6 +7,9 @@ timed part is ``post_order`` alone, for each basis / tracking pair, several
 rounds; the figure is the median round.
 
     .venv/bin/python bench/posting_throughput.py [--orders 20000] [--rounds 7]
+
+It pins itself to one CPU (single-core throughput) and prints which build
+of the engine it timed (sources or compiled extension modules).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Appended, not prepended: PYTHONPATH (e.g. a mypyc-compiled build of the
+# engine, see bench/README.md) wins over the sources.
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from service.domain.context import PostingContext
 from service.domain.costs import LineCost
@@ -139,7 +144,13 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     orders = typical_orders(args.orders)
-    print(f"python {sys.version.split()[0]}, {args.orders} typical orders, {args.rounds} rounds")
+    import service.posting.engine as engine_module
+
+    build = "compiled" if engine_module.__file__.endswith(".so") else "interpreted"
+    print(
+        f"python {sys.version.split()[0]} ({build}: {engine_module.__file__}),"
+        f" {args.orders} typical orders, {args.rounds} rounds"
+    )
     medians = []
     for basis in AccountingBasis:
         for tracking in FulfillmentTracking:

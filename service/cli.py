@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from uuid import UUID
@@ -102,9 +103,15 @@ def cmd_serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
+def _log_to_stderr() -> None:
+    """Workers report each job they run, as arq's own command does."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
 async def cmd_worker(settings: Settings, burst: bool) -> int:
     from worker.settings import build_worker
 
+    _log_to_stderr()
     endpoints = await resolve_endpoints(settings)
     worker = build_worker(settings, endpoints.redis_url, burst=burst)
     try:

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, alias="STOREBOOKS_PORT")
     job_timeout_seconds: int = Field(default=300, alias="STOREBOOKS_JOB_TIMEOUT")
     shopify_poll_seconds: float = Field(default=2.0, alias="STOREBOOKS_SHOPIFY_POLL_SECONDS")
+    repost_batch_orders: int = Field(default=2000, alias="STOREBOOKS_REPOST_BATCH")
 
     @property
     def embedded(self) -> bool:

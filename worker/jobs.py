@@ -20,7 +20,12 @@ from service.db.queue import enqueue
 from service.ledger.ingest import stale_pending_events
 from service.ledger.jobs import fail_job, stale_queued_jobs
 from service.ledger.order_actions import CHANNEL_FUNCTION, CHANNEL_REPOST, run_channel_repost
-from service.ledger.reposting import REPOST_FUNCTION, run_full_repost
+from service.ledger.reposting import (
+    CLEANUP_FUNCTION,
+    REPOST_FUNCTION,
+    cleanup_retired_versions,
+    run_full_repost,
+)
 from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id, process_event
 from service.ledger.sync_runs import INCREMENTAL, SYNC_FUNCTION, request_sync, sync_job_id
 
@@ -35,6 +40,12 @@ TRANSIENT = (
 MAX_TRIES = 5
 
 
+def step_seconds(settings: Settings) -> float:
+    """How long one step of a long job may run: well inside the job timeout,
+    since arq fails a timed-out job for good instead of retrying it."""
+    return max(1.0, min(60.0, settings.job_timeout_seconds / 3))
+
+
 def _retry(ctx: dict[str, Any], exc: BaseException) -> Retry:
     return Retry(defer=min(60, 2 ** ctx.get("job_try", 1)))
 
@@ -42,8 +53,15 @@ def _retry(ctx: dict[str, Any], exc: BaseException) -> Retry:
 async def repost_company(ctx: dict[str, Any], company_id: str, job_id: str) -> str:
     """One step of a full re-post; the next step is a job of its own."""
     pool: asyncpg.Pool = ctx["pool"]
+    settings: Settings = ctx["settings"]
     try:
-        status = await run_full_repost(pool, UUID(company_id), job_id)
+        status = await run_full_repost(
+            pool,
+            UUID(company_id),
+            job_id,
+            batch_orders=settings.repost_batch_orders,
+            step_seconds=step_seconds(settings),
+        )
     except TRANSIENT as exc:
         raise _retry(ctx, exc) from exc
     except Exception as exc:
@@ -55,7 +73,24 @@ async def repost_company(ctx: dict[str, Any], company_id: str, job_id: str) -> s
     if status == "CONTINUE":
         step = f"{job_id}:step:{uuid.uuid4().hex[:12]}"
         await enqueue(ctx["redis"], REPOST_FUNCTION, step, company_id, job_id)
+    elif status == "DONE":
+        cleanup = f"cleanup:{company_id}:{uuid.uuid4().hex[:12]}"
+        await enqueue(ctx["redis"], CLEANUP_FUNCTION, cleanup, company_id)
     return status
+
+
+async def cleanup_journal_versions(ctx: dict[str, Any], company_id: str | None = None) -> int:
+    """Delete retired journal versions: of one company, or (as a cron) of all."""
+    pool: asyncpg.Pool = ctx["pool"]
+    if company_id is not None:
+        companies = [UUID(company_id)]
+    else:
+        rows = await pool.fetch("SELECT DISTINCT company_id FROM books_retired")
+        companies = [r["company_id"] for r in rows]
+    try:
+        return sum([await cleanup_retired_versions(pool, c) for c in companies])
+    except TRANSIENT as exc:
+        raise _retry(ctx, exc) from exc
 
 
 async def repost_channel(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
@@ -84,6 +119,7 @@ async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) 
             UUID(company_id),
             UUID(run_id),
             poll_seconds=settings.shopify_poll_seconds,
+            step_seconds=step_seconds(settings),
         )
     except TRANSIENT as exc:
         raise _retry(ctx, exc) from exc

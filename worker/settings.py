@@ -17,6 +17,7 @@ from service.db.migrate import migrate
 from service.db.queue import redis_settings
 from worker.jobs import (
     MAX_TRIES,
+    cleanup_journal_versions,
     process_shopify_event,
     repost_channel,
     repost_company,
@@ -41,22 +42,29 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["pool"].close()
 
 
+# Every function gets the same timeout: arq re-runs a killed worker's job only
+# after the longest timeout of any function, so one long timeout delays all.
+TIMEOUT = get_settings().job_timeout_seconds
+
+
 class WorkerSettings:
     functions: ClassVar[list[Any]] = [
-        func(repost_company, max_tries=MAX_TRIES, timeout=get_settings().job_timeout_seconds),
-        func(process_shopify_event, max_tries=MAX_TRIES, timeout=60, keep_result=0),
-        func(repost_channel, max_tries=MAX_TRIES, timeout=get_settings().job_timeout_seconds),
-        func(sync_shopify_store, max_tries=MAX_TRIES, timeout=get_settings().job_timeout_seconds),
+        func(repost_company, max_tries=MAX_TRIES, timeout=TIMEOUT),
+        func(process_shopify_event, max_tries=MAX_TRIES, timeout=TIMEOUT, keep_result=0),
+        func(repost_channel, max_tries=MAX_TRIES, timeout=TIMEOUT),
+        func(sync_shopify_store, max_tries=MAX_TRIES, timeout=TIMEOUT),
+        func(cleanup_journal_versions, max_tries=MAX_TRIES, timeout=TIMEOUT, keep_result=0),
     ]
     cron_jobs: ClassVar[list[Any]] = [
-        cron(requeue_stale_jobs, second={0}, run_at_startup=True, unique=True, timeout=60),
-        cron(schedule_incremental_syncs, minute=set(range(0, 60, 5)), second={30}, timeout=60),
+        cron(requeue_stale_jobs, second={0}, run_at_startup=True, unique=True, timeout=TIMEOUT),
+        cron(schedule_incremental_syncs, minute=set(range(0, 60, 5)), second={30}, timeout=TIMEOUT),
+        cron(cleanup_journal_versions, minute=set(range(7, 60, 10)), second={15}, timeout=TIMEOUT),
     ]
     on_startup = startup
     on_shutdown = shutdown
     max_jobs = 4
     health_check_interval = 30
-    job_timeout = get_settings().job_timeout_seconds
+    job_timeout = TIMEOUT
 
 
 def build_worker(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +108,12 @@ _e_memo = _setter(JournalEntry, "memo")
 _e_lines = _setter(JournalEntry, "lines")
 
 
+_DATE_KEY = attrgetter("date", "key")
+
+
 def sort_entries(entries: Iterable[JournalEntry]) -> tuple[JournalEntry, ...]:
     """The canonical order of a journal: by date, then key."""
-    return tuple(sorted(entries, key=lambda e: (e.date, e.key)))
+    return tuple(sorted(entries, key=_DATE_KEY))
 
 
 def account_totals(entries: Iterable[JournalEntry]) -> dict[str, int]:

@@ -36,7 +36,8 @@ FULL_REPOST = "full_repost"
 REPOST_FUNCTION = "repost_company"
 STEP_SECONDS = 60.0
 BATCH_ORDERS = 2000
-CLEANUP_BATCH = 20000
+CLEANUP_BATCH = 5000
+CLEANUP_FUNCTION = "cleanup_journal_versions"
 _LOCK_SALT = 11
 
 
@@ -98,7 +99,6 @@ async def _step(
     state = await _begin(pool, company_id, job_id)
     if state is None:
         return "SKIPPED"
-    await _cleanup_old_versions(pool, company_id)
     while state.cursor != "done":
         if time.monotonic() > deadline:
             return "CONTINUE"
@@ -117,7 +117,6 @@ async def _step(
             "UPDATE books SET build_cursor = 'balanced' WHERE company_id = $1", company_id
         )
     await _switch(pool, company_id, job_id, state)
-    await _cleanup_old_versions(pool, company_id)
     return "DONE"
 
 
@@ -138,6 +137,7 @@ async def _begin(pool: asyncpg.Pool, company_id: UUID, job_id: str) -> BuildStat
         if books["build_job_id"] == job_id and books["building_version"] is not None:
             cursor = books["build_cursor"] or ""
             return BuildState(books["building_version"], books["build_settings_version"], cursor)
+        await _retire(conn, company_id, books["building_version"])  # another job's build
         settings_version = await conn.fetchval(
             "SELECT version FROM bookkeeping_settings WHERE company_id = $1", company_id
         )
@@ -167,6 +167,10 @@ async def _superseded(conn: asyncpg.Connection, company_id: UUID, state: BuildSt
 
 
 async def _abandon(conn: asyncpg.Connection, company_id: UUID, job_id: str) -> None:
+    building = await conn.fetchval(
+        "SELECT building_version FROM books WHERE company_id = $1", company_id
+    )
+    await _retire(conn, company_id, building)
     await conn.execute(
         "UPDATE books SET building_version = NULL, build_cursor = NULL, build_job_id = NULL, "
         "build_settings_version = NULL, build_started_at = NULL WHERE company_id = $1",
@@ -248,7 +252,9 @@ async def _build_processor_records(
 
 async def _switch(pool: asyncpg.Pool, company_id: UUID, job_id: str, state: BuildState) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        await conn.fetchrow("SELECT 1 FROM books WHERE company_id = $1 FOR UPDATE", company_id)
+        live = await conn.fetchval(
+            "SELECT current_version FROM books WHERE company_id = $1 FOR UPDATE", company_id
+        )
         dirty = await conn.fetch(
             "SELECT subject FROM books_dirty WHERE company_id = $1 ORDER BY subject", company_id
         )
@@ -264,6 +270,7 @@ async def _switch(pool: asyncpg.Pool, company_id: UUID, job_id: str, state: Buil
             company_id,
         )
         await conn.execute("DELETE FROM books_dirty WHERE company_id = $1", company_id)
+        await _retire(conn, company_id, live)
         await conn.execute(
             "UPDATE bookkeeping_settings SET posted_version = greatest(posted_version, $2) "
             "WHERE company_id = $1",
@@ -286,40 +293,63 @@ async def _repost_subject(
         )
 
 
-async def _cleanup_old_versions(pool: asyncpg.Pool, company_id: UUID) -> None:
-    """Remove versions nobody reads: older live versions and abandoned builds."""
-    while True:
-        async with pool.acquire() as conn, conn.transaction():
-            keep = await conn.fetchrow(
-                "SELECT current_version, building_version FROM books WHERE company_id = $1",
-                company_id,
-            )
-            keep_versions = [v for v in (keep["current_version"], keep["building_version"]) if v]
-            ids = await conn.fetch(
-                "SELECT entry_id FROM journal_entries WHERE company_id = $1 "
-                "AND NOT (journal_version = any($2::int[])) LIMIT $3",
-                company_id,
-                keep_versions,
-                CLEANUP_BATCH,
-            )
-            if not ids:
+async def _retire(conn: asyncpg.Connection, company_id: UUID, version: int | None) -> None:
+    if version is not None:
+        await conn.execute(
+            "INSERT INTO books_retired (company_id, journal_version) VALUES ($1, $2) "
+            "ON CONFLICT DO NOTHING",
+            company_id,
+            version,
+        )
+
+
+async def cleanup_retired_versions(pool: asyncpg.Pool, company_id: UUID) -> int:
+    """Delete retired versions in batches, each its own short transaction.
+
+    Readers never see these versions, so deleting them can take its time;
+    a version leaves the retired list only when its last row is gone.
+    """
+    deleted = 0
+    versions = await pool.fetch(
+        "SELECT journal_version FROM books_retired WHERE company_id = $1", company_id
+    )
+    for row in versions:
+        version = row["journal_version"]
+        while True:
+            async with pool.acquire() as conn, conn.transaction():
+                ids = await conn.fetch(
+                    "SELECT entry_id FROM journal_entries WHERE company_id = $1 "
+                    "AND journal_version = $2 LIMIT $3",
+                    company_id,
+                    version,
+                    CLEANUP_BATCH,
+                )
+                entry_ids = [r["entry_id"] for r in ids]
+                if entry_ids:
+                    await conn.execute(
+                        "DELETE FROM journal_lines WHERE company_id = $1 "
+                        "AND entry_id = any($2::bigint[])",
+                        company_id,
+                        entry_ids,
+                    )
+                    await conn.execute(
+                        "DELETE FROM journal_entries WHERE company_id = $1 "
+                        "AND entry_id = any($2::bigint[])",
+                        company_id,
+                        entry_ids,
+                    )
+                    deleted += len(entry_ids)
+                    continue
                 for table in ("daily_balances", "monthly_balances", "order_summaries"):
                     await conn.execute(
-                        f"DELETE FROM {table} WHERE company_id = $1 "
-                        "AND NOT (journal_version = any($2::int[]))",
+                        f"DELETE FROM {table} WHERE company_id = $1 AND journal_version = $2",
                         company_id,
-                        keep_versions,
+                        version,
                     )
-                return
-            entry_ids = [r["entry_id"] for r in ids]
-            await conn.execute(
-                "DELETE FROM journal_lines WHERE company_id = $1 AND entry_id = any($2::bigint[])",
-                company_id,
-                entry_ids,
-            )
-            await conn.execute(
-                "DELETE FROM journal_entries WHERE company_id = $1 "
-                "AND entry_id = any($2::bigint[])",
-                company_id,
-                entry_ids,
-            )
+                await conn.execute(
+                    "DELETE FROM books_retired WHERE company_id = $1 AND journal_version = $2",
+                    company_id,
+                    version,
+                )
+                break
+    return deleted

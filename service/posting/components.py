@@ -79,11 +79,3 @@ def take_value(v: Vec, amount: int) -> Vec:
     signed = [x * s for x, s in zip(v, SIGNS, strict=True)]
     parts = split(amount, signed)
     return tuple(p * s for p, s in zip(parts, SIGNS, strict=True))
-
-
-def line_vector(gross: int, discount: int, tax: int, channel_tax: int, gift_card: bool) -> Vec:
-    if gift_card:
-        # A gift card sold is a liability, not revenue (section 5); its
-        # discount and tax, if any, reduce or add to what is owed on it.
-        return (0, 0, 0, 0, tax, channel_tax, gross - discount)
-    return (gross, discount, 0, 0, tax, channel_tax, 0)

@@ -88,10 +88,6 @@ class PEvent:
         self.obj = obj
         self.key = (date, phase, ts, kind, id)
 
-    @property
-    def sort_key(self) -> tuple[dt.date, int, float, int, str]:
-        return self.key
-
 
 class Prepared:
     """A checked history (internal; plain slots for speed)."""

@@ -15,7 +15,7 @@ from service.domain.history import OrderHistory
 from service.domain.settings import FulfillmentTracking, OrderStatus
 from service.posting.cogs import unit_costs
 from service.posting.engine import run_order
-from service.posting.prepare import prepare
+from service.posting.prepare import FULFILLMENT, prepare
 from service.posting.statuses import detected_status as _detected
 
 
@@ -91,7 +91,7 @@ def fulfillment_status(history: OrderHistory, ctx: PostingContext) -> Fulfillmen
     placed_mode = ctx.settings.fulfillment_tracking is FulfillmentTracking.ORDER_PLACED_DATE
     shipped = 0
     for pev in p.events:
-        if pev.kind == 3 and isinstance(pev.obj, tuple):
+        if pev.kind == FULFILLMENT and isinstance(pev.obj, tuple):
             shipped += sum(q for _, q in pev.obj)
     if p.cancelled_at is not None and not placed_mode and shipped == 0:
         return FulfillmentState.CANCELLED

@@ -129,3 +129,42 @@ def test_strategy_makes_payments() -> None:
         _ = [e for e in d.history.events if isinstance(e, Transaction)]
 
     inner()
+
+
+def test_regression_no_zero_tax_line_when_rounding_cancels() -> None:
+    """Found by the soak run: a refund whose recognised share had merchant
+    tax -1 and channel tax +1 produced a 0 SALES_TAX_PAYABLE line."""
+    import datetime as dt
+
+    from service.domain.events import (
+        Cancellation,
+        PaymentMethod,
+        Refund,
+        RefundLine,
+        RestockType,
+        TransactionKind,
+    )
+    from service.domain.order import LineItem, Order, ShippingLine, TaxLine
+
+    at = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
+    order = Order(
+        id="o1",
+        store_id="store1",
+        currency="USD",
+        timezone="America/New_York",
+        placed_at=at,
+        lines=(LineItem("l0", "SKU0", 1, 0, (), (TaxLine(1, channel_liable=True),)),),
+        shipping_lines=(ShippingLine("s1", 1, 0, (TaxLine(21),)),),
+    )
+    events = (
+        Transaction("p0", at, TransactionKind.SALE, 1, "shopify_payments", PaymentMethod.PROCESSOR),
+        Transaction(
+            "p1", at, TransactionKind.SALE, 21, "shopify_payments", PaymentMethod.PROCESSOR
+        ),
+        Refund("r0", at, (RefundLine("l0", 1, RestockType.RETURN),)),
+        Cancellation("c1", at),
+    )
+    for s in ALL_SETTINGS:
+        for e in post_order(OrderHistory(order, events), Drawn(OrderHistory(order), ()).ctx(s)):
+            assert all(ln.amount for ln in e.lines), e
+            assert sum(ln.amount for ln in e.lines) == 0
