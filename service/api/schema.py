@@ -24,6 +24,7 @@ from service.api.queries.chart_of_accounts import chart_of_accounts
 from service.api.queries.ingest_errors import ingest_errors
 from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
+from service.api.queries.products import products
 from service.api.queries.statements import balance_sheet, profit_and_loss, trial_balance
 from service.api.queries.stores import stores
 from service.api.queries.sync_runs import sync_runs
@@ -34,6 +35,7 @@ from service.api.types.job import Job
 from service.api.types.journal import JournalEntry
 from service.api.types.money import CURRENCY_CODE_SCALAR, CurrencyCode
 from service.api.types.order import Order
+from service.api.types.product import Product
 from service.api.types.settings import BookkeepingSettings
 from service.api.types.statements import BalanceSheet, ProfitAndLoss, TrialBalance
 from service.api.types.store import Store
@@ -54,6 +56,7 @@ class Query:
         resolver=orders, description="Orders, newest first, by tab as on the Orders screen."
     )
     order: Order | None = strawberry.field(resolver=order)
+    products: Connection[Product] = strawberry.field(resolver=products)
     journal_entries: Connection[JournalEntry] = strawberry.field(
         resolver=journal_entries, description="The journal, by date: drill down from statements."
     )

@@ -21,6 +21,7 @@ from service.domain.history import OrderHistory
 from service.ledger.codec import decode_record
 from service.ledger.journal import Posting, order_subject, replace_subject
 from service.ledger.posting_inputs import load_inputs
+from service.ledger.products import remember_products
 from service.posting.engine import OrderRun, run_order
 from service.posting.queries import fulfillment_status, payment_status
 
@@ -165,6 +166,7 @@ async def repost_order(
             conn, company_id, version, Posting(subject, store_id, "USD", ())
         )
     history: OrderHistory = decode_record(row["history"])
+    await remember_products(conn, company_id, [history])
     inputs = await load_inputs(conn, company_id, store_id=store_id, order_id=order_id)
     ctx = inputs.context(store_id, order_id)
     posted = post_history(history, ctx)

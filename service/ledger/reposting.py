@@ -31,6 +31,7 @@ from service.ledger.journal import Posting, build_balances, copy_postings, order
 from service.ledger.order_posting import post_history, repost_order, summary_row, upsert_summaries
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting, repost_processor_record
+from service.ledger.products import remember_products
 
 FULL_REPOST = "full_repost"
 REPOST_FUNCTION = "repost_company"
@@ -211,8 +212,9 @@ async def _build_batch(
     inputs = await load_inputs(conn, company_id)
     postings: list[Posting] = []
     summaries = []
-    for r in rows:
-        history: OrderHistory = decode_record(r["history"])
+    histories: list[OrderHistory] = [decode_record(r["history"]) for r in rows]
+    await remember_products(conn, company_id, histories)
+    for r, history in zip(rows, histories, strict=True):
         ctx = inputs.context(r["store_id"], r["order_id"])
         posted = post_history(history, ctx)
         entries = posted.run.entries if posted.run else ()

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import httpx
 import pytest
@@ -149,3 +150,39 @@ def test_company_create_refuses_an_empty_name(servers: Servers) -> None:
     assert result.returncode == 2
     assert "company name must not be empty" in result.stderr
     assert result.stdout == ""
+
+
+def test_verify_command_reports_clean_books_and_finds_a_broken_balance(servers: Servers) -> None:
+    import asyncio
+
+    import asyncpg
+
+    created = subprocess.run(
+        [*STOREBOOKS, "company", "create", "Verified"],
+        env=servers.env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    company = json.loads(created.stdout)["companyId"]
+    command = [*STOREBOOKS, "verify", "--company", company]
+    clean = subprocess.run(command, env=servers.env(), cwd=ROOT, capture_output=True, text=True)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert ": clean" in clean.stdout
+
+    async def break_a_balance() -> None:
+        conn = await asyncpg.connect(servers.database_url)
+        try:
+            await conn.execute(
+                "INSERT INTO daily_balances (company_id, journal_version, day, account_key, "
+                "store_id, channel, amount) VALUES ($1, 1, '2025-01-01', 'BANK', $1, '', 100)",
+                UUID(company),
+            )
+        finally:
+            await conn.close()
+
+    asyncio.run(break_a_balance())
+    broken = subprocess.run(command, env=servers.env(), cwd=ROOT, capture_output=True, text=True)
+    assert broken.returncode == 1
+    assert "daily balance 2025-01-01 BANK" in broken.stdout

@@ -9,6 +9,7 @@ from uuid import UUID
 import strawberry
 
 from service.api.context import Info
+from service.api.idempotency import remember, replay_or_none
 from service.api.loaders import load_books
 from service.api.types.order import Order, parse_order_id
 from service.api.types.user_error import UserError, UserErrorCode
@@ -16,6 +17,7 @@ from service.ledger.order_actions import apply_order_action as apply_action
 from service.ledger.orders import orders_by_keys
 
 MAX_ORDERS = 250
+OPERATION = "applyOrderAction"
 
 
 @strawberry.enum(description="What to do with the orders (POSTING.md order statuses).")
@@ -114,7 +116,12 @@ async def apply_order_action(info: Info, input: ApplyOrderActionInput) -> ApplyO
     if errors:
         return ApplyOrderActionPayload(user_errors=errors)
     async with ctx.pool.acquire() as conn, conn.transaction():
-        await apply_action(conn, ctx.company_id, keys, input.action.value, input.date)
+        replayed = await replay_or_none(conn, ctx.company_id, input.idempotency_key, OPERATION)
+        if replayed is None:
+            await apply_action(conn, ctx.company_id, keys, input.action.value, input.date)
+            await remember(
+                conn, ctx.company_id, input.idempotency_key, OPERATION, {"applied": True}
+            )
     ctx.loaders.clear()
     version, _ = await load_books(ctx)
     updated = await orders_by_keys(ctx.pool, ctx.company_id, version, keys)

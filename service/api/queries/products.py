@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from service.api.context import Info
+from service.api.types.connection import Connection, check_first, decode_cursor, page
+from service.api.types.product import Product
+from service.ledger.products import count_products, list_products
+
+
+async def products(
+    info: Info, first: int = 50, after: str | None = None, sku: str | None = None
+) -> Connection[Product]:
+    """Products by SKU; `sku` filters by part of it."""
+    ctx = info.context
+    check_first(first)
+    key = decode_cursor(after)
+    rows = await list_products(
+        ctx.pool,
+        ctx.company_id,
+        sku=sku,
+        limit=first + 1,
+        after=key if isinstance(key, str) else None,
+    )
+    total = await count_products(ctx.pool, ctx.company_id, sku=sku)
+    result: Connection[Product] = page(rows, first, lambda p: p.sku, total, Product.from_record)
+    return result

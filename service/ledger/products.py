@@ -1,0 +1,76 @@
+"""Products by SKU, as the books know them.
+
+A SKU becomes a product the first time an order line (or a channel's
+catalog) names it, so that every SKU the books post COGS for can be found,
+costed and reported on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from service.domain.history import OrderHistory
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRecord:
+    sku: str
+    title: str
+    channel_unit_cost: int | None
+
+
+def product_rows(company_id: UUID, histories: Iterable[OrderHistory]) -> list[tuple[object, ...]]:
+    seen: dict[str, str] = {}
+    for history in histories:
+        for line in history.order.lines:
+            if line.sku and not line.gift_card and line.sku not in seen:
+                seen[line.sku] = line.title
+    return [(company_id, sku, title) for sku, title in sorted(seen.items())]
+
+
+async def remember_products(
+    conn: asyncpg.Connection, company_id: UUID, histories: Iterable[OrderHistory]
+) -> None:
+    rows = product_rows(company_id, histories)
+    if rows:
+        await conn.executemany(
+            "INSERT INTO products (company_id, sku, title) VALUES ($1, $2, $3) "
+            "ON CONFLICT (company_id, sku) DO NOTHING",
+            rows,
+        )
+
+
+async def list_products(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    *,
+    sku: str | None,
+    limit: int,
+    after: str | None,
+) -> list[ProductRecord]:
+    rows = await conn.fetch(
+        "SELECT sku, title, channel_unit_cost FROM products WHERE company_id = $1 "
+        "AND ($2::text IS NULL OR sku ILIKE '%' || $2 || '%') "
+        "AND ($3::text IS NULL OR sku > $3) ORDER BY sku LIMIT $4",
+        company_id,
+        sku,
+        after,
+        limit,
+    )
+    return [ProductRecord(**dict(r)) for r in rows]
+
+
+async def count_products(
+    conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID, *, sku: str | None
+) -> int:
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM products WHERE company_id = $1 "
+        "AND ($2::text IS NULL OR sku ILIKE '%' || $2 || '%')",
+        company_id,
+        sku,
+    )
+    return count
