@@ -18,6 +18,7 @@ from arq import Retry
 from service.config import Settings
 from service.db.queue import enqueue
 from service.ledger.ingest import stale_pending_events
+from service.ledger.inventory import RECOST, RECOST_FUNCTION, run_recost
 from service.ledger.jobs import fail_job, stale_queued_jobs
 from service.ledger.order_actions import CHANNEL_FUNCTION, CHANNEL_REPOST, run_channel_repost
 from service.ledger.reposting import (
@@ -100,6 +101,13 @@ async def repost_channel(ctx: dict[str, Any], company_id: str, job_id: str) -> b
         raise _retry(ctx, exc) from exc
 
 
+async def recost_skus(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
+    try:
+        return await run_recost(ctx["pool"], UUID(company_id), job_id)
+    except TRANSIENT as exc:
+        raise _retry(ctx, exc) from exc
+
+
 async def process_shopify_event(ctx: dict[str, Any], company_id: str, event_id: int) -> str:
     try:
         outcome = await process_event(ctx["pool"], UUID(company_id), event_id)
@@ -160,7 +168,11 @@ async def requeue_stale_jobs(ctx: dict[str, Any]) -> int:
     pool: asyncpg.Pool = ctx["pool"]
     count = 0
     for job in await stale_queued_jobs(pool, older_than_seconds=30):
-        function = {"full_repost": REPOST_FUNCTION, CHANNEL_REPOST: CHANNEL_FUNCTION}.get(job.kind)
+        function = {
+            "full_repost": REPOST_FUNCTION,
+            CHANNEL_REPOST: CHANNEL_FUNCTION,
+            RECOST: RECOST_FUNCTION,
+        }.get(job.kind)
         if function is not None:
             count += await enqueue(
                 ctx["redis"], function, job.job_id, str(job.company_id), job.job_id

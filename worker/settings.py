@@ -19,6 +19,7 @@ from worker.jobs import (
     MAX_TRIES,
     cleanup_journal_versions,
     process_shopify_event,
+    recost_skus,
     repost_channel,
     repost_company,
     requeue_stale_jobs,
@@ -52,6 +53,7 @@ class WorkerSettings:
         func(repost_company, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(process_shopify_event, max_tries=MAX_TRIES, timeout=TIMEOUT, keep_result=0),
         func(repost_channel, max_tries=MAX_TRIES, timeout=TIMEOUT),
+        func(recost_skus, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(sync_shopify_store, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(cleanup_journal_versions, max_tries=MAX_TRIES, timeout=TIMEOUT, keep_result=0),
     ]

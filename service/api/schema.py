@@ -12,6 +12,23 @@ from service.api.mutations.connect_shopify_store import (
     ConnectShopifyStorePayload,
     connect_shopify_store,
 )
+from service.api.mutations.record_purchase import (
+    RecordPurchasePayload,
+    import_purchases_csv,
+    record_purchase,
+)
+from service.api.mutations.resolve_missing_cost import (
+    ResolveMissingCostPayload,
+    resolve_missing_cost,
+    resolve_missing_costs_by_sku,
+)
+from service.api.mutations.restocks import (
+    RestockPayload,
+    bulk_edit_restocks,
+    import_restocks_csv,
+    report_channel_restock,
+    set_sku_restocks,
+)
 from service.api.mutations.set_channel_status import SetChannelStatusPayload, set_channel_status
 from service.api.mutations.sync_store import SyncStorePayload, sync_store
 from service.api.mutations.update_bookkeeping_settings import (
@@ -21,6 +38,7 @@ from service.api.mutations.update_bookkeeping_settings import (
 from service.api.queries.bookkeeping_settings import bookkeeping_settings
 from service.api.queries.books_status import books_status
 from service.api.queries.chart_of_accounts import chart_of_accounts
+from service.api.queries.costs import MissingCost, Restock, missing_costs, restocks
 from service.api.queries.ingest_errors import ingest_errors
 from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
@@ -57,6 +75,10 @@ class Query:
     )
     order: Order | None = strawberry.field(resolver=order)
     products: Connection[Product] = strawberry.field(resolver=products)
+    missing_costs: Connection[MissingCost] = strawberry.field(
+        resolver=missing_costs, description="Order lines whose COGS posted at 0 for want of a cost."
+    )
+    restocks: list[Restock] = strawberry.field(resolver=restocks)
     journal_entries: Connection[JournalEntry] = strawberry.field(
         resolver=journal_entries, description="The journal, by date: drill down from statements."
     )
@@ -93,6 +115,23 @@ class Mutation:
         resolver=set_channel_status,
         description="Include, exclude or split a sales channel; its orders are re-posted.",
     )
+    record_purchase: RecordPurchasePayload = strawberry.mutation(
+        resolver=record_purchase, description="A receipt of goods; product costs move with it."
+    )
+    import_purchases_csv: RecordPurchasePayload = strawberry.mutation(
+        resolver=import_purchases_csv, description="Many receipts at once; all rows or none."
+    )
+    resolve_missing_cost: ResolveMissingCostPayload = strawberry.mutation(
+        resolver=resolve_missing_cost, description="Give an order line's unit cost by hand."
+    )
+    resolve_missing_costs_by_sku: ResolveMissingCostPayload = strawberry.mutation(
+        resolver=resolve_missing_costs_by_sku,
+        description="Give a unit cost to every order missing one for a SKU.",
+    )
+    report_channel_restock: RestockPayload = strawberry.mutation(resolver=report_channel_restock)
+    set_sku_restocks: RestockPayload = strawberry.mutation(resolver=set_sku_restocks)
+    bulk_edit_restocks: RestockPayload = strawberry.mutation(resolver=bulk_edit_restocks)
+    import_restocks_csv: RestockPayload = strawberry.mutation(resolver=import_restocks_csv)
     sync_store: SyncStorePayload = strawberry.mutation(
         resolver=sync_store, description="Sync a connected store now."
     )

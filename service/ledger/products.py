@@ -21,6 +21,9 @@ class ProductRecord:
     sku: str
     title: str
     channel_unit_cost: int | None
+    on_hand: int
+    average_cost: int | None
+    inventory_value: int
 
 
 def product_rows(company_id: UUID, histories: Iterable[OrderHistory]) -> list[tuple[object, ...]]:
@@ -53,7 +56,8 @@ async def list_products(
     after: str | None,
 ) -> list[ProductRecord]:
     rows = await conn.fetch(
-        "SELECT sku, title, channel_unit_cost FROM products WHERE company_id = $1 "
+        "SELECT sku, title, channel_unit_cost, on_hand, average_cost, inventory_value "
+        "FROM products WHERE company_id = $1 "
         "AND ($2::text IS NULL OR sku ILIKE '%' || $2 || '%') "
         "AND ($3::text IS NULL OR sku > $3) ORDER BY sku LIMIT $4",
         company_id,

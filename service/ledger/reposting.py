@@ -26,12 +26,14 @@ import asyncpg
 
 from service.domain.history import OrderHistory
 from service.ledger.codec import decode_record
+from service.ledger.costs import missing_rows, remember_order_skus, replace_missing
 from service.ledger.jobs import JobRecord, finish_job, record_job
 from service.ledger.journal import Posting, build_balances, copy_postings, order_subject
-from service.ledger.order_posting import post_history, repost_order, summary_row, upsert_summaries
+from service.ledger.order_posting import post_batch, repost_order, summary_row, upsert_summaries
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting, repost_processor_record
 from service.ledger.products import remember_products
+from service.ledger.restocks import repost_restock_subject, restock_postings
 
 FULL_REPOST = "full_repost"
 REPOST_FUNCTION = "repost_company"
@@ -213,18 +215,29 @@ async def _build_batch(
     postings: list[Posting] = []
     summaries = []
     histories: list[OrderHistory] = [decode_record(r["history"]) for r in rows]
+    keys = [(r["store_id"], r["order_id"]) for r in rows]
     await remember_products(conn, company_id, histories)
-    for r, history in zip(rows, histories, strict=True):
-        ctx = inputs.context(r["store_id"], r["order_id"])
-        posted = post_history(history, ctx)
-        entries = posted.run.entries if posted.run else ()
-        subject = order_subject(r["store_id"], r["order_id"])
-        postings.append(Posting(subject, r["store_id"], history.order.currency, entries))
+    await remember_order_skus(
+        conn, company_id, [(k[0], h) for k, h in zip(keys, histories, strict=True)]
+    )
+    missing: list[tuple[object, ...]] = []
+    for item in await post_batch(conn, company_id, inputs, keys, histories):
+        store_id, history = item.key[0], item.history
+        postings.append(
+            Posting(order_subject(*item.key), store_id, history.order.currency, item.entries)
+        )
+        lines = missing_rows(
+            company_id, state.version, store_id, history, item.posted.run, item.ctx.costs
+        )
+        missing += lines
         summaries.append(
-            summary_row(company_id, state.version, r["store_id"], history, ctx, posted)
+            summary_row(
+                company_id, state.version, store_id, history, item.ctx, item.posted, len(lines)
+            )
         )
     await copy_postings(conn, company_id, state.version, postings)
     await upsert_summaries(conn, summaries)
+    await replace_missing(conn, company_id, state.version, [], missing)
     last = rows[-1]
     return f"order:{last['store_id']}:{last['order_id']}"
 
@@ -249,6 +262,7 @@ async def _build_processor_records(
         )
         for r in rows
     ]
+    postings += await restock_postings(conn, company_id)
     await copy_postings(conn, company_id, version, postings)
 
 
@@ -288,6 +302,8 @@ async def _repost_subject(
     kind, store, rest = subject.split(":", 2)
     if kind == "order":
         await repost_order(conn, company_id, UUID(store), rest, version=version)
+    elif kind == "restock":
+        await repost_restock_subject(conn, company_id, subject, version)
     elif kind == "processor":
         record_type, record_id = rest.split(":", 1)
         await repost_processor_record(
@@ -342,7 +358,12 @@ async def cleanup_retired_versions(pool: asyncpg.Pool, company_id: UUID) -> int:
                     )
                     deleted += len(entry_ids)
                     continue
-                for table in ("daily_balances", "monthly_balances", "order_summaries"):
+                for table in (
+                    "daily_balances",
+                    "monthly_balances",
+                    "order_summaries",
+                    "missing_costs",
+                ):
                     await conn.execute(
                         f"DELETE FROM {table} WHERE company_id = $1 AND journal_version = $2",
                         company_id,

@@ -21,9 +21,10 @@ from service.domain.journal import JournalEntry
 from service.ledger.codec import decode_record
 from service.ledger.journal import order_subject
 from service.ledger.journal_reads import StoredEntry, entries_of_subjects
-from service.ledger.order_posting import post_history
+from service.ledger.order_posting import post_batch
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting
+from service.ledger.restocks import restock_postings
 
 MAX_REPORTED = 50
 
@@ -109,20 +110,29 @@ async def _expected(
         inputs = await load_inputs(conn, company_id)
         async with conn.transaction():
             batch: dict[str, set[tuple[object, ...]]] = {}
+            pending: list[asyncpg.Record] = []
+
+            async def post_pending() -> None:
+                keys = [(r["store_id"], r["order_id"]) for r in pending]
+                histories: list[OrderHistory] = [decode_record(r["history"]) for r in pending]
+                async with pool.acquire() as reader:
+                    items = await post_batch(reader, company_id, inputs, keys, histories)
+                for item in items:
+                    batch[order_subject(*item.key)] = {_fingerprint(e) for e in item.entries}
+                pending.clear()
+
             async for r in conn.cursor(
                 "SELECT store_id, order_id, history FROM order_sources "
                 "WHERE company_id = $1 AND history IS NOT NULL",
                 company_id,
             ):
-                history: OrderHistory = decode_record(r["history"])
-                posted = post_history(history, inputs.context(r["store_id"], r["order_id"]))
-                entries = posted.run.entries if posted.run else ()
-                batch[order_subject(r["store_id"], r["order_id"])] = {
-                    _fingerprint(e) for e in entries
-                }
-                if len(batch) >= 1000:
+                pending.append(r)
+                if len(pending) >= 1000:
+                    await post_pending()
                     yield batch
                     batch = {}
+            if pending:
+                await post_pending()
             async for r in conn.cursor(
                 "SELECT p.store_id, p.record_type, p.record_id, p.record, s.timezone, "
                 "s.currency_code FROM processor_records p JOIN stores s "
@@ -137,6 +147,8 @@ async def _expected(
                     r["record_id"],
                     r["record"],
                 )
+                batch[posting.subject] = {_fingerprint(e) for e in posting.entries}
+            for posting in await restock_postings(conn, company_id):
                 batch[posting.subject] = {_fingerprint(e) for e in posting.entries}
             if batch:
                 yield batch

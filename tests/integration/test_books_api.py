@@ -246,7 +246,6 @@ async def test_profit_and_loss_columns_add_up(gql: GraphQL, shop: list[FOrder]) 
     assert total == Decimal(pl["netSales"]["amount"])
 
 
-
 async def test_products_are_the_skus_orders_carry(gql: GraphQL, shop: list[FOrder]) -> None:
     skus = {ln.sku for o in shop for ln in o.lines if ln.sku and not ln.gift_card}
     body = await gql("{ products(first: 250) { totalCount nodes { sku title } } }")

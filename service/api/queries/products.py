@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from service.api.context import Info
+from service.api.loaders import load_books
 from service.api.types.connection import Connection, check_first, decode_cursor, page
 from service.api.types.product import Product
 from service.ledger.products import count_products, list_products
@@ -21,5 +22,8 @@ async def products(
         after=key if isinstance(key, str) else None,
     )
     total = await count_products(ctx.pool, ctx.company_id, sku=sku)
-    result: Connection[Product] = page(rows, first, lambda p: p.sku, total, Product.from_record)
+    _, currency = await load_books(ctx)
+    result: Connection[Product] = page(
+        rows, first, lambda p: p.sku, total, lambda p: Product.from_record(p, currency)
+    )
     return result

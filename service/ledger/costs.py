@@ -1,0 +1,183 @@
+"""Unit costs for posting COGS, and the order lines still missing one.
+
+An order line's cost comes, in POSTING.md section 9's order, from a cost a
+person resolved for that order and SKU, from the inventory system's cost
+for it, or from the product's own costing (the cost computed for that
+very sale, else the product's current average, else the channel's own
+unit cost). With none, COGS posts at 0 and the line is listed as missing,
+per journal version like every other posted fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from service.domain.costs import CostSource, LineCost
+from service.domain.history import OrderHistory
+from service.posting.cogs import unit_costs
+from service.posting.engine import OrderRun
+
+OrderKey = tuple[UUID, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CostRow:
+    sku: str
+    source: CostSource
+    unit_cost: int
+    missing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CostBook:
+    """The costs known for a batch of orders, loaded in two queries."""
+
+    by_order: dict[OrderKey, list[CostRow]]
+    by_sku: dict[str, int]
+
+    def line_costs(self, key: OrderKey, history: OrderHistory) -> tuple[LineCost, ...]:
+        rows = self.by_order.get(key, [])
+        out: list[LineCost] = []
+        for line in history.order.lines:
+            if not line.sku or line.gift_card:
+                continue
+            costed = False
+            for row in rows:
+                if row.sku == line.sku:
+                    out.append(LineCost(line.id, row.unit_cost, row.source, row.missing))
+                    costed = costed or (row.source is CostSource.PRODUCT_COSTING)
+            fallback = self.by_sku.get(line.sku)
+            if not costed and fallback is not None:
+                out.append(LineCost(line.id, fallback, CostSource.PRODUCT_COSTING))
+        return tuple(out)
+
+
+async def load_costs(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    keys: Sequence[OrderKey],
+    histories: Iterable[OrderHistory],
+) -> CostBook:
+    rows = await conn.fetch(
+        """
+        SELECT c.store_id, c.order_id, c.sku, c.source, c.unit_cost, c.missing
+        FROM line_costs c
+        JOIN unnest($2::uuid[], $3::text[]) AS k(store_id, order_id) USING (store_id, order_id)
+        WHERE c.company_id = $1
+        """,
+        company_id,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+    )
+    by_order: dict[OrderKey, list[CostRow]] = {}
+    for r in rows:
+        by_order.setdefault((r["store_id"], r["order_id"]), []).append(
+            CostRow(r["sku"], CostSource(r["source"]), r["unit_cost"], r["missing"])
+        )
+    skus = sorted({ln.sku for h in histories for ln in h.order.lines if ln.sku})
+    products = await conn.fetch(
+        "SELECT sku, coalesce(average_cost, channel_unit_cost) AS cost FROM products "
+        "WHERE company_id = $1 AND sku = any($2::text[]) "
+        "AND coalesce(average_cost, channel_unit_cost) > 0",
+        company_id,
+        skus,
+    )
+    return CostBook(by_order, {p["sku"]: p["cost"] for p in products})
+
+
+def missing_rows(
+    company_id: UUID,
+    version: int,
+    store_id: UUID,
+    history: OrderHistory,
+    run: OrderRun | None,
+    costs: tuple[LineCost, ...],
+) -> list[tuple[object, ...]]:
+    """Lines whose COGS posted at 0 for want of a cost (none when no COGS posts)."""
+    if run is None or not run.treatment.cogs:
+        return []
+    known = unit_costs_of(costs)
+    order = history.order
+    day = run.prepared.placed_date
+    return [
+        (
+            company_id,
+            version,
+            store_id,
+            order.id,
+            pl.id,
+            pl.sku,
+            order.label,
+            day,
+            order.source,
+            pl.quantity,
+        )
+        for pl in run.prepared.lines
+        if not pl.gift_card and pl.id not in known
+    ]
+
+
+def unit_costs_of(costs: tuple[LineCost, ...]) -> dict[str, int]:
+    from service.domain.context import PostingContext
+
+    return unit_costs(PostingContext(costs=costs))
+
+
+MISSING_COLUMNS = (
+    "company_id",
+    "journal_version",
+    "store_id",
+    "order_id",
+    "line_id",
+    "sku",
+    "order_name",
+    "day",
+    "channel",
+    "quantity",
+)
+
+
+async def replace_missing(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    version: int,
+    keys: Sequence[OrderKey],
+    rows: list[tuple[object, ...]],
+) -> None:
+    if keys:
+        await conn.execute(
+            """
+            DELETE FROM missing_costs m USING unnest($3::uuid[], $4::text[]) AS k(s, o)
+            WHERE m.company_id = $1 AND m.journal_version = $2
+              AND m.store_id = k.s AND m.order_id = k.o
+            """,
+            company_id,
+            version,
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+        )
+    if rows:
+        await conn.copy_records_to_table("missing_costs", records=rows, columns=MISSING_COLUMNS)
+
+
+async def remember_order_skus(
+    conn: asyncpg.Connection, company_id: UUID, items: Iterable[tuple[UUID, OrderHistory]]
+) -> None:
+    rows = sorted(
+        {
+            (company_id, ln.sku, store_id, h.order.id)
+            for store_id, h in items
+            for ln in h.order.lines
+            if ln.sku and not ln.gift_card
+        }
+    )
+    if rows:
+        await conn.executemany(
+            "INSERT INTO order_skus (company_id, sku, store_id, order_id) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT DO NOTHING",
+            rows,
+        )

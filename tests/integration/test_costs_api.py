@@ -1,0 +1,274 @@
+"""COGS through the API: missing costs, fixes, purchases, restocks (issue 6)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from service.ledger.verify import verify_company
+from tests.conftest import GraphQL, Tenant
+from tests.e2e.test_seed_statements import _order, _pay, _ship
+from tests.fakes.shopify.generate import generate_shop
+from tests.fakes.shopify.server import FakeShopify
+from tests.integration.shopify_helpers import connect, deliveries, post_webhook, process_pending
+
+MISSING = "{ missingCosts(first: 50) { totalCount nodes { orderId orderName sku quantity } } }"
+PL = """query($from: Date!, $to: Date!) { profitAndLoss(from: $from, to: $to)
+  { lines { accountKey amount { amount } } } }"""
+
+
+async def _cogs(gql: GraphQL, start: str, end: str) -> Decimal:
+    body = await gql(PL, {"from": start, "to": end})
+    lines = body["data"]["profitAndLoss"]["lines"]
+    return next(Decimal(ln["amount"]["amount"]) for ln in lines if ln["accountKey"] == "COGS")
+
+
+@pytest.fixture
+async def store(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> AsyncIterator[str]:
+    """Three paid, shipped web orders: two of MUG (2 units, then 3), one of CAP (1)."""
+    empty = generate_shop(0, seed=5)
+    empty.domain = domain = f"costs-{tenant.company_id.hex[:8]}.myshopify.com"
+    orders = []
+    for oid, day, sku, units in (
+        (2001, "2025-03-03", "MUG", 2),
+        (2002, "2025-03-10", "MUG", 3),
+        (2003, "2025-03-12", "CAP", 1),
+    ):
+        o = _order(oid, day, 1500)
+        o.lines[0].sku, o.lines[0].quantity = sku, units
+        _pay(o, day, 1500 * units)
+        _ship(o, day)
+        o.fulfillments[0].lines[0].quantity = units
+        orders.append(o)
+    async with FakeShopify(empty) as fake:
+        payload = await connect(gql, domain, fake.base_url)
+        for o in orders:
+            for n, (topic, body) in enumerate(deliveries(o)):
+                await post_webhook(client, domain, topic, body, f"{o.id}-{n}")
+        await process_pending(pool, tenant.company_id)
+        yield payload["store"]["id"]
+
+
+async def test_missing_costs_post_at_zero_and_a_fix_reposts_only_that_order(
+    gql: GraphQL, store: str, tenant: Tenant, pool: asyncpg.Pool
+) -> None:
+    missing = (await gql(MISSING))["data"]["missingCosts"]
+    assert missing["totalCount"] == 3
+    assert await _cogs(gql, "2025-03-01", "2025-03-31") == 0
+    first = next(n for n in missing["nodes"] if n["orderName"] == "#2001")
+    before = await pool.fetch(
+        "SELECT entry_key, entry_id FROM journal_entries WHERE company_id = $1 "
+        "AND order_id <> '2001' ORDER BY 1",
+        tenant.company_id,
+    )
+    body = await gql(
+        "mutation($input: ResolveMissingCostInput!) { resolveMissingCost(input: $input) "
+        "{ orders { name } userErrors { field code message } } }",
+        {"input": {"orderId": first["orderId"], "sku": "MUG", "unitCost": "4.00"}},
+    )
+    assert body["data"]["resolveMissingCost"]["userErrors"] == []
+    assert await _cogs(gql, "2025-03-03", "2025-03-03") == Decimal("8.00")
+    after = await pool.fetch(
+        "SELECT entry_key, entry_id FROM journal_entries WHERE company_id = $1 "
+        "AND order_id <> '2001' ORDER BY 1",
+        tenant.company_id,
+    )
+    assert after == before  # no other order was re-posted
+    remaining = (await gql(MISSING))["data"]["missingCosts"]
+    assert remaining["totalCount"] == 2
+    assert (await verify_company(pool, tenant.company_id)).problems == []
+
+
+async def test_resolving_by_sku_fixes_every_order_of_it(gql: GraphQL, store: str) -> None:
+    body = await gql(
+        'mutation { resolveMissingCostsBySku(input: {sku: "MUG", unitCost: "5.00"}) '
+        "{ orders { name } userErrors { message } } }"
+    )
+    names = sorted(o["name"] for o in body["data"]["resolveMissingCostsBySku"]["orders"])
+    assert names == ["#2001", "#2002"]
+    assert await _cogs(gql, "2025-03-01", "2025-03-31") == Decimal("25.00")
+    left = (await gql(MISSING))["data"]["missingCosts"]["nodes"]
+    assert [n["sku"] for n in left] == ["CAP"]
+
+
+async def test_bad_costs_are_user_errors(gql: GraphQL, store: str) -> None:
+    missing = (await gql(MISSING))["data"]["missingCosts"]["nodes"]
+    body = await gql(
+        "mutation($input: ResolveMissingCostInput!) { resolveMissingCost(input: $input) "
+        "{ userErrors { field code } } }",
+        {"input": {"orderId": missing[0]["orderId"], "sku": "MUG", "unitCost": "-1.00"}},
+    )
+    assert body["data"]["resolveMissingCost"]["userErrors"][0]["field"] == "input.unitCost"
+    body = await gql(
+        "mutation($input: ResolveMissingCostInput!) { resolveMissingCost(input: $input) "
+        "{ userErrors { field code } } }",
+        {"input": {"orderId": missing[0]["orderId"], "sku": "NOPE", "unitCost": "1.00"}},
+    )
+    assert body["data"]["resolveMissingCost"]["userErrors"] == [
+        {"field": "input.orderId", "code": "NOT_FOUND"}
+    ]
+
+
+async def test_purchases_cost_the_sales_by_moving_average(
+    gql: GraphQL,
+    store: str,
+    tenant: Tenant,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    csv = (
+        "sku,date,units,unit_cost,reference\nMUG,2025-03-01,10,3.00,opening\n"
+        "MUG,2025-03-05,10,5.00,PO-7\nCAP,2025-03-01,4,2.50,opening\n"
+    )
+    body = await gql(
+        "mutation($csv: String!) { importPurchasesCsv(input: {csv: $csv}) "
+        "{ purchasesRecorded recostJob { status } userErrors { field message } } }",
+        {"csv": csv},
+    )
+    assert body["data"]["importPurchasesCsv"]["purchasesRecorded"] == 3
+    await run_worker()
+    # MUG: 2 sold at 3.00 on Mar 3; then 8 @3 + 10 @5 = 4.111.. average; 3 sold on Mar 10.
+    assert await _cogs(gql, "2025-03-03", "2025-03-03") == Decimal("6.00")
+    assert await _cogs(gql, "2025-03-10", "2025-03-10") == Decimal("12.33")
+    assert await _cogs(gql, "2025-03-12", "2025-03-12") == Decimal("2.50")
+    products = (
+        await gql(
+            "{ products(first: 10) { nodes { sku onHand averageCost { amount } "
+            "inventoryValue { amount } } } }"
+        )
+    )["data"]["products"]["nodes"]
+    mug = next(p for p in products if p["sku"] == "MUG")
+    assert mug["onHand"] == 15
+    assert (await gql(MISSING))["data"]["missingCosts"]["totalCount"] == 0
+    assert (await verify_company(pool, tenant.company_id)).problems == []
+
+
+async def test_a_bad_purchase_file_saves_nothing(
+    gql: GraphQL, store: str, pool: asyncpg.Pool, tenant: Tenant
+) -> None:
+    csv = "sku,date,units,unit_cost\nMUG,2025-03-01,10,3.00\nMUG,03/05/2025,x,-5\n"
+    body = await gql(
+        "mutation($csv: String!) { importPurchasesCsv(input: {csv: $csv}) "
+        "{ purchasesRecorded userErrors { field message } } }",
+        {"csv": csv},
+    )
+    errors = body["data"]["importPurchasesCsv"]["userErrors"]
+    assert {e["field"] for e in errors} == {"row 2.date", "row 2.units", "row 2.unitCost"}
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM purchases WHERE company_id = $1", tenant.company_id
+        )
+        == 0
+    )
+
+
+RESTOCK = """mutation($input: ReportChannelRestockInput!) { reportChannelRestock(input: $input)
+  { saved userErrors { field message } } }"""
+
+
+async def test_channel_restock_moves_cogs_into_inventory_at_period_end(
+    gql: GraphQL, store: str
+) -> None:
+    body = await gql(
+        RESTOCK,
+        {
+            "input": {
+                "storeId": store,
+                "channel": "web",
+                "period": "MONTH",
+                "date": "2025-03-15",
+                "amount": "-12.50",
+            }
+        },
+    )
+    assert body["data"]["reportChannelRestock"] == {"saved": 1, "userErrors": []}
+    assert await _cogs(gql, "2025-03-31", "2025-03-31") == Decimal("-12.50")
+    sheet = await gql(
+        '{ balanceSheet(asOf: "2025-03-31") { lines { accountKey amount { amount } } } }'
+    )
+    lines = {
+        ln["accountKey"]: Decimal(ln["amount"]["amount"])
+        for ln in sheet["data"]["balanceSheet"]["lines"]
+    }
+    assert lines["INVENTORY"] == Decimal("12.50")
+    listed = await gql("{ restocks { kind channel periodStart periodEnd amount { amount } } }")
+    assert listed["data"]["restocks"][0]["periodEnd"] == "2025-03-31"
+
+
+async def test_sku_restocks_replace_or_add_on_top(
+    gql: GraphQL, store: str, run_worker: Callable[[], Awaitable[None]]
+) -> None:
+    await gql(
+        'mutation { resolveMissingCostsBySku(input: {sku: "MUG", unitCost: "4.00"}) '
+        "{ userErrors { message } } }"
+    )
+    await gql(
+        'mutation { recordPurchase(input: {sku: "MUG", date: "2025-01-01", units: 5, '
+        'unitCost: "4.00"}) { userErrors { message } } }'
+    )
+    await run_worker()  # the purchase sets MUG's average cost, at which restocks are valued
+    bulk = """mutation($input: BulkEditRestocksInput!) { bulkEditRestocks(input: $input)
+      { saved userErrors { field message } } }"""
+    rows = [{"sku": "MUG", "month": "2025-04", "units": 2}]
+    base = {"storeId": store, "channel": "web", "rows": rows}
+    first = await gql(bulk, {"input": {**base, "mode": "REPLACE"}})
+    assert first["data"]["bulkEditRestocks"] == {"saved": 1, "userErrors": []}
+    await gql(bulk, {"input": {**base, "mode": "ADD_ON_TOP"}})
+    assert await _cogs(gql, "2025-04-30", "2025-04-30") == Decimal("-16.00")  # 4 units at 4.00
+    await gql(bulk, {"input": {**base, "mode": "REPLACE"}})
+    assert await _cogs(gql, "2025-04-30", "2025-04-30") == Decimal("-8.00")
+
+
+async def test_a_bad_restock_file_changes_nothing_and_names_every_bad_line(
+    gql: GraphQL,
+    store: str,
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    await gql(
+        'mutation { recordPurchase(input: {sku: "MUG", date: "2025-01-01", units: 5, '
+        'unitCost: "4.00"}) { userErrors { message } } }'
+    )
+    await run_worker()
+    before = await pool.fetchval(
+        "SELECT count(*) FROM journal_entries WHERE company_id = $1", tenant.company_id
+    )
+    content = "sku,month,units\nMUG,2025-04,2\nGHOST,2025-04,1\nMUG,April,1\nMUG,2025-05,two\n"
+    operations = {
+        "query": "mutation($input: ImportRestocksCsvInput!) { importRestocksCsv(input: $input) "
+        "{ saved userErrors { field message } } }",
+        "variables": {
+            "input": {"storeId": store, "channel": "web", "mode": "ADD_ON_TOP", "file": None}
+        },
+    }
+    response = await client.post(
+        "/graphql",
+        headers=tenant.headers,
+        data={
+            "operations": json.dumps(operations),
+            "map": json.dumps({"0": ["variables.input.file"]}),
+        },
+        files={"0": ("restocks.csv", content.encode(), "text/csv")},
+    )
+    payload: dict[str, Any] = response.json()["data"]["importRestocksCsv"]
+    assert payload["saved"] == 0
+    messages = [e["message"] for e in payload["userErrors"]]
+    assert any(m.startswith("line 3:") and "GHOST" in m for m in messages), messages
+    assert any(m.startswith("line 4:") for m in messages), messages
+    assert any(m.startswith("line 5:") for m in messages), messages
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM journal_entries WHERE company_id = $1", tenant.company_id
+        )
+        == before
+    )
