@@ -19,6 +19,12 @@ from service.config import Settings
 from service.db.queue import enqueue
 from service.ledger.ingest import stale_pending_events
 from service.ledger.inventory import RECOST, RECOST_FUNCTION, run_recost
+from service.ledger.inventory_systems import (
+    INVENTORY_FUNCTION,
+    INVENTORY_SYNC,
+    run_inventory_sync,
+)
+from service.ledger.inventory_systems import request_sync as request_inventory_sync
 from service.ledger.jobs import fail_job, stale_queued_jobs
 from service.ledger.order_actions import CHANNEL_FUNCTION, CHANNEL_REPOST, run_channel_repost
 from service.ledger.reposting import (
@@ -108,6 +114,29 @@ async def recost_skus(ctx: dict[str, Any], company_id: str, job_id: str) -> bool
         raise _retry(ctx, exc) from exc
 
 
+async def sync_inventory_costs(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
+    settings: Settings = ctx["settings"]
+    try:
+        return await run_inventory_sync(
+            ctx["pool"], settings.resolved_secret_key(), UUID(company_id), job_id
+        )
+    except TRANSIENT as exc:
+        raise _retry(ctx, exc) from exc
+
+
+async def schedule_inventory_syncs(ctx: dict[str, Any]) -> int:
+    """Fetch costs hourly from every connected inventory system."""
+    pool: asyncpg.Pool = ctx["pool"]
+    started = 0
+    for row in await pool.fetch("SELECT company_id, provider FROM inventory_connections"):
+        async with pool.acquire() as conn:
+            job = await request_inventory_sync(conn, row["company_id"], row["provider"])
+        started += await enqueue(
+            ctx["redis"], INVENTORY_FUNCTION, job.job_id, str(row["company_id"]), job.job_id
+        )
+    return started
+
+
 async def process_shopify_event(ctx: dict[str, Any], company_id: str, event_id: int) -> str:
     try:
         outcome = await process_event(ctx["pool"], UUID(company_id), event_id)
@@ -172,6 +201,7 @@ async def requeue_stale_jobs(ctx: dict[str, Any]) -> int:
             "full_repost": REPOST_FUNCTION,
             CHANNEL_REPOST: CHANNEL_FUNCTION,
             RECOST: RECOST_FUNCTION,
+            INVENTORY_SYNC: INVENTORY_FUNCTION,
         }.get(job.kind)
         if function is not None:
             count += await enqueue(

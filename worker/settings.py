@@ -24,6 +24,8 @@ from worker.jobs import (
     repost_company,
     requeue_stale_jobs,
     schedule_incremental_syncs,
+    schedule_inventory_syncs,
+    sync_inventory_costs,
     sync_shopify_store,
 )
 
@@ -54,6 +56,7 @@ class WorkerSettings:
         func(process_shopify_event, max_tries=MAX_TRIES, timeout=TIMEOUT, keep_result=0),
         func(repost_channel, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(recost_skus, max_tries=MAX_TRIES, timeout=TIMEOUT),
+        func(sync_inventory_costs, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(sync_shopify_store, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(cleanup_journal_versions, max_tries=MAX_TRIES, timeout=TIMEOUT, keep_result=0),
     ]
@@ -61,6 +64,7 @@ class WorkerSettings:
         cron(requeue_stale_jobs, second={0}, run_at_startup=True, unique=True, timeout=TIMEOUT),
         cron(schedule_incremental_syncs, minute=set(range(0, 60, 5)), second={30}, timeout=TIMEOUT),
         cron(cleanup_journal_versions, minute=set(range(7, 60, 10)), second={15}, timeout=TIMEOUT),
+        cron(schedule_inventory_syncs, minute={42}, second={0}, timeout=TIMEOUT),
     ]
     on_startup = startup
     on_shutdown = shutdown

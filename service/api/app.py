@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from service.api.graphql_app import StorebooksGraphQL
+from service.api.reports import cogs_file
 from service.api.webhooks import shopify_webhook
 from service.config import Settings, get_settings
 from service.db.connect import create_pool, resolve_endpoints
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/webhooks/shopify", shopify_webhook, methods=["POST"]),
+            Route("/reports/cogs.{kind:str}", cogs_file, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

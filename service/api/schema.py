@@ -8,6 +8,11 @@ from strawberry.schema.config import StrawberryConfig
 
 from service.api.limits import extensions
 from service.api.mutations.apply_order_action import ApplyOrderActionPayload, apply_order_action
+from service.api.mutations.connect_inventory_system import (
+    InventorySyncPayload,
+    connect_inventory_system,
+    sync_inventory_costs,
+)
 from service.api.mutations.connect_shopify_store import (
     ConnectShopifyStorePayload,
     connect_shopify_store,
@@ -38,6 +43,7 @@ from service.api.mutations.update_bookkeeping_settings import (
 from service.api.queries.bookkeeping_settings import bookkeeping_settings
 from service.api.queries.books_status import books_status
 from service.api.queries.chart_of_accounts import chart_of_accounts
+from service.api.queries.cogs_report import CogsReport, cogs_report
 from service.api.queries.costs import MissingCost, Restock, missing_costs, restocks
 from service.api.queries.ingest_errors import ingest_errors
 from service.api.queries.journal_entries import journal_entries
@@ -79,6 +85,9 @@ class Query:
         resolver=missing_costs, description="Order lines whose COGS posted at 0 for want of a cost."
     )
     restocks: list[Restock] = strawberry.field(resolver=restocks)
+    cogs_report: CogsReport = strawberry.field(
+        resolver=cogs_report, description="COGS per period or payout, as CSV and XLSX files."
+    )
     journal_entries: Connection[JournalEntry] = strawberry.field(
         resolver=journal_entries, description="The journal, by date: drill down from statements."
     )
@@ -127,6 +136,13 @@ class Mutation:
     resolve_missing_costs_by_sku: ResolveMissingCostPayload = strawberry.mutation(
         resolver=resolve_missing_costs_by_sku,
         description="Give a unit cost to every order missing one for a SKU.",
+    )
+    connect_inventory_system: InventorySyncPayload = strawberry.mutation(
+        resolver=connect_inventory_system,
+        description="Connect Finale Inventory or Goflow and fetch order line costs from it.",
+    )
+    sync_inventory_costs: InventorySyncPayload = strawberry.mutation(
+        resolver=sync_inventory_costs, description="Fetch costs from the inventory system now."
     )
     report_channel_restock: RestockPayload = strawberry.mutation(resolver=report_channel_restock)
     set_sku_restocks: RestockPayload = strawberry.mutation(resolver=set_sku_restocks)

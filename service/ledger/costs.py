@@ -181,3 +181,104 @@ async def remember_order_skus(
             "ON CONFLICT DO NOTHING",
             rows,
         )
+
+
+COGS_ACCOUNTS = frozenset({"COGS", "PRODUCT_GIVEAWAYS"})
+COGS_COLUMNS = (
+    "company_id",
+    "journal_version",
+    "store_id",
+    "order_id",
+    "entry_key",
+    "sku",
+    "day",
+    "channel",
+    "order_name",
+    "quantity",
+    "unit_cost",
+    "amount",
+    "cost_source",
+)
+
+
+def cogs_rows(
+    company_id: UUID,
+    version: int,
+    store_id: UUID,
+    history: OrderHistory,
+    run: OrderRun | None,
+    costs: tuple[LineCost, ...],
+) -> list[tuple[object, ...]]:
+    """The units and unit cost behind each COGS line the order posted.
+
+    COGS is posted as units x unit cost, so the units are the amount over
+    the cost of the SKU's line (a restock comes back as negative units).
+    """
+    if run is None:
+        return []
+    best: dict[str, LineCost] = {}
+    for c in costs:
+        if not c.missing and (c.line_id not in best or _rank(c) < _rank(best[c.line_id])):
+            best[c.line_id] = c
+    by_sku: dict[str, LineCost] = {}
+    for line in history.order.lines:
+        if line.sku and line.id in best:
+            by_sku.setdefault(line.sku, best[line.id])
+    amounts: dict[tuple[str, str, object], int] = {}
+    for entry in run.entries:
+        for ln in entry.lines:
+            if ln.account in COGS_ACCOUNTS and ln.sku and ln.sku in by_sku:
+                key = (entry.key, ln.sku, entry.date)
+                amounts[key] = amounts.get(key, 0) + ln.amount
+    order = history.order
+    rows: list[tuple[object, ...]] = []
+    for (entry_key, sku, day), amount in sorted(amounts.items(), key=lambda kv: kv[0][:2]):
+        cost = by_sku[sku]
+        units = amount // cost.unit_cost if cost.unit_cost else 0
+        rows.append(
+            (
+                company_id,
+                version,
+                store_id,
+                order.id,
+                entry_key,
+                sku,
+                day,
+                order.source,
+                order.label,
+                units,
+                cost.unit_cost,
+                amount,
+                str(cost.source),
+            )
+        )
+    return rows
+
+
+def _rank(c: LineCost) -> int:
+    from service.domain.costs import COST_PRECEDENCE
+
+    return COST_PRECEDENCE.index(c.source)
+
+
+async def replace_cogs(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    version: int,
+    keys: Sequence[OrderKey],
+    rows: list[tuple[object, ...]],
+) -> None:
+    if keys:
+        await conn.execute(
+            """
+            DELETE FROM cogs_details d USING unnest($3::uuid[], $4::text[]) AS k(s, o)
+            WHERE d.company_id = $1 AND d.journal_version = $2
+              AND d.store_id = k.s AND d.order_id = k.o
+            """,
+            company_id,
+            version,
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+        )
+    if rows:
+        await conn.copy_records_to_table("cogs_details", records=rows, columns=COGS_COLUMNS)

@@ -20,7 +20,14 @@ from service.domain.errors import InconsistentHistory
 from service.domain.history import OrderHistory
 from service.domain.journal import JournalEntry
 from service.ledger.codec import decode_record
-from service.ledger.costs import load_costs, missing_rows, remember_order_skus, replace_missing
+from service.ledger.costs import (
+    cogs_rows,
+    load_costs,
+    missing_rows,
+    remember_order_skus,
+    replace_cogs,
+    replace_missing,
+)
 from service.ledger.journal import Posting, order_subject, replace_subject
 from service.ledger.posting_inputs import CompanyInputs, load_inputs
 from service.ledger.products import remember_products
@@ -185,6 +192,8 @@ async def repost_order(
         conn, [summary_row(company_id, version, store_id, history, ctx, posted, len(missing))]
     )
     await replace_missing(conn, company_id, version, [(store_id, order_id)], missing)
+    details = cogs_rows(company_id, version, store_id, history, posted.run, costs)
+    await replace_cogs(conn, company_id, version, [(store_id, order_id)], details)
     return changed
 
 

@@ -26,7 +26,13 @@ import asyncpg
 
 from service.domain.history import OrderHistory
 from service.ledger.codec import decode_record
-from service.ledger.costs import missing_rows, remember_order_skus, replace_missing
+from service.ledger.costs import (
+    cogs_rows,
+    missing_rows,
+    remember_order_skus,
+    replace_cogs,
+    replace_missing,
+)
 from service.ledger.jobs import JobRecord, finish_job, record_job
 from service.ledger.journal import Posting, build_balances, copy_postings, order_subject
 from service.ledger.order_posting import post_batch, repost_order, summary_row, upsert_summaries
@@ -221,6 +227,7 @@ async def _build_batch(
         conn, company_id, [(k[0], h) for k, h in zip(keys, histories, strict=True)]
     )
     missing: list[tuple[object, ...]] = []
+    details: list[tuple[object, ...]] = []
     for item in await post_batch(conn, company_id, inputs, keys, histories):
         store_id, history = item.key[0], item.history
         postings.append(
@@ -230,6 +237,9 @@ async def _build_batch(
             company_id, state.version, store_id, history, item.posted.run, item.ctx.costs
         )
         missing += lines
+        details += cogs_rows(
+            company_id, state.version, store_id, history, item.posted.run, item.ctx.costs
+        )
         summaries.append(
             summary_row(
                 company_id, state.version, store_id, history, item.ctx, item.posted, len(lines)
@@ -238,6 +248,7 @@ async def _build_batch(
     await copy_postings(conn, company_id, state.version, postings)
     await upsert_summaries(conn, summaries)
     await replace_missing(conn, company_id, state.version, [], missing)
+    await replace_cogs(conn, company_id, state.version, [], details)
     last = rows[-1]
     return f"order:{last['store_id']}:{last['order_id']}"
 
@@ -363,6 +374,7 @@ async def cleanup_retired_versions(pool: asyncpg.Pool, company_id: UUID) -> int:
                     "monthly_balances",
                     "order_summaries",
                     "missing_costs",
+                    "cogs_details",
                 ):
                     await conn.execute(
                         f"DELETE FROM {table} WHERE company_id = $1 AND journal_version = $2",

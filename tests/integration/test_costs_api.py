@@ -272,3 +272,79 @@ async def test_a_bad_restock_file_changes_nothing_and_names_every_bad_line(
         )
         == before
     )
+
+
+async def test_costs_flow_in_from_an_inventory_system(
+    gql: GraphQL,
+    store: str,
+    tenant: Tenant,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    from tests.fakes.finale.server import FakeFinale
+
+    def finale_order(name: str, sku: str, qty: int, cost: float | None) -> dict[str, Any]:
+        return {
+            "orderId": name,
+            "orderTypeId": "SALES_ORDER",
+            "statusId": "ORDER_COMPLETED",
+            "lastUpdatedDate": "2025-03-20T10:00:00Z",
+            "orderItemList": [
+                {"productId": sku, "quantity": qty, "unitPrice": 15.0, "unitCost": cost}
+            ],
+        }
+
+    orders = [finale_order("#2001", "MUG", 2, 3.255), finale_order("#2002", "MUG", 3, 0)]
+    async with FakeFinale(orders, account="acme", api_key="K", api_secret="S") as fake:
+        body = await gql(
+            "mutation($input: ConnectInventorySystemInput!) { connectInventorySystem(input: $input)"
+            " { syncJob { status } userErrors { field message } } }",
+            {
+                "input": {
+                    "provider": "FINALE",
+                    "account": "acme",
+                    "apiKey": "K",
+                    "apiSecret": "S",
+                    "baseUrl": fake.base_url,
+                }
+            },
+        )
+        assert body["data"]["connectInventorySystem"]["userErrors"] == []
+        await run_worker()
+    # #2001: Finale's 3.255 average, rounded to 3.26 a unit; #2002: a zero is missing.
+    assert await _cogs(gql, "2025-03-03", "2025-03-03") == Decimal("6.52")
+    missing = (await gql(MISSING))["data"]["missingCosts"]["nodes"]
+    assert sorted(n["orderName"] for n in missing) == ["#2002", "#2003"]
+    assert (await verify_company(pool, tenant.company_id)).problems == []
+    body = await gql(
+        "mutation { connectInventorySystem(input: {provider: GOFLOW}) { userErrors { field } } }"
+    )
+    fields = {e["field"] for e in body["data"]["connectInventorySystem"]["userErrors"]}
+    assert fields == {"input.subdomain", "input.token"}
+
+
+async def test_cogs_report_lists_costed_and_missing_units_as_files(
+    gql: GraphQL, store: str, client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    import io
+    import zipfile
+
+    await gql(
+        'mutation { resolveMissingCostsBySku(input: {sku: "MUG", unitCost: "4.00"}) '
+        "{ userErrors { message } } }"
+    )
+    body = await gql(
+        '{ cogsReport(from: "2025-03-01", to: "2025-03-31") '
+        "{ csvUrl xlsxUrl lines missingLines totalCost { amount } } }"
+    )
+    report = body["data"]["cogsReport"]
+    assert (report["lines"], report["missingLines"]) == (3, 1)
+    assert Decimal(report["totalCost"]["amount"]) == Decimal("20.00")
+    csv_response = await client.get(report["csvUrl"], headers=tenant.headers)
+    assert csv_response.status_code == 200
+    text = csv_response.text.splitlines()
+    assert text[0].startswith("Order,Order ID,Date,Channel,SKU,Quantity,Unit cost,Total cost")
+    assert len(text) == 4
+    xlsx = await client.get(report["xlsxUrl"], headers=tenant.headers)
+    assert zipfile.ZipFile(io.BytesIO(xlsx.content)).testzip() is None
+    assert (await client.get(report["csvUrl"])).status_code == 401

@@ -143,3 +143,15 @@ BALANCE_TRANSACTIONS_PAGE = (
     f" amount {{ {_MONEY_V2} }} fee {{ {_MONEY_V2} }} net {{ {_MONEY_V2} }}"
     " associatedOrder { id } associatedPayout { id status } } } } } }"
 )
+
+PRODUCT_VARIANTS_PAGE = (
+    "query ProductVariants($first: Int!, $after: String) {"
+    " productVariants(first: $first, after: $after, sortKey: SKU) {"
+    f" {_PAGE} edges {{ cursor node {{"
+    " id sku title displayName product { title }"
+    f" inventoryItem {{ unitCost {{ {_MONEY_V2} }} }} }} }} }} }}"
+)
+"""Every variant of the shop's catalog, sorted by SKU so that variants
+sharing a SKU come one after the other (see products.py). ``unitCost`` is
+null when the merchant never entered a cost; reading it needs the
+read_inventory scope (and, with granular permissions, "View product costs")."""

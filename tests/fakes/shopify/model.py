@@ -250,6 +250,22 @@ class FPayout:
 
 
 @dataclass
+class FVariant:
+    """A product variant of the catalog. ``sku`` None or "" is a variant
+    without a SKU (Shopify answers either); ``cost`` None is one whose
+    merchant never entered a unit cost."""
+
+    id: int
+    product_id: int
+    inventory_item_id: int
+    product_title: str
+    title: str  # "Default Title" for a product without options
+    sku: str | None
+    cost: int | None
+    price: int
+
+
+@dataclass
 class FakeShopData:
     name: str
     domain: str
@@ -258,6 +274,7 @@ class FakeShopData:
     orders: list[FOrder] = field(default_factory=list)
     payouts: list[FPayout] = field(default_factory=list)
     balance_transactions: list[FBalanceTransaction] = field(default_factory=list)
+    variants: list[FVariant] = field(default_factory=list)
     next_id: int = 7_000_000_000
 
     def new_id(self) -> int:

@@ -1,0 +1,119 @@
+"""connectInventorySystem and syncInventoryCosts: costs from Finale Inventory or Goflow."""
+
+from __future__ import annotations
+
+from enum import Enum
+from urllib.parse import urlsplit
+
+import strawberry
+
+from service.api.context import Info
+from service.api.types.job import Job
+from service.api.types.user_error import UserError, UserErrorCode
+from service.db.queue import enqueue
+from service.ledger.inventory_systems import INVENTORY_FUNCTION, connect, request_sync
+
+
+@strawberry.enum(description="An inventory system that knows the cost of each order line.")
+class InventoryProvider(Enum):
+    FINALE = "FINALE"
+    GOFLOW = "GOFLOW"
+
+
+@strawberry.input
+class ConnectInventorySystemInput:
+    provider: InventoryProvider
+    account: str | None = strawberry.field(default=None, description="Finale account name.")
+    api_key: str | None = strawberry.field(default=None, description="Finale API key.")
+    api_secret: str | None = strawberry.field(default=None, description="Finale API secret.")
+    subdomain: str | None = strawberry.field(default=None, description="Goflow subdomain.")
+    token: str | None = strawberry.field(default=None, description="Goflow API token.")
+    base_url: str | None = strawberry.field(default=None, description="Override the API host.")
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class InventorySyncPayload:
+    sync_job: Job | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+REQUIRED = {
+    InventoryProvider.FINALE: ("account", "api_key", "api_secret"),
+    InventoryProvider.GOFLOW: ("subdomain", "token"),
+}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+async def _start(info: Info, provider: InventoryProvider) -> Job:
+    ctx = info.context
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        job = await request_sync(conn, ctx.company_id, provider.value)
+    await enqueue(ctx.queue, INVENTORY_FUNCTION, job.job_id, str(ctx.company_id), job.job_id)
+    return Job.from_record(job)
+
+
+async def connect_inventory_system(
+    info: Info, input: ConnectInventorySystemInput
+) -> InventorySyncPayload:
+    """Store the credentials (encrypted) and fetch costs for the books' orders."""
+    errors = [
+        UserError(
+            field=f"input.{_camel(name)}",
+            code=UserErrorCode.REQUIRED,
+            message=f"{_camel(name)} is required for {input.provider.value}",
+        )
+        for name in REQUIRED[input.provider]
+        if not (getattr(input, name) or "").strip()
+    ]
+    if input.base_url is not None:
+        parts = urlsplit(input.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            errors.append(
+                UserError(
+                    field="input.baseUrl",
+                    code=UserErrorCode.INVALID,
+                    message=f"{input.base_url!r} is not an http(s) URL",
+                )
+            )
+    if errors:
+        return InventorySyncPayload(user_errors=errors)
+    ctx = info.context
+    if input.provider is InventoryProvider.FINALE:
+        settings = {"account": (input.account or "").strip()}
+        credentials = {"apiKey": input.api_key, "apiSecret": input.api_secret}
+    else:
+        settings = {"subdomain": (input.subdomain or "").strip()}
+        credentials = {"token": input.token}
+    if input.base_url:
+        settings["baseUrl"] = input.base_url.rstrip("/")
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        await connect(
+            conn, ctx.company_id, ctx.secret_key, input.provider.value, settings, credentials
+        )
+    return InventorySyncPayload(sync_job=await _start(info, input.provider))
+
+
+async def sync_inventory_costs(info: Info, provider: InventoryProvider) -> InventorySyncPayload:
+    """Fetch costs again now ("sync with provider"), e.g. after bills were entered."""
+    ctx = info.context
+    connected = await ctx.pool.fetchval(
+        "SELECT 1 FROM inventory_connections WHERE company_id = $1 AND provider = $2",
+        ctx.company_id,
+        provider.value,
+    )
+    if not connected:
+        return InventorySyncPayload(
+            user_errors=[
+                UserError(
+                    field="provider",
+                    code=UserErrorCode.NOT_APPLICABLE,
+                    message=f"{provider.value} is not connected",
+                )
+            ]
+        )
+    return InventorySyncPayload(sync_job=await _start(info, provider))

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from urllib.parse import urlencode
+
+import strawberry
+
+from service.api.context import Info
+from service.api.errors import ClientError
+from service.api.ids import decode_uuid
+from service.api.loaders import load_books
+from service.api.types.money import Money
+from service.ledger.cogs_report import report_rows
+
+
+@strawberry.type(description="COGS for a period or a payout, with links to the files.")
+class CogsReport:
+    csv_url: str = strawberry.field(description="GET with the same bearer token.")
+    xlsx_url: str
+    lines: int
+    missing_lines: int
+    total_cost: Money
+
+
+async def cogs_report(
+    info: Info,
+    from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
+    to: dt.date | None = None,
+    store_id: strawberry.ID | None = None,
+    payout_id: str | None = None,
+) -> CogsReport:
+    ctx = info.context
+    if from_ and to and from_ > to:
+        raise ClientError(f"invalid date range: from {from_} is after to {to}", "BAD_USER_INPUT")
+    store = decode_uuid(store_id, "Store") if store_id else None
+    if store_id and store is None:
+        raise ClientError(f"storeId: {store_id!r} is not a store id", "BAD_USER_INPUT")
+    version, currency = await load_books(ctx)
+    rows = await report_rows(
+        ctx.pool, ctx.company_id, version, start=from_, end=to, store_id=store, payout_id=payout_id
+    )
+    params = {
+        k: v
+        for k, v in {"from": from_, "to": to, "storeId": store, "payoutId": payout_id}.items()
+        if v is not None
+    }
+    query = urlencode({k: str(v) for k, v in params.items()})
+    base = str(ctx.request.base_url).rstrip("/")
+    return CogsReport(
+        csv_url=f"{base}/reports/cogs.csv?{query}",
+        xlsx_url=f"{base}/reports/cogs.xlsx?{query}",
+        lines=len(rows),
+        missing_lines=sum(r.missing for r in rows),
+        total_cost=Money.of(sum(r.total_cost for r in rows), currency),
+    )
