@@ -63,6 +63,8 @@ async def test_missing_costs_post_at_zero_and_a_fix_reposts_only_that_order(
     missing = (await gql(MISSING))["data"]["missingCosts"]
     assert missing["totalCount"] == 3
     assert await _cogs(gql, "2025-03-01", "2025-03-31") == 0
+    flag = await gql('{ profitAndLoss(from: "2025-03-01", to: "2025-03-31") { missingCostLines } }')
+    assert flag["data"]["profitAndLoss"]["missingCostLines"] == 3
     first = next(n for n in missing["nodes"] if n["orderName"] == "#2001")
     before = await pool.fetch(
         "SELECT entry_key, entry_id FROM journal_entries WHERE company_id = $1 "

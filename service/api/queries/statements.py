@@ -16,11 +16,11 @@ from service.api.types.money import Money
 from service.api.types.statements import (
     BalanceSheet,
     ProfitAndLoss,
-    ProfitAndLossColumn,
     StatementColumns,
     TrialBalance,
     TrialBalanceLine,
     account_name,
+    pl_column,
     statement_lines,
 )
 from service.ledger import statements as st
@@ -64,10 +64,24 @@ async def profit_and_loss(
     columns = []
     if columns_by is not None:
         for key, by_account in sorted(st.split_groups(sums).items()):
-            parts = ProfitAndLoss.parts(st.profit_and_loss(by_account), currency)
-            columns.append(ProfitAndLossColumn(key=key, **parts))  # type: ignore[arg-type]
-    total = ProfitAndLoss.parts(st.profit_and_loss(_flat(sums)), currency)
-    return ProfitAndLoss(from_=from_, to=to, columns=columns, **total)  # type: ignore[arg-type]
+            columns.append(pl_column(key, st.profit_and_loss(by_account), currency))
+    missing = await ctx.pool.fetchval(
+        "SELECT count(*) FROM missing_costs WHERE company_id = $1 AND journal_version = $2 "
+        "AND day BETWEEN $3 AND $4 AND ($5::uuid IS NULL OR store_id = $5)",
+        ctx.company_id,
+        version,
+        from_,
+        to,
+        _store(store_id),
+    )
+    return ProfitAndLoss.build(
+        st.profit_and_loss(_flat(sums)),
+        currency,
+        start=from_,
+        end=to,
+        columns=columns,
+        missing_cost_lines=missing,
+    )
 
 
 async def balance_sheet(

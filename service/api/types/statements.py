@@ -57,15 +57,41 @@ class ProfitAndLoss:
     gross_profit: Money
     net_income: Money
     columns: list[ProfitAndLossColumn]
+    missing_cost_lines: int = strawberry.field(
+        description="Order lines in the period whose COGS posted at 0 for want of a cost."
+    )
 
-    @staticmethod
-    def parts(record: PLRecord, currency: str) -> dict[str, object]:
-        return {
-            "lines": statement_lines(record.lines, currency),
-            "net_sales": Money.of(record.net_sales, currency),
-            "gross_profit": Money.of(record.gross_profit, currency),
-            "net_income": Money.of(record.net_income, currency),
-        }
+    @classmethod
+    def build(
+        cls,
+        record: PLRecord,
+        currency: str,
+        *,
+        start: dt.date,
+        end: dt.date,
+        columns: list[ProfitAndLossColumn],
+        missing_cost_lines: int,
+    ) -> ProfitAndLoss:
+        return cls(
+            from_=start,
+            to=end,
+            lines=statement_lines(record.lines, currency),
+            net_sales=Money.of(record.net_sales, currency),
+            gross_profit=Money.of(record.gross_profit, currency),
+            net_income=Money.of(record.net_income, currency),
+            columns=columns,
+            missing_cost_lines=missing_cost_lines,
+        )
+
+
+def pl_column(key: str, record: PLRecord, currency: str) -> ProfitAndLossColumn:
+    return ProfitAndLossColumn(
+        key=key,
+        lines=statement_lines(record.lines, currency),
+        net_sales=Money.of(record.net_sales, currency),
+        gross_profit=Money.of(record.gross_profit, currency),
+        net_income=Money.of(record.net_income, currency),
+    )
 
 
 @strawberry.type(description="Assets, liabilities and equity at the end of a day.")

@@ -29,6 +29,7 @@ from tests.fakes.shopify.model import (
     FShip,
     FTax,
     FTxn,
+    FVariant,
 )
 
 UTC = dt.UTC
@@ -564,9 +565,115 @@ class _Builder:
         data.balance_transactions.sort(key=lambda b: b.id)
 
 
+_OPTIONS = {
+    "Linen Shirt": ["White / S", "White / M", "Navy / M", "Navy / L", "Sand / XL"],
+    "Wool Socks": ["Grey / M", "Grey / L", "Charcoal / M"],
+    "Canvas Tote": ["Default Title"],
+    "Rain Jacket": ["Olive / M", "Olive / L", "Black / S", "Black / XL"],
+    "Trail Cap": ["Default Title"],
+    "Mug": ["Default Title"],
+    "Scarf": ["Red", "Grey"],
+}
+_CATALOG_IDS = 8_000_000_000
+"""Catalog-only ids (inventory items, variants nobody ordered) live apart
+from ``FakeShopData.new_id``'s range, so adding the catalog changes no
+order's ids."""
+
+
+def _catalog(data: FakeShopData, seed: int) -> list[FVariant]:
+    """The product variants behind the orders' lines, from a random stream
+    of its own (the orders' stream is left exactly as it was).
+
+    Every SKU on an order is a variant (its id and price those of the first
+    line that sold it, its product title the line's title), about 85% with
+    a unit cost, the rest without. Besides: variants without a SKU (None or
+    "", as Shopify answers either; gift cards among them), a few SKUs never
+    sold, and a few later variants reusing an existing SKU with another cost
+    (a merchant's duplicated product)."""
+    rng = random.Random(f"catalog:{seed}")
+    ids = iter(range(_CATALOG_IDS + 1, _CATALOG_IDS + 10_000_000))
+    firsts: dict[str, FLine] = {}
+    products: dict[str, int] = {}
+    gift: FLine | None = None
+    for o in data.orders:
+        for ln in o.lines:
+            products.setdefault(ln.title, ln.product_id)
+            if ln.gift_card:
+                gift = gift or ln
+            elif ln.sku:
+                firsts.setdefault(ln.sku, ln)
+
+    def cost(price: int) -> int | None:
+        if rng.random() < 0.15:
+            return None
+        return price * rng.randint(25, 55) // 100
+
+    variants: list[FVariant] = []
+    for sku, ln in firsts.items():
+        variants.append(
+            FVariant(
+                id=ln.variant_id,
+                product_id=products[ln.title],
+                inventory_item_id=next(ids),
+                product_title=ln.title,
+                title=rng.choice(_OPTIONS.get(ln.title, ["Default Title"])),
+                sku=sku,
+                cost=cost(ln.price),
+                price=ln.price,
+            )
+        )
+    originals = list(variants)
+    for title, product_id in sorted(products.items()):
+        if title == "Gift Card" or rng.random() < 0.5:
+            for _ in range(1 if title != "Gift Card" else 3):
+                variants.append(
+                    FVariant(
+                        next(ids),
+                        product_id,
+                        next(ids),
+                        title,
+                        rng.choice(_OPTIONS.get(title, ["$25", "$50", "$100"])),
+                        rng.choice([None, ""]),
+                        None if title == "Gift Card" else cost(2000),
+                        gift.price if gift is not None and title == "Gift Card" else 2000,
+                    )
+                )
+        if title != "Gift Card" and rng.random() < 0.5:
+            price = rng.randint(4, 120) * 100
+            variants.append(
+                FVariant(
+                    next(ids),
+                    product_id,
+                    next(ids),
+                    title,
+                    rng.choice(_OPTIONS.get(title, ["Default Title"])),
+                    f"{title[:3].upper()}-{rng.randint(1000, 9999)}",  # never sold: 4 digits
+                    cost(price),
+                    price,
+                )
+            )
+    for original in originals:
+        if rng.random() < 0.04:
+            variants.append(
+                FVariant(
+                    next(ids),
+                    next(ids),
+                    next(ids),
+                    f"{original.product_title} (copy)",
+                    original.title,
+                    original.sku,
+                    cost(original.price),
+                    original.price,
+                )
+            )
+    variants.sort(key=lambda v: v.id)
+    return variants
+
+
 def generate_shop(n_orders: int, seed: int) -> FakeShopData:
-    """A shop with ``n_orders`` orders spread over a year, and its Shopify
-    Payments payouts. The same arguments always give the same data."""
+    """A shop with ``n_orders`` orders spread over a year, its Shopify
+    Payments payouts and the product catalog its orders sold from. The same
+    arguments always give the same data."""
     rng = random.Random(seed)
     data = FakeShopData(
         name="Fake Outfitters",
@@ -588,4 +695,5 @@ def generate_shop(n_orders: int, seed: int) -> FakeShopData:
         b.finish(o)
         data.orders.append(o)
     b.processor_records()
+    data.variants = _catalog(data, seed)
     return data

@@ -25,6 +25,7 @@ from tests.fakes.shopify.model import (
     FShip,
     FTax,
     FTxn,
+    FVariant,
 )
 from tests.fakes.shopify.rest import financial_status, fulfillment_status, money
 
@@ -301,5 +302,23 @@ def balance_transaction_node(b: FBalanceTransaction, currency: str) -> dict[str,
         "associatedPayout": {
             "id": gid("ShopifyPaymentsPayout", b.payout_id) if b.payout_id else None,
             "status": None,
+        },
+    }
+
+
+def variant_node(v: FVariant, currency: str) -> dict[str, Any]:
+    """A ProductVariant node as ``productVariants`` returns it; ``unitCost``
+    is null for a variant without a cost, as Shopify answers."""
+    return {
+        "id": gid("ProductVariant", v.id),
+        "legacyResourceId": str(v.id),
+        "sku": v.sku,
+        "title": v.title,
+        "displayName": f"{v.product_title} - {v.title}",
+        "price": money(v.price, currency),
+        "product": {"id": gid("Product", v.product_id), "title": v.product_title},
+        "inventoryItem": {
+            "id": gid("InventoryItem", v.inventory_item_id),
+            "unitCost": money_v2(v.cost, currency) if v.cost is not None else None,
         },
     }

@@ -31,8 +31,9 @@ from tests.fakes.shopify.graphql import (
     gid,
     graphql_order,
     payout_node,
+    variant_node,
 )
-from tests.fakes.shopify.model import FakeShopData, FOrder
+from tests.fakes.shopify.model import FakeShopData, FOrder, FVariant
 
 _UPDATED_FILTER = re.compile(r"updated_at:>=\s*'?([^' ]+)'?")
 
@@ -90,7 +91,8 @@ class FakeShopify:
         self.rate_limit_every = rate_limit_every
         self.bulk_polls = bulk_polls
         self.retry_after = retry_after
-        self.max_cost = max_cost  # orders pages cost 20 points an order
+        # orders pages cost 20 points an order, variants pages 4 a variant
+        self.max_cost = max_cost
         self.fail_next: list[int] = []
         self.fail_bulk: str | None = None  # e.g. "FAILED" makes the next bulk op end so
         self.requests: list[dict[str, Any]] = []
@@ -183,8 +185,9 @@ class FakeShopify:
                     "extensions": self._cost(requested=752, available=152.0),
                 }
             )
-        if self.max_cost and "orders(first" in query:
-            requested = 2 + 20 * int(variables.get("first", 50))
+        per_item = 20 if "orders(first" in query else 4 if "productVariants(" in query else 0
+        if self.max_cost and per_item:
+            requested = 2 + per_item * int(variables.get("first", 50))
             if requested > self.max_cost:
                 message = (
                     f"Query cost is {requested}, which exceeds the single query max cost"
@@ -211,6 +214,8 @@ class FakeShopify:
     def _answer(self, query: str, v: dict[str, Any]) -> dict[str, Any]:
         if "bulkOperationRunQuery" in query:
             return self._bulk_run(v)
+        if "productVariants(" in query:
+            return {"productVariants": self._variants(v)}
         if "nodes(" in query:
             return {"nodes": [self._node(i) for i in v.get("ids", [])]}
         if "node(" in query:
@@ -281,6 +286,31 @@ class FakeShopify:
             "edges": edges,
             "pageInfo": {
                 "hasNextPage": len(key) > len(chunk),
+                "endCursor": edges[-1]["cursor"] if edges else None,
+            },
+        }
+
+    def _variants(self, v: dict[str, Any]) -> dict[str, Any]:
+        """The catalog in SKU order (ties by id, null SKUs as ""), the
+        cursor the last variant's (sku, id): a variant added or removed
+        between pages moves nothing else."""
+
+        def key(x: FVariant) -> tuple[str, int]:
+            return (x.sku or "", x.id)
+
+        ordered = sorted(self.data.variants, key=key)
+        if v.get("after"):
+            sku, vid = _decode(v["after"])
+            ordered = [x for x in ordered if key(x) > (sku, vid)]
+        chunk = ordered[: int(v.get("first", 50))]
+        edges = [
+            {"cursor": _encode(list(key(x))), "node": variant_node(x, self.data.currency)}
+            for x in chunk
+        ]
+        return {
+            "edges": edges,
+            "pageInfo": {
+                "hasNextPage": len(ordered) > len(chunk),
                 "endCursor": edges[-1]["cursor"] if edges else None,
             },
         }
