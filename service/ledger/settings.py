@@ -14,6 +14,20 @@ import asyncpg
 
 ACCOUNTING_BASES = ("CASH", "ACCRUAL")
 FULFILLMENT_TRACKINGS = ("ORDER_PLACED_DATE", "ORDER_FULFILLED_DATE")
+COSTING_METHODS = ("MOVING_AVERAGE", "FIFO")
+
+
+async def set_costing_method(conn: asyncpg.Connection, company_id: UUID, method: str) -> bool:
+    """Store the method; True when it changed (every product is then costed again)."""
+    if method not in COSTING_METHODS:
+        raise ValueError(f"unknown costing method {method!r}")
+    status = await conn.execute(
+        "UPDATE bookkeeping_settings SET costing_method = $2, updated_at = now() "
+        "WHERE company_id = $1 AND costing_method <> $2",
+        company_id,
+        method,
+    )
+    return not status.endswith(" 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +39,7 @@ class StoreTracking:
 @dataclass(frozen=True, slots=True)
 class BookkeepingSettings:
     accounting_basis: str
+    costing_method: str
     version: int
     posted_version: int
     stores: tuple[StoreTracking, ...]
@@ -40,7 +55,8 @@ async def load_settings(
     conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID
 ) -> BookkeepingSettings:
     row = await conn.fetchrow(
-        "SELECT accounting_basis, version, posted_version FROM bookkeeping_settings "
+        "SELECT accounting_basis, costing_method, version, posted_version "
+        "FROM bookkeeping_settings "
         "WHERE company_id = $1",
         company_id,
     )
@@ -53,6 +69,7 @@ async def load_settings(
     )
     return BookkeepingSettings(
         accounting_basis=row["accounting_basis"],
+        costing_method=row["costing_method"],
         version=row["version"],
         posted_version=row["posted_version"],
         stores=tuple(StoreTracking(s["store_id"], s["fulfillment_tracking"]) for s in stores),

@@ -350,3 +350,27 @@ async def test_cogs_report_lists_costed_and_missing_units_as_files(
     xlsx = await client.get(report["xlsxUrl"], headers=tenant.headers)
     assert zipfile.ZipFile(io.BytesIO(xlsx.content)).testzip() is None
     assert (await client.get(report["csvUrl"])).status_code == 401
+
+
+async def test_switching_to_fifo_costs_the_sales_by_layers(
+    gql: GraphQL, store: str, run_worker: Callable[[], Awaitable[None]]
+) -> None:
+    csv = "sku,date,units,unit_cost\nMUG,2025-03-01,3,3.00\nMUG,2025-03-05,10,5.00\n"
+    await gql(
+        "mutation($csv: String!) { importPurchasesCsv(input: {csv: $csv}) "
+        "{ userErrors { message } } }",
+        {"csv": csv},
+    )
+    await run_worker()
+    # Moving average: 1 left at 3.00 + 10 at 5.00 -> 4.8181..., posted as 3 x 4.82
+    assert await _cogs(gql, "2025-03-10", "2025-03-10") == Decimal("14.46")
+    body = await gql(
+        "mutation { updateBookkeepingSettings(input: {costingMethod: FIFO}) "
+        "{ bookkeepingSettings { costingMethod } userErrors { message } } }"
+    )
+    payload = body["data"]["updateBookkeepingSettings"]
+    assert payload["bookkeepingSettings"]["costingMethod"] == "FIFO"
+    await run_worker()
+    # FIFO: the last unit at 3.00, then two at 5.00: 13.00 for 3 units, posted as
+    # 3 x 4.33 (COGS posts units x a unit cost in cents, like every other cost source).
+    assert await _cogs(gql, "2025-03-10", "2025-03-10") == Decimal("12.99")

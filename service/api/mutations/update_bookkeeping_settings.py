@@ -12,12 +12,13 @@ from service.api.ids import decode_uuid
 from service.api.loaders import load_stores
 from service.api.types.job import Job
 from service.api.types.settings import BookkeepingSettings
-from service.api.types.settings_enums import AccountingBasis, FulfillmentTracking
+from service.api.types.settings_enums import AccountingBasis, CostingMethod, FulfillmentTracking
 from service.api.types.user_error import UserError, UserErrorCode
 from service.db.queue import enqueue
+from service.ledger.inventory import RECOST_FUNCTION, request_recost
 from service.ledger.jobs import get_job
 from service.ledger.reposting import REPOST_FUNCTION, request_full_repost
-from service.ledger.settings import load_settings, update_settings
+from service.ledger.settings import load_settings, set_costing_method, update_settings
 
 OPERATION = "updateBookkeepingSettings"
 
@@ -30,6 +31,9 @@ class UpdateBookkeepingSettingsInput:
         description="Applies to the store given by storeId, or to every store when it is omitted.",
     )
     store_id: strawberry.ID | None = None
+    costing_method: CostingMethod | None = strawberry.field(
+        default=None, description="Re-costs every product and re-posts the orders it changes."
+    )
     idempotency_key: str | None = None
 
 
@@ -68,14 +72,33 @@ async def update_bookkeeping_settings(
                     conn, ctx.company_id, change.settings.version, reason="settings changed"
                 )
             job_id = job.job_id if job else None
+            recost_id = None
+            if input.costing_method is not None and await set_costing_method(
+                conn, ctx.company_id, input.costing_method.value
+            ):
+                skus = [
+                    r["sku"]
+                    for r in await conn.fetch(
+                        "SELECT sku FROM products WHERE company_id = $1 ORDER BY sku",
+                        ctx.company_id,
+                    )
+                ]
+                recost_id = (await request_recost(conn, ctx.company_id, skus)).job_id
             await remember(
-                conn, ctx.company_id, input.idempotency_key, OPERATION, {"jobId": job_id}
+                conn,
+                ctx.company_id,
+                input.idempotency_key,
+                OPERATION,
+                {"jobId": job_id, "recostJobId": recost_id},
             )
         else:
             job_id = replayed.get("jobId")
+            recost_id = replayed.get("recostJobId")
 
     if job_id is not None:
         await enqueue(ctx.queue, REPOST_FUNCTION, job_id, str(ctx.company_id), job_id)
+    if recost_id is not None:
+        await enqueue(ctx.queue, RECOST_FUNCTION, recost_id, str(ctx.company_id), recost_id)
     record = await get_job(ctx.pool, ctx.company_id, job_id) if job_id else None
     settings = await load_settings(ctx.pool, ctx.company_id)
     return UpdateBookkeepingSettingsPayload(
@@ -88,12 +111,16 @@ async def _validate(
     info: Info, input: UpdateBookkeepingSettingsInput
 ) -> tuple[list[UserError], list[UUID]]:
     errors: list[UserError] = []
-    if input.accounting_basis is None and input.fulfillment_tracking is None:
+    if (
+        input.accounting_basis is None
+        and input.fulfillment_tracking is None
+        and input.costing_method is None
+    ):
         errors.append(
             UserError(
                 field="input",
                 code=UserErrorCode.REQUIRED,
-                message="give accountingBasis, fulfillmentTracking or both",
+                message="give accountingBasis, fulfillmentTracking or costingMethod",
             )
         )
     stores = await load_stores(info.context)

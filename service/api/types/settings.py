@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from service.api.types.settings_enums import AccountingBasis, FulfillmentTracking
+from service.api.types.settings_enums import AccountingBasis, CostingMethod, FulfillmentTracking
 from service.api.types.store import Store
 from service.ledger.settings import BookkeepingSettings as SettingsRecord
 
@@ -16,6 +16,7 @@ class StoreBookkeepingSettings:
 @strawberry.type(description="The settings the books are posted under.")
 class BookkeepingSettings:
     accounting_basis: AccountingBasis
+    costing_method: CostingMethod
     version: int = strawberry.field(description="Counts changes; each change re-posts the books.")
     stores: list[StoreBookkeepingSettings]
 
@@ -23,6 +24,7 @@ class BookkeepingSettings:
     def build(cls, record: SettingsRecord, stores: dict[str, Store]) -> BookkeepingSettings:
         return cls(
             accounting_basis=AccountingBasis(record.accounting_basis),
+            costing_method=CostingMethod(record.costing_method),
             version=record.version,
             stores=[
                 StoreBookkeepingSettings(

@@ -15,3 +15,9 @@ class AccountingBasis(Enum):
 class FulfillmentTracking(Enum):
     ORDER_PLACED_DATE = "ORDER_PLACED_DATE"
     ORDER_FULFILLED_DATE = "ORDER_FULFILLED_DATE"
+
+
+@strawberry.enum(description="How a product's own cost is worked out from its purchases.")
+class CostingMethod(Enum):
+    MOVING_AVERAGE = "MOVING_AVERAGE"
+    FIFO = "FIFO"

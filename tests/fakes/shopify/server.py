@@ -94,6 +94,7 @@ class FakeShopify:
         # orders pages cost 20 points an order, variants pages 4 a variant
         self.max_cost = max_cost
         self.fail_next: list[int] = []
+        self.case_insensitive_skus = False  # sort variants as a case-blind collation would
         self.fail_bulk: str | None = None  # e.g. "FAILED" makes the next bulk op end so
         self.requests: list[dict[str, Any]] = []
         self.bulk_ops: dict[str, BulkOp] = {}
@@ -296,7 +297,8 @@ class FakeShopify:
         between pages moves nothing else."""
 
         def key(x: FVariant) -> tuple[str, int]:
-            return (x.sku or "", x.id)
+            sku = x.sku or ""
+            return (sku.casefold() if self.case_insensitive_skus else sku, x.id)
 
         ordered = sorted(self.data.variants, key=key)
         if v.get("after"):

@@ -50,9 +50,7 @@ def _expected(data: FakeShopData) -> list[VariantCost]:
     ]
 
 
-def _variant(
-    id_: int, sku: str | None, cost: int | None, title: str = "Default Title"
-) -> FVariant:
+def _variant(id_: int, sku: str | None, cost: int | None, title: str = "Default Title") -> FVariant:
     return FVariant(id_, 100 + id_, 200 + id_, f"Product {id_}", title, sku, cost, 1000)
 
 
@@ -145,7 +143,7 @@ async def test_resuming_after_every_batch_keeps_the_first_of_a_sku(
     ):
         cursor: dict[str, Any] | None = None
         for _ in range(20):
-            it = sync_variants(c, cursor, currency="USD", page_size=page_size)
+            it: Any = sync_variants(c, cursor, currency="USD", page_size=page_size)
             batch = await anext(it)
             await it.aclose()  # the worker dies after storing the cursor
             got.extend(batch.variants)
@@ -158,6 +156,29 @@ async def test_resuming_after_every_batch_keeps_the_first_of_a_sku(
         ("C-3", 0),
         ("a-1", 450),
     ]
+
+
+async def test_a_case_blind_sku_order_still_keeps_the_first(sleeps: Sleeps) -> None:
+    """Should Shopify collate SKUs ignoring case, A-1, a-1, A-1 arrive in
+    that order; a resume between them must still skip the second A-1."""
+    data = _tiny_shop()
+    data.variants = [_variant(1, "A-1", 1), _variant(2, "a-1", 2), _variant(3, "A-1", 3)]
+    got: list[VariantCost] = []
+    async with (
+        FakeShopify(data, access_token=TOKEN) as fake,
+        ShopifyClient(data.domain, TOKEN, fake.base_url, sleep=sleeps) as c,
+    ):
+        fake.case_insensitive_skus = True
+        cursor: dict[str, Any] | None = None
+        while True:
+            it: Any = sync_variants(c, cursor, currency="USD", page_size=1)
+            batch = await anext(it)
+            await it.aclose()
+            got.extend(batch.variants)
+            cursor = batch.cursor
+            if batch.done:
+                break
+    assert [(v.sku, v.unit_cost) for v in got] == [("A-1", 1), ("a-1", 2)]
 
 
 async def test_throttling_and_rate_limits_are_ridden_out(
