@@ -26,7 +26,14 @@ from service.ledger.inventory_systems import (
 )
 from service.ledger.inventory_systems import request_sync as request_inventory_sync
 from service.ledger.jobs import fail_job, stale_queued_jobs
-from service.ledger.order_actions import CHANNEL_FUNCTION, CHANNEL_REPOST, run_channel_repost
+from service.ledger.order_actions import (
+    CHANNEL_FUNCTION,
+    CHANNEL_REPOST,
+    ORDERS_FUNCTION,
+    ORDERS_REPOST,
+    run_channel_repost,
+    run_orders_repost,
+)
 from service.ledger.reposting import (
     CLEANUP_FUNCTION,
     REPOST_FUNCTION,
@@ -38,10 +45,15 @@ from service.ledger.sync_runs import INCREMENTAL, SYNC_FUNCTION, request_sync, s
 
 log = logging.getLogger("storebooks.worker")
 
+# Worth another try: lost connections, and the losing side of a deadlock or
+# serialization conflict between two jobs re-posting the same orders (its
+# transaction was rolled back whole, so running it again is safe).
 TRANSIENT = (
     OSError,
     asyncpg.PostgresConnectionError,
     asyncpg.TooManyConnectionsError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
     httpx.TransportError,
 )
 MAX_TRIES = 5
@@ -54,6 +66,7 @@ def step_seconds(settings: Settings) -> float:
 
 
 def _retry(ctx: dict[str, Any], exc: BaseException) -> Retry:
+    log.warning("job will be retried after %s: %s", type(exc).__name__, exc)
     return Retry(defer=min(60, 2 ** ctx.get("job_try", 1)))
 
 
@@ -137,6 +150,13 @@ async def schedule_inventory_syncs(ctx: dict[str, Any]) -> int:
     return started
 
 
+async def repost_orders(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
+    try:
+        return await run_orders_repost(ctx["pool"], UUID(company_id), job_id)
+    except TRANSIENT as exc:
+        raise _retry(ctx, exc) from exc
+
+
 async def process_shopify_event(ctx: dict[str, Any], company_id: str, event_id: int) -> str:
     try:
         outcome = await process_event(ctx["pool"], UUID(company_id), event_id)
@@ -202,6 +222,7 @@ async def requeue_stale_jobs(ctx: dict[str, Any]) -> int:
             CHANNEL_REPOST: CHANNEL_FUNCTION,
             RECOST: RECOST_FUNCTION,
             INVENTORY_SYNC: INVENTORY_FUNCTION,
+            ORDERS_REPOST: ORDERS_FUNCTION,
         }.get(job.kind)
         if function is not None:
             count += await enqueue(

@@ -123,3 +123,46 @@ async def run_channel_repost(pool: asyncpg.Pool, company_id: UUID, job_id: str) 
                 job_id,
                 after,
             )
+
+
+ORDERS_REPOST = "orders_repost"
+ORDERS_FUNCTION = "repost_orders"
+
+
+async def request_orders_repost(
+    conn: asyncpg.Connection, company_id: UUID, keys: list[tuple[UUID, str]], reason: str
+) -> JobRecord:
+    """A job that re-posts exactly these orders (in the worker, in batches)."""
+    stamp = await conn.fetchval("SELECT clock_timestamp()")
+    job_id = f"orders:{company_id}:{int(stamp.timestamp() * 1_000_000)}"
+    payload: dict[str, Any] = {
+        "orders": [[str(s), o] for s, o in keys],
+        "done": 0,
+        "reason": reason,
+    }
+    return await record_job(conn, company_id, job_id, ORDERS_REPOST, payload)
+
+
+async def run_orders_repost(pool: asyncpg.Pool, company_id: UUID, job_id: str) -> bool:
+    async with pool.acquire() as conn, conn.transaction():
+        job = await start_job(conn, company_id, job_id)
+    if job is None:
+        return False
+    orders = job.payload["orders"]
+    done = int(job.payload.get("done", 0))
+    while done < len(orders):
+        batch = orders[done : done + BATCH]
+        async with pool.acquire() as conn, conn.transaction():
+            for store, order_id in batch:
+                await repost_order(conn, company_id, UUID(store), order_id)
+            done += len(batch)
+            await conn.execute(
+                "UPDATE jobs SET payload = jsonb_set(payload, '{done}', to_jsonb($3::int)) "
+                "WHERE company_id = $1 AND job_id = $2",
+                company_id,
+                job_id,
+                done,
+            )
+    async with pool.acquire() as conn:
+        await finish_job(conn, company_id, job_id)
+    return True

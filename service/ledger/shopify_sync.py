@@ -22,6 +22,7 @@ import httpx
 
 from service.connectors.shopify.client import ShopifyClient
 from service.connectors.shopify.errors import ShopifyError
+from service.connectors.shopify.products import VariantCost, sync_variants
 from service.connectors.shopify.sync import (
     OrderBatch,
     backfill_orders,
@@ -99,9 +100,26 @@ async def _step(
             timezone=shop.iana_timezone,
             currency_code=shop.currency_code,
         )
-        cursor = {"phase": "orders"}
+        cursor = {"phase": "products"}
         async with pool.acquire() as conn:
             await save_progress(conn, company_id, run_id, cursor=cursor, progress="shop details")
+
+    if cursor["phase"] == "products":
+        currency = await pool.fetchval(
+            "SELECT currency_code FROM stores WHERE company_id = $1 AND store_id = $2",
+            company_id,
+            run.store_id,
+        )
+        async for vbatch in sync_variants(client, cursor.get("products"), currency=currency):
+            async with pool.acquire() as conn, conn.transaction():
+                await _apply_variants(conn, company_id, vbatch.variants)
+                cursor["products"] = vbatch.cursor
+                await save_progress(
+                    conn, company_id, run_id, cursor=cursor, progress="product costs"
+                )
+        cursor = {"phase": "orders"}
+        async with pool.acquire() as conn:
+            await save_progress(conn, company_id, run_id, cursor=cursor, progress="products done")
 
     store = await get_store(pool, company_id, run.store_id)
     assert store is not None
@@ -210,6 +228,39 @@ async def _apply_orders(
         await mark_event(conn, company_id, event_id, "PROCESSED", order_id=order_id)
         applied += 1
     return applied, errors, newest
+
+
+async def _apply_variants(
+    conn: asyncpg.Connection, company_id: UUID, variants: tuple[VariantCost, ...]
+) -> None:
+    """Products and Shopify's unit costs; orders costed by a changed one are re-posted."""
+    changed: list[str] = []
+    for v in variants:
+        moved = await conn.fetchval(
+            """
+            INSERT INTO products (company_id, sku, title, channel_unit_cost)
+            VALUES ($1, $2, $3, $4)
+            ON CONFLICT (company_id, sku) DO UPDATE
+                SET title = excluded.title, channel_unit_cost = excluded.channel_unit_cost
+                WHERE products.channel_unit_cost IS DISTINCT FROM excluded.channel_unit_cost
+                   OR products.title <> excluded.title
+            RETURNING channel_unit_cost IS NOT NULL
+            """,
+            company_id,
+            v.sku,
+            v.title,
+            v.unit_cost,
+        )
+        if moved is not None:
+            changed.append(v.sku)
+    rows = await conn.fetch(
+        "SELECT DISTINCT store_id, order_id FROM order_skus WHERE company_id = $1 "
+        "AND sku = any($2::text[]) ORDER BY 1, 2",
+        company_id,
+        changed,
+    )
+    for r in rows:
+        await repost_order(conn, company_id, r["store_id"], r["order_id"])
 
 
 async def _orders_synced(conn: asyncpg.Connection, run: SyncRun, newest: str | None) -> None:

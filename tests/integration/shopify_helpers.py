@@ -14,7 +14,7 @@ import httpx
 from service.ledger.order_sources import stored_histories
 from service.ledger.shopify_events import process_event
 from tests.conftest import GraphQL, Tenant
-from tests.fakes.shopify.model import FakeShopData, FOrder
+from tests.fakes.shopify.model import FOrder
 from tests.fakes.shopify.rest import rest_fulfillment, rest_order, rest_refund, rest_transaction
 from tests.fakes.shopify.webhooks import webhook_request
 
@@ -111,16 +111,3 @@ async def histories(pool: asyncpg.Pool, company_id: UUID, store_id: UUID) -> dic
         for order_id, h in found.items()
         if h is not None
     }
-
-
-def same_shop(data: FakeShopData, domain: str) -> FakeShopData:
-    """The same shop's data under another domain (a second connection)."""
-    return FakeShopData(
-        name=data.name,
-        domain=domain,
-        currency=data.currency,
-        timezone=data.timezone,
-        orders=data.orders,
-        payouts=data.payouts,
-        balance_transactions=data.balance_transactions,
-    )

@@ -89,13 +89,17 @@ async def test_missing_costs_post_at_zero_and_a_fix_reposts_only_that_order(
     assert (await verify_company(pool, tenant.company_id)).problems == []
 
 
-async def test_resolving_by_sku_fixes_every_order_of_it(gql: GraphQL, store: str) -> None:
+async def test_resolving_by_sku_fixes_every_order_of_it(
+    gql: GraphQL, store: str, run_worker: Callable[[], Awaitable[None]]
+) -> None:
     body = await gql(
         'mutation { resolveMissingCostsBySku(input: {sku: "MUG", unitCost: "5.00"}) '
-        "{ orders { name } userErrors { message } } }"
+        "{ orders { name } repostJob { status } userErrors { message } } }"
     )
-    names = sorted(o["name"] for o in body["data"]["resolveMissingCostsBySku"]["orders"])
-    assert names == ["#2001", "#2002"]
+    payload = body["data"]["resolveMissingCostsBySku"]
+    assert sorted(o["name"] for o in payload["orders"]) == ["#2001", "#2002"]
+    assert payload["repostJob"]["status"] == "QUEUED"
+    await run_worker()
     assert await _cogs(gql, "2025-03-01", "2025-03-31") == Decimal("25.00")
     left = (await gql(MISSING))["data"]["missingCosts"]["nodes"]
     assert [n["sku"] for n in left] == ["CAP"]
@@ -326,7 +330,11 @@ async def test_costs_flow_in_from_an_inventory_system(
 
 
 async def test_cogs_report_lists_costed_and_missing_units_as_files(
-    gql: GraphQL, store: str, client: httpx.AsyncClient, tenant: Tenant
+    gql: GraphQL,
+    store: str,
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    run_worker: Callable[[], Awaitable[None]],
 ) -> None:
     import io
     import zipfile
@@ -335,6 +343,7 @@ async def test_cogs_report_lists_costed_and_missing_units_as_files(
         'mutation { resolveMissingCostsBySku(input: {sku: "MUG", unitCost: "4.00"}) '
         "{ userErrors { message } } }"
     )
+    await run_worker()
     body = await gql(
         '{ cogsReport(from: "2025-03-01", to: "2025-03-31") '
         "{ csvUrl xlsxUrl lines missingLines totalCost { amount } } }"

@@ -59,6 +59,19 @@ async def test_backfill_then_sync_store_picks_up_changes(
             ("BACKFILL", "SUCCEEDED", 40)
         ]
         before = await histories(pool, tenant.company_id, store_id)
+        products = (
+            await gql("{ products(first: 250) { nodes { sku channelUnitCost { amount } } } }")
+        )["data"]["products"]["nodes"]
+        costs = {p["sku"]: p["channelUnitCost"] for p in products}
+        catalog: dict[str, int | None] = {}
+        for v in sorted(data.variants, key=lambda v: v.id):  # the oldest variant of a SKU wins
+            if v.sku:
+                catalog.setdefault(v.sku, v.cost)
+        for sku, cost in costs.items():
+            if sku in catalog and catalog[sku] is not None:
+                assert cost is not None, sku
+        missing = await gql("{ missingCosts(first: 250) { nodes { sku } } }")
+        assert all(catalog.get(n["sku"]) is None for n in missing["data"]["missingCosts"]["nodes"])
 
         target = data.orders[5]
         later = max(o.updated_at for o in data.orders) + dt.timedelta(days=1)

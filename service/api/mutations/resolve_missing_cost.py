@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import asyncpg
 import strawberry
 
 from service.api.context import Info
 from service.api.loaders import load_books
+from service.api.types.job import Job
 from service.api.types.order import Order, parse_order_id
 from service.api.types.user_error import UserError, UserErrorCode
+from service.db.queue import enqueue
 from service.domain.money import MoneyError, to_minor
+from service.ledger.order_actions import ORDERS_FUNCTION, request_orders_repost
 from service.ledger.order_posting import repost_order
 from service.ledger.orders import orders_by_keys
 
@@ -33,6 +37,9 @@ class ResolveMissingCostsBySkuInput:
 @strawberry.type
 class ResolveMissingCostPayload:
     orders: list[Order] = strawberry.field(default_factory=list)
+    repost_job: Job | None = strawberry.field(
+        default=None, description="Re-posts the orders in the background (the bulk form)."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -54,28 +61,27 @@ def _cost(raw: str, currency: str) -> tuple[int | None, UserError | None]:
     return cost, None
 
 
-async def _apply(info: Info, targets: list[tuple[UUID, str]], sku: str, cost: int) -> list[Order]:
-    ctx = info.context
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        for store_id, order_id in targets:
-            await conn.execute(
-                """
-                INSERT INTO line_costs (company_id, store_id, order_id, sku, source, unit_cost)
-                VALUES ($1, $2, $3, $4, 'MANUAL', $5)
-                ON CONFLICT (company_id, store_id, order_id, sku, source) DO UPDATE
-                    SET unit_cost = excluded.unit_cost, missing = false, updated_at = now()
-                """,
-                ctx.company_id,
-                store_id,
-                order_id,
-                sku,
-                cost,
-            )
-            await repost_order(conn, ctx.company_id, store_id, order_id)
-    ctx.loaders.clear()
-    version, _ = await load_books(ctx)
-    found = await orders_by_keys(ctx.pool, ctx.company_id, version, targets)
-    return [Order.from_summary(o) for o in found.values()]
+async def _store_costs(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    targets: list[tuple[UUID, str]],
+    sku: str,
+    cost: int,
+) -> None:
+    for store_id, order_id in targets:
+        await conn.execute(
+            """
+            INSERT INTO line_costs (company_id, store_id, order_id, sku, source, unit_cost)
+            VALUES ($1, $2, $3, $4, 'MANUAL', $5)
+            ON CONFLICT (company_id, store_id, order_id, sku, source) DO UPDATE
+                SET unit_cost = excluded.unit_cost, missing = false, updated_at = now()
+            """,
+            company_id,
+            store_id,
+            order_id,
+            sku,
+            cost,
+        )
 
 
 async def resolve_missing_cost(
@@ -107,7 +113,13 @@ async def resolve_missing_cost(
     cost, error = _cost(input.unit_cost, currency)
     if error or cost is None:
         return ResolveMissingCostPayload(user_errors=[error] if error else [])
-    return ResolveMissingCostPayload(orders=await _apply(info, [key], input.sku, cost))
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        await _store_costs(conn, ctx.company_id, [key], input.sku, cost)
+        await repost_order(conn, ctx.company_id, *key)
+    ctx.loaders.clear()
+    version, _ = await load_books(ctx)
+    found = await orders_by_keys(ctx.pool, ctx.company_id, version, [key])
+    return ResolveMissingCostPayload(orders=[Order.from_summary(o) for o in found.values()])
 
 
 async def resolve_missing_costs_by_sku(
@@ -137,4 +149,11 @@ async def resolve_missing_costs_by_sku(
             ]
         )
     targets = [(r["store_id"], r["order_id"]) for r in rows]
-    return ResolveMissingCostPayload(orders=await _apply(info, targets, input.sku, cost))
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        await _store_costs(conn, ctx.company_id, targets, input.sku, cost)
+        job = await request_orders_repost(conn, ctx.company_id, targets, f"cost of {input.sku}")
+    await enqueue(ctx.queue, ORDERS_FUNCTION, job.job_id, str(ctx.company_id), job.job_id)
+    found = await orders_by_keys(ctx.pool, ctx.company_id, version, targets)
+    return ResolveMissingCostPayload(
+        orders=[Order.from_summary(o) for o in found.values()], repost_job=Job.from_record(job)
+    )
