@@ -48,7 +48,7 @@ from service.api.queries.costs import MissingCost, Restock, missing_costs, resto
 from service.api.queries.ingest_errors import ingest_errors
 from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
-from service.api.queries.products import products
+from service.api.queries.products import product, products
 from service.api.queries.statements import balance_sheet, profit_and_loss, trial_balance
 from service.api.queries.stores import stores
 from service.api.queries.sync_runs import sync_runs
@@ -81,6 +81,7 @@ class Query:
     )
     order: Order | None = strawberry.field(resolver=order)
     products: Connection[Product] = strawberry.field(resolver=products)
+    product: Product | None = strawberry.field(resolver=product, description="A product by SKU.")
     missing_costs: Connection[MissingCost] = strawberry.field(
         resolver=missing_costs, description="Order lines whose COGS posted at 0 for want of a cost."
     )

@@ -13,6 +13,7 @@ import datetime as dt
 import enum
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -62,41 +63,71 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot store a {type(value).__name__}")
 
 
-def decode(data: Any, hint: Any) -> Any:
+Decoder = Callable[[Any], Any] | None  # None: the stored value is used as it is
+
+
+@cache
+def _decoder(hint: Any) -> Decoder:
+    """What turns stored JSON back into a value of type `hint`, worked out once.
+
+    Reading a journal's worth of histories decodes millions of fields, so
+    the type hints are interpreted once per type, not once per value.
+    """
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = typing.get_args(hint)
-        if data is None and type(None) in options:
-            return None
-        if isinstance(data, dict) and TAG in data:
-            return decode_record(data)
-        for option in options:
-            if option is not type(None):
-                return decode(data, option)
+        nullable = type(None) in options
+        rest = [o for o in options if o is not type(None)]
+        first = _decoder(rest[0]) if rest else None
+
+        def union(data: Any) -> Any:
+            if data is None and nullable:
+                return None
+            if isinstance(data, dict) and TAG in data:
+                return decode_record(data)
+            return data if first is None else first(data)
+
+        return union
     if origin is tuple:
-        inner = typing.get_args(hint)[0]
-        return tuple(decode(v, inner) for v in data)
-    if hint is Any:
-        return data
+        inner = _decoder(typing.get_args(hint)[0])
+        if inner is None:
+            return tuple
+        return lambda data: tuple([inner(v) for v in data])
     if isinstance(hint, type):
         if dataclasses.is_dataclass(hint):
-            return decode_record(data, hint)
+            return _record_decoder(hint)
         if issubclass(hint, enum.Enum):
-            return hint(data)
+            return hint
         if hint is dt.datetime:
-            return dt.datetime.fromisoformat(data)
+            return dt.datetime.fromisoformat
         if hint is dt.date:
-            return dt.date.fromisoformat(data)
-    return data
+            return dt.date.fromisoformat
+    return None
+
+
+@cache
+def _record_decoder(cls: type) -> Callable[[dict[str, Any]], Any]:
+    hints = _hints(cls)
+    plain: list[str] = []
+    decoded: list[tuple[str, Callable[[Any], Any]]] = []
+    for f in dataclasses.fields(cls):
+        d = _decoder(hints[f.name])
+        if d is None:
+            plain.append(f.name)
+        else:
+            decoded.append((f.name, d))
+
+    def record(data: dict[str, Any]) -> Any:
+        kwargs = {name: data[name] for name in plain if name in data}
+        for name, d in decoded:
+            if name in data:
+                kwargs[name] = d(data[name])
+        return cls(**kwargs)
+
+    return record
 
 
 def decode_record(data: dict[str, Any], cls: type | None = None) -> Any:
     if cls is None:
         cls = _record_types()[data[TAG]]
-    hints = _hints(cls)
-    kwargs = {
-        f.name: decode(data[f.name], hints[f.name])
-        for f in dataclasses.fields(cls)
-        if f.name in data
-    }
-    return cls(**kwargs)
+    return _record_decoder(cls)(data)

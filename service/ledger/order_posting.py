@@ -72,8 +72,8 @@ def summary_row(
     else:
         books = str(run.treatment.status)
         open_balance = run.open_balance
-        pay = str(payment_status(history, ctx))
-        ful = str(fulfillment_status(history, ctx))
+        pay = str(payment_status(history, ctx, run))
+        ful = str(fulfillment_status(history, ctx, run))
     return (
         company_id,
         version,
@@ -125,6 +125,12 @@ async def upsert_summaries(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]
         f"ON CONFLICT (company_id, journal_version, store_id, order_id) DO UPDATE SET {updates}",
         rows,
     )
+
+
+async def copy_summaries(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Summaries of a version being built: new rows only, so COPY (twice as fast)."""
+    if rows:
+        await conn.copy_records_to_table("order_summaries", records=rows, columns=SUMMARY_COLUMNS)
 
 
 async def current_version(conn: asyncpg.Connection, company_id: UUID) -> tuple[int, bool]:

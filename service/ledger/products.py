@@ -54,16 +54,19 @@ async def list_products(
     sku: str | None,
     limit: int,
     after: str | None,
+    exact: str | None = None,
 ) -> list[ProductRecord]:
     rows = await conn.fetch(
         "SELECT sku, title, channel_unit_cost, on_hand, average_cost, inventory_value "
         "FROM products WHERE company_id = $1 "
         "AND ($2::text IS NULL OR sku ILIKE '%' || $2 || '%') "
-        "AND ($3::text IS NULL OR sku > $3) ORDER BY sku LIMIT $4",
+        "AND ($3::text IS NULL OR sku > $3) AND ($5::text IS NULL OR sku = $5) "
+        "ORDER BY sku LIMIT $4",
         company_id,
         sku,
         after,
         limit,
+        exact,
     )
     return [ProductRecord(**dict(r)) for r in rows]
 

@@ -35,7 +35,7 @@ from service.ledger.costs import (
 )
 from service.ledger.jobs import JobRecord, finish_job, record_job
 from service.ledger.journal import Posting, build_balances, copy_postings, order_subject
-from service.ledger.order_posting import post_batch, repost_order, summary_row, upsert_summaries
+from service.ledger.order_posting import copy_summaries, post_batch, repost_order, summary_row
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting, repost_processor_record
 from service.ledger.products import remember_products
@@ -246,7 +246,7 @@ async def _build_batch(
             )
         )
     await copy_postings(conn, company_id, state.version, postings)
-    await upsert_summaries(conn, summaries)
+    await copy_summaries(conn, summaries)
     await replace_missing(conn, company_id, state.version, [], missing)
     await replace_cogs(conn, company_id, state.version, [], details)
     last = rows[-1]

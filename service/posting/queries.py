@@ -14,7 +14,7 @@ from service.domain.events import PaymentMethod, Refund, Transaction
 from service.domain.history import OrderHistory
 from service.domain.settings import FulfillmentTracking, OrderStatus
 from service.posting.cogs import unit_costs
-from service.posting.engine import run_order
+from service.posting.engine import OrderRun, run_order
 from service.posting.prepare import FULFILLMENT, prepare
 from service.posting.statuses import detected_status as _detected
 
@@ -45,7 +45,9 @@ def open_balance(history: OrderHistory, ctx: PostingContext) -> int:
     return run_order(history, ctx).open_balance
 
 
-def payment_status(history: OrderHistory, ctx: PostingContext) -> PaymentStatus:
+def payment_status(
+    history: OrderHistory, ctx: PostingContext, run: OrderRun | None = None
+) -> PaymentStatus:
     """Seed 002's payment statuses. Manual payments show as MANUALLY_PAID
     (still in the Unpaid tab) until a bank deposit is linked."""
     counted = sum(d.amount + d.difference for d in ctx.deposits)
@@ -70,7 +72,8 @@ def payment_status(history: OrderHistory, ctx: PostingContext) -> PaymentStatus:
         )
     if counted == 0:
         return PaymentStatus.MANUALLY_PAID if manual else PaymentStatus.UNPAID
-    balance = open_balance(history, ctx)
+    # A caller that has just posted the order passes its run: no second pass.
+    balance = run.open_balance if run is not None else open_balance(history, ctx)
     if balance > 0:
         return PaymentStatus.PARTIALLY_PAID
     if balance < 0:
@@ -78,11 +81,13 @@ def payment_status(history: OrderHistory, ctx: PostingContext) -> PaymentStatus:
     return PaymentStatus.PAID
 
 
-def fulfillment_status(history: OrderHistory, ctx: PostingContext) -> FulfillmentState:
+def fulfillment_status(
+    history: OrderHistory, ctx: PostingContext, run: OrderRun | None = None
+) -> FulfillmentState:
     """Seed 002's fulfillment statuses. Under placed-date tracking every
     order counts as fulfilled when placed, so there is no unfulfilled or
     partially fulfilled status."""
-    p = prepare(history, ctx)
+    p = run.prepared if run is not None else prepare(history, ctx)
     total = sum(pl.quantity for pl in p.lines)
     restocked = 0
     for ev in history.events:

@@ -383,3 +383,68 @@ async def test_switching_to_fifo_costs_the_sales_by_layers(
     # FIFO: the last unit at 3.00, then two at 5.00: 13.00 for 3 units, posted as
     # 3 x 4.33 (COGS posts units x a unit cost in cents, like every other cost source).
     assert await _cogs(gql, "2025-03-10", "2025-03-10") == Decimal("12.99")
+
+
+async def test_sku_restock_and_a_good_file_post_at_the_product_cost(
+    gql: GraphQL,
+    store: str,
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    await gql(
+        'mutation { recordPurchase(input: {sku: "CAP", date: "2025-01-01", units: 10, '
+        'unitCost: "2.00"}) { userErrors { message } } }'
+    )
+    await run_worker()
+    product = await gql(
+        '{ product(sku: "CAP") { onHand averageCost { amount } inventoryValue { amount } } }'
+    )
+    assert product["data"]["product"]["averageCost"]["amount"] == "2.00"
+    one = await gql(
+        "mutation($input: SetSkuRestocksInput!) { setSkuRestocks(input: $input) "
+        "{ saved userErrors { message } } }",
+        {
+            "input": {
+                "storeId": store,
+                "channel": "web",
+                "sku": "CAP",
+                "month": "2025-05",
+                "units": 3,
+            }
+        },
+    )
+    assert one["data"]["setSkuRestocks"] == {"saved": 1, "userErrors": []}
+    assert await _cogs(gql, "2025-05-31", "2025-05-31") == Decimal("-6.00")
+    operations = {
+        "query": "mutation($input: ImportRestocksCsvInput!) { importRestocksCsv(input: $input) "
+        "{ saved userErrors { message } } }",
+        "variables": {
+            "input": {"storeId": store, "channel": "web", "mode": "REPLACE", "file": None}
+        },
+    }
+    response = await client.post(
+        "/graphql",
+        headers=tenant.headers,
+        data={
+            "operations": json.dumps(operations),
+            "map": json.dumps({"0": ["variables.input.file"]}),
+        },
+        files={"0": ("r.csv", b"sku,month,units\nCAP,2025-05,1\nCAP,2025-06,2\n", "text/csv")},
+    )
+    assert response.json()["data"]["importRestocksCsv"] == {"saved": 2, "userErrors": []}
+    assert await _cogs(gql, "2025-05-31", "2025-05-31") == Decimal("-2.00")
+    assert await _cogs(gql, "2025-06-30", "2025-06-30") == Decimal("-4.00")
+    bad = await gql(
+        RESTOCK,
+        {
+            "input": {
+                "storeId": store,
+                "channel": "tiktok",
+                "period": "DAY",
+                "date": "2025-05-01",
+                "amount": "-1.00",
+            }
+        },
+    )
+    assert bad["data"]["reportChannelRestock"]["userErrors"][0]["field"] == "input.channel"

@@ -20,7 +20,7 @@ from service.api.loaders import load_books
 from service.api.types.user_error import UserError, UserErrorCode
 from service.domain.money import MoneyError, to_minor
 from service.domain.restocks import BulkMode
-from service.ledger.restocks import RestockRowsError, save_sku_restocks
+from service.ledger.restocks import RestockRowsError, save_sku_restocks, store_facts
 from service.ledger.restocks import report_channel_restock as report
 from service.posting.restocks import parse_restock_csv
 
@@ -185,6 +185,17 @@ async def report_channel_restock(info: Info, input: ReportChannelRestockInput) -
                 message=f"no store with id {input.store_id!r}",
             )
         )
+    if store_id is not None and not errors:
+        async with ctx.pool.acquire() as conn:
+            facts = await store_facts(conn, ctx.company_id, store_id)
+        if input.channel.strip() not in facts.channels:
+            errors.append(
+                UserError(
+                    field="input.channel",
+                    code=UserErrorCode.NOT_FOUND,
+                    message=f"unknown channel {input.channel!r} for this store",
+                )
+            )
     if errors or store_id is None:
         return RestockPayload(user_errors=errors)
     async with ctx.pool.acquire() as conn, conn.transaction():

@@ -27,3 +27,10 @@ async def products(
         rows, first, lambda p: p.sku, total, lambda p: Product.from_record(p, currency)
     )
     return result
+
+
+async def product(info: Info, sku: str) -> Product | None:
+    ctx = info.context
+    rows = await list_products(ctx.pool, ctx.company_id, sku=None, limit=1, after=None, exact=sku)
+    _, currency = await load_books(ctx)
+    return Product.from_record(rows[0], currency) if rows else None
