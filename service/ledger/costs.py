@@ -141,19 +141,22 @@ MISSING_COLUMNS = (
 )
 
 
-async def replace_missing(
+async def _replace_rows(
     conn: asyncpg.Connection,
+    table: str,
+    columns: tuple[str, ...],
     company_id: UUID,
     version: int,
     keys: Sequence[OrderKey],
     rows: list[tuple[object, ...]],
 ) -> None:
+    """The rows of `keys`' orders in a per-version table, replaced by `rows`."""
     if keys:
         await conn.execute(
-            """
-            DELETE FROM missing_costs m USING unnest($3::uuid[], $4::text[]) AS k(s, o)
-            WHERE m.company_id = $1 AND m.journal_version = $2
-              AND m.store_id = k.s AND m.order_id = k.o
+            f"""
+            DELETE FROM {table} t USING unnest($3::uuid[], $4::text[]) AS k(s, o)
+            WHERE t.company_id = $1 AND t.journal_version = $2
+              AND t.store_id = k.s AND t.order_id = k.o
             """,
             company_id,
             version,
@@ -161,7 +164,17 @@ async def replace_missing(
             [k[1] for k in keys],
         )
     if rows:
-        await conn.copy_records_to_table("missing_costs", records=rows, columns=MISSING_COLUMNS)
+        await conn.copy_records_to_table(table, records=rows, columns=columns)
+
+
+async def replace_missing(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    version: int,
+    keys: Sequence[OrderKey],
+    rows: list[tuple[object, ...]],
+) -> None:
+    await _replace_rows(conn, "missing_costs", MISSING_COLUMNS, company_id, version, keys, rows)
 
 
 async def remember_order_skus(
@@ -268,17 +281,4 @@ async def replace_cogs(
     keys: Sequence[OrderKey],
     rows: list[tuple[object, ...]],
 ) -> None:
-    if keys:
-        await conn.execute(
-            """
-            DELETE FROM cogs_details d USING unnest($3::uuid[], $4::text[]) AS k(s, o)
-            WHERE d.company_id = $1 AND d.journal_version = $2
-              AND d.store_id = k.s AND d.order_id = k.o
-            """,
-            company_id,
-            version,
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-        )
-    if rows:
-        await conn.copy_records_to_table("cogs_details", records=rows, columns=COGS_COLUMNS)
+    await _replace_rows(conn, "cogs_details", COGS_COLUMNS, company_id, version, keys, rows)

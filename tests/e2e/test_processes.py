@@ -8,7 +8,6 @@ worker's job complete through the API.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -20,16 +19,10 @@ import httpx
 import pytest
 
 from tests.conftest import Servers
+from tests.fakes.local_server import free_port
 
 STOREBOOKS = [sys.executable, "-m", "service.cli"]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _wait_until(check: object, timeout: float, what: str) -> None:
@@ -46,7 +39,7 @@ def _wait_until(check: object, timeout: float, what: str) -> None:
 
 @pytest.fixture
 def processes(servers: Servers) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = servers.env()
     serve = subprocess.Popen(
         [*STOREBOOKS, "serve", "--port", str(port)],

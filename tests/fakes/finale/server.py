@@ -10,31 +10,23 @@ of responses to give first: an int status, or ``(429, "retry-after")``.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 import json
-import socket
 from typing import Any
 
-import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.fakes.local_server import LocalServer
 
 
 def _time(s: str) -> dt.datetime:
     return dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
 
 
-class FakeFinale:
+class FakeFinale(LocalServer):
     """``async with FakeFinale(orders, account=..., api_key=..., api_secret=...) as fake``.
 
     ``orders`` are Finale order objects (``orderId``, ``orderTypeId``,
@@ -54,33 +46,12 @@ class FakeFinale:
         self._auth = "Basic " + base64.b64encode(f"{api_key}:{api_secret}".encode()).decode()
         self.fail_next: list[int | tuple[int, str]] = []
         self.requests: list[str] = []
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
-        self.app = Starlette(
-            routes=[
+        self.serve_routes(
+            [
                 Route("/{account}/api/order/", self._collection, methods=["GET"]),
                 Route("/{account}/api/order/{order_id:path}", self._order, methods=["GET"]),
             ]
         )
-
-    async def __aenter__(self) -> FakeFinale:
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-        )
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-            await asyncio.sleep(0.01)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
 
     def _gate(self, request: Request) -> Response | None:
         self.requests.append(str(request.url))

@@ -10,25 +10,22 @@ orders a page. Requests need ``Authorization: Bearer {token}``.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.fakes.finale.server import free_port
+from tests.fakes.local_server import LocalServer
 
 
 def _time(s: str) -> dt.datetime:
     return dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
 
 
-class FakeGoflow:
+class FakeGoflow(LocalServer):
     """``async with FakeGoflow(orders, token=...) as fake``; ``orders`` are
     Goflow order objects (``id``, ``order_number``, ``status``,
     ``status_updated_at``, ``lines``)."""
@@ -46,28 +43,7 @@ class FakeGoflow:
         self.fail_next: list[int | tuple[int, str]] = []
         self.requests: list[str] = []
         self.headers: list[dict[str, str]] = []
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
-        self.app = Starlette(routes=[Route("/v1/orders", self._orders, methods=["GET"])])
-
-    async def __aenter__(self) -> FakeGoflow:
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-        )
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-            await asyncio.sleep(0.01)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
+        self.serve_routes([Route("/v1/orders", self._orders, methods=["GET"])])
 
     async def _orders(self, request: Request) -> Response:
         self.requests.append(str(request.url))

@@ -9,22 +9,19 @@ URL on itself, and lets a test change the shop between syncs.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 import json
 import re
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from tests.fakes.local_server import LocalServer
 from tests.fakes.shopify.graphql import (
     balance_transaction_node,
     bulk_lines,
@@ -36,12 +33,6 @@ from tests.fakes.shopify.graphql import (
 from tests.fakes.shopify.model import FakeShopData, FOrder, FVariant
 
 _UPDATED_FILTER = re.compile(r"updated_at:>=\s*'?([^' ]+)'?")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _encode(value: Any) -> str:
@@ -65,7 +56,7 @@ class BulkOp:
     status: str = "CREATED"
 
 
-class FakeShopify:
+class FakeShopify(LocalServer):
     """``async with FakeShopify(data, access_token=...) as fake:`` then
     point a client at ``fake.base_url``.
 
@@ -100,35 +91,14 @@ class FakeShopify:
         self.bulk_ops: dict[str, BulkOp] = {}
         self.expired_tokens: set[str] = set()
         self.downloads = 0
-        self.port = _free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self._server: uvicorn.Server | None = None
-        self._task: asyncio.Task[None] | None = None
-        self.app = Starlette(
-            routes=[
+        self.serve_routes(
+            [
                 Route("/admin/api/{version}/graphql.json", self._graphql, methods=["POST"]),
                 Route("/bulk/{token}.jsonl", self._bulk_file, methods=["GET"]),
             ]
         )
 
     # -- lifecycle ---------------------------------------------------------
-
-    async def __aenter__(self) -> FakeShopify:
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
-        )
-        self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-            await asyncio.sleep(0.01)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._server is not None and self._task is not None:
-            self._server.should_exit = True
-            await self._task
 
     def expire_bulk_urls(self) -> None:
         """Every result URL handed out so far stops working."""
