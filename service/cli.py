@@ -121,8 +121,11 @@ async def cmd_worker(settings: Settings, burst: bool) -> int:
     return 0
 
 
-async def _demo_company(settings: Settings, conn: asyncpg.Connection) -> tuple[UUID, str]:
-    """The demo company and a token for it, made once and remembered locally."""
+async def _demo_company(
+    settings: Settings, conn: asyncpg.Connection
+) -> tuple[UUID, str, UUID | None]:
+    """The demo company and a token for it, made once and remembered locally
+    (with the new store's id when it was made just now)."""
     from service.ledger.companies import create_company, create_store
     from service.ledger.tokens import company_for_token
 
@@ -131,9 +134,9 @@ async def _demo_company(settings: Settings, conn: asyncpg.Connection) -> tuple[U
         saved = json.loads(path.read_text())
         company_id = await company_for_token(conn, saved["apiToken"])
         if company_id is not None:
-            return company_id, str(saved["apiToken"])
+            return company_id, str(saved["apiToken"]), None
     created = await create_company(conn, DEMO_COMPANY)
-    await create_store(
+    store = await create_store(
         conn,
         created.company_id,
         "Demo Shopify store",
@@ -144,19 +147,27 @@ async def _demo_company(settings: Settings, conn: asyncpg.Connection) -> tuple[U
         json.dumps({"companyId": str(created.company_id), "apiToken": created.api_token})
     )
     path.chmod(0o600)
-    return created.company_id, created.api_token
+    return created.company_id, created.api_token, store.store_id
 
 
 async def cmd_dev(settings: Settings) -> int:
     import uvicorn
 
+    from service.db.connect import create_pool
+    from service.ledger.demo import load_demo_activity
     from worker.settings import build_worker
 
     endpoints, conn = await _connect(settings)
     try:
-        company_id, token = await _demo_company(settings, conn)
+        company_id, token, new_store = await _demo_company(settings, conn)
     finally:
         await conn.close()
+    if new_store is not None:
+        pool = await create_pool(endpoints.database_url)
+        try:
+            await load_demo_activity(pool, company_id, new_store)
+        finally:
+            await pool.close()
     config = _serve_config(settings, settings.host, settings.port)
     assert isinstance(config, uvicorn.Config)
     server = uvicorn.Server(config)

@@ -112,15 +112,22 @@ async def recost_sku(
         totals[1] += sale.units
         totals[2] += cost.missing
     position = result.positions.get(sku)
+    before = await conn.fetchval(
+        "SELECT average_cost FROM products WHERE company_id = $1 AND sku = $2 FOR UPDATE",
+        company_id,
+        sku,
+    )
+    average = position.average_cost_minor if position else None
     await conn.execute(
         "UPDATE products SET on_hand = $3, average_cost = $4, inventory_value = $5 "
         "WHERE company_id = $1 AND sku = $2",
         company_id,
         sku,
         position.units if position else 0,
-        position.average_cost_minor if position else None,
+        average,
         position.value if position else 0,
     )
+    average_moved = before != average
     changed = []
     for (store_id, order_id), (total, units, missing) in sorted(per_order.items()):
         # The engine takes a cost per unit; an order's lines of one SKU share one.
@@ -144,7 +151,20 @@ async def recost_sku(
         )
         if row:
             changed.append((store_id, order_id))
-    return changed
+    if average_moved:
+        # Orders with no sale of their own to cost (every unit came back) fall
+        # back on the product's average, which may just have moved.
+        for r in await conn.fetch(
+            "SELECT k.store_id, k.order_id FROM order_skus k WHERE k.company_id = $1 "
+            "AND k.sku = $2 AND NOT EXISTS (SELECT 1 FROM line_costs c "
+            "WHERE c.company_id = k.company_id AND c.store_id = k.store_id "
+            "AND c.order_id = k.order_id AND c.sku = k.sku AND c.source = 'PRODUCT_COSTING') "
+            "ORDER BY 1, 2",
+            company_id,
+            sku,
+        ):
+            changed.append((r["store_id"], r["order_id"]))
+    return sorted(set(changed))
 
 
 async def run_recost(pool: asyncpg.Pool, company_id: UUID, job_id: str) -> bool:
