@@ -70,7 +70,11 @@ class WorkerSettings:
     ]
     on_startup = startup
     on_shutdown = shutdown
-    max_jobs = 4
+    # arq polls every 0.5 s for at most max_jobs jobs by default: about 8
+    # webhooks a second. Polling often and running many small jobs at once
+    # keeps a steady webhook stream in the statements within a second.
+    max_jobs = 16
+    poll_delay = 0.05
     health_check_interval = 30
     job_timeout = TIMEOUT
 
@@ -85,6 +89,7 @@ def build_worker(
         "on_startup": startup,
         "on_shutdown": shutdown,
         "max_jobs": WorkerSettings.max_jobs,
+        "poll_delay": WorkerSettings.poll_delay,
         "health_check_interval": WorkerSettings.health_check_interval,
         "job_timeout": WorkerSettings.job_timeout,
         "redis_settings": redis_settings(redis_url),

@@ -28,8 +28,10 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
 from service.api.errors import should_mask
@@ -101,12 +103,22 @@ class CostLimitRule(ValidationRule):
         return total
 
 
+# The limiters' validation rules are classes built from their settings;
+# built once here, they stay the same classes across requests, which is what
+# lets the validation cache recognise a document it has seen before.
+_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+    CostLimitRule,
+]
+
+
 def extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories, not instances: each operation gets extensions of its own."""
     return [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules([CostLimitRule]),
+        lambda: AddValidationRules(_RULES),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
         lambda: MaskErrors(should_mask_error=should_mask),
     ]

@@ -11,6 +11,7 @@ nothing new.
 from __future__ import annotations
 
 import logging
+import time
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -19,11 +20,30 @@ from service.connectors.shopify.webhook import verify_hmac
 from service.db.queue import enqueue
 from service.ledger.ingest import WEBHOOK, store_event
 from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
-from service.ledger.shopify_stores import connection_for_domain
+from service.ledger.shopify_stores import ShopifyConnection, connection_for_domain
 
 log = logging.getLogger("storebooks.webhooks")
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
+# Every webhook of a shop needs its secret; reading and decrypting it once
+# per half minute instead of once per request. A rotated secret is picked up
+# within that time (Shopify retries a refused delivery for hours).
+CONNECTION_TTL_SECONDS = 30.0
+_connections: dict[str, tuple[float, ShopifyConnection]] = {}
+
+
+async def _connection(request: Request, shop: str) -> ShopifyConnection | None:
+    now = time.monotonic()
+    held = _connections.get(shop)
+    if held is not None and held[0] > now:
+        return held[1]
+    state = request.app.state
+    found = await connection_for_domain(state.pool, state.secret_key, shop)
+    if found is not None:
+        if len(_connections) > 10_000:
+            _connections.clear()
+        _connections[shop] = (now + CONNECTION_TTL_SECONDS, found)
+    return found
 
 
 def _refuse(status: int, message: str) -> JSONResponse:
@@ -53,7 +73,7 @@ async def shopify_webhook(request: Request) -> JSONResponse:
     if not shop or not signature:
         return _refuse(401, "X-Shopify-Shop-Domain and X-Shopify-Hmac-Sha256 are required")
     state = request.app.state
-    connection = await connection_for_domain(state.pool, state.secret_key, shop)
+    connection = await _connection(request, shop)
     if connection is None:
         return _refuse(401, f"unknown shop {shop}")
     if not verify_hmac(body, connection.webhook_secret, signature):

@@ -188,11 +188,15 @@ async def remember_order_skus(
             if ln.sku and not ln.gift_card
         }
     )
-    if rows:
-        await conn.executemany(
-            "INSERT INTO order_skus (company_id, sku, store_id, order_id) VALUES ($1, $2, $3, $4) "
+    if rows:  # one statement for the batch: a full re-post passes thousands of orders
+        await conn.execute(
+            "INSERT INTO order_skus (company_id, sku, store_id, order_id) "
+            "SELECT $1, s, st, o FROM unnest($2::text[], $3::uuid[], $4::text[]) AS t(s, st, o) "
             "ON CONFLICT DO NOTHING",
-            rows,
+            company_id,
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+            [r[3] for r in rows],
         )
 
 

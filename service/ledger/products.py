@@ -39,11 +39,14 @@ async def remember_products(
     conn: asyncpg.Connection, company_id: UUID, histories: Iterable[OrderHistory]
 ) -> None:
     rows = product_rows(company_id, histories)
-    if rows:
-        await conn.executemany(
-            "INSERT INTO products (company_id, sku, title) VALUES ($1, $2, $3) "
+    if rows:  # one statement for the batch: a full re-post passes thousands of orders
+        await conn.execute(
+            "INSERT INTO products (company_id, sku, title) "
+            "SELECT $1, sku, title FROM unnest($2::text[], $3::text[]) AS t(sku, title) "
             "ON CONFLICT (company_id, sku) DO NOTHING",
-            rows,
+            company_id,
+            [r[1] for r in rows],
+            [r[2] for r in rows],
         )
 
 

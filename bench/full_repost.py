@@ -1,0 +1,296 @@
+"""Full re-post of a company's history vs a bare COPY of the same journal rows.
+
+A company of N synthetic orders (bench/books_generator.py) on the CASH
+basis is switched to ACCRUAL, which asks for a full re-post; the re-post is
+run end to end with the real ``run_full_repost`` (one long step, batches of
+``--batch`` orders) and timed. Its hot functions are wrapped with timers
+(wall time inside the step) to say where the time goes. Then the journal
+rows it produced are read back and COPied again, unchanged but for a
+scratch journal version and shifted entry ids, into the same tables in
+batches of the same size (one transaction each, triggers and indexes
+live): that is the bare COPY the re-post is measured against.
+
+    .venv/bin/python bench/full_repost.py [--orders 200000] [--batch 2000]
+        [--server URL] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import functools
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import asyncpg
+from books_generator import bench_database, drop_database, generate_company
+
+import service.ledger.journal as journal
+import service.ledger.order_posting as order_posting
+import service.ledger.reposting as reposting
+
+TIMES: dict[str, float] = defaultdict(float)
+COUNTS: dict[str, int] = defaultdict(int)
+
+
+def timed_sync(name: str, fn: Any) -> Any:
+    @functools.wraps(fn)
+    def wrapper(*a: Any, **k: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return fn(*a, **k)
+        finally:
+            TIMES[name] += time.perf_counter() - t
+            COUNTS[name] += 1
+
+    return wrapper
+
+
+def timed_async(name: str, fn: Any) -> Any:
+    @functools.wraps(fn)
+    async def wrapper(*a: Any, **k: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return await fn(*a, **k)
+        finally:
+            TIMES[name] += time.perf_counter() - t
+            COUNTS[name] += 1
+
+    return wrapper
+
+
+async def instrumented_copy_postings(
+    conn: asyncpg.Connection, company_id: UUID, version: int, postings: Any
+) -> int:
+    """journal.copy_postings, step by step with timers (same statements)."""
+    count = sum(len(p.entries) for p in postings)
+    if count == 0:
+        return 0
+    t0 = time.perf_counter()
+    ids = await journal.reserve_entry_ids(conn, count)
+    t1 = time.perf_counter()
+    entry_rows, line_rows = journal.rows_for(company_id, version, postings, ids)
+    t2 = time.perf_counter()
+    await conn.copy_records_to_table(
+        "journal_entries", records=entry_rows, columns=journal.ENTRY_COLUMNS
+    )
+    t3 = time.perf_counter()
+    await conn.copy_records_to_table(
+        "journal_lines", records=line_rows, columns=journal.LINE_COLUMNS
+    )
+    t4 = time.perf_counter()
+    TIMES["copy: reserve ids"] += t1 - t0
+    TIMES["copy: rows_for (python rows)"] += t2 - t1
+    TIMES["copy: COPY journal_entries"] += t3 - t2
+    TIMES["copy: COPY journal_lines (+trigger)"] += t4 - t3
+    COUNTS["lines"] += len(line_rows)
+    COUNTS["entries"] += len(entry_rows)
+    return len(line_rows)
+
+
+def _wrap(module: Any, name: str, label: str) -> None:
+    """Time module.name if the service still has it (the service evolves)."""
+    fn = getattr(module, name, None)
+    if fn is None:
+        return
+    wrap = timed_async if asyncio.iscoroutinefunction(fn) else timed_sync
+    setattr(module, name, wrap(label, fn))
+
+
+def instrument() -> None:
+    _wrap(reposting, "decode_record", "decode_record (codec)")
+    _wrap(order_posting, "post_history", "post_history (engine)")
+    _wrap(order_posting, "load_costs", "load_costs (in post_batch)")
+    _wrap(reposting, "summary_row", "summary_row")
+    _wrap(reposting, "load_inputs", "load_inputs")
+    reposting.copy_postings = instrumented_copy_postings
+    _wrap(reposting, "upsert_summaries", "order_summaries upsert/COPY")
+    _wrap(reposting, "copy_summaries", "order_summaries COPY")
+    for name in ("remember_products", "remember_order_skus", "replace_missing", "replace_cogs"):
+        _wrap(reposting, name, name)
+    for name in ("missing_rows", "cogs_rows"):
+        _wrap(reposting, name, name)
+    _wrap(reposting, "build_balances", "build_balances")
+    _wrap(reposting, "_build_batch", "_build_batch (whole)")
+    _wrap(reposting, "_switch", "_switch")
+    _wrap(reposting, "_begin", "_begin")
+
+
+async def timing_init(conn: asyncpg.Connection) -> None:
+    """The pool's own codecs, with json.loads timed (the jsonb history column)."""
+
+    def loads(text: str) -> Any:
+        t = time.perf_counter()
+        try:
+            return json.loads(text)
+        finally:
+            TIMES["fetch: json.loads of histories"] += time.perf_counter() - t
+
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=loads, schema="pg_catalog")
+    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def run_repost(db_url: str, company_id: UUID, batch: int) -> tuple[float, float, int]:
+    from service.ledger.reposting import request_full_repost, run_full_repost
+    from service.ledger.settings import update_settings
+
+    pool = await asyncpg.create_pool(db_url, init=timing_init, min_size=2, max_size=4)
+    assert pool is not None
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            change = await update_settings(
+                conn,
+                company_id,
+                accounting_basis="ACCRUAL",
+                fulfillment_tracking=None,
+                store_ids=[],
+            )
+            job = await request_full_repost(
+                conn, company_id, change.settings.version, "bench: CASH -> ACCRUAL"
+            )
+        cpu0 = time.process_time()
+        t0 = time.perf_counter()
+        steps = 0
+        while True:
+            steps += 1
+            outcome = await run_full_repost(
+                pool, company_id, job.job_id, step_seconds=1e9, batch_orders=batch
+            )
+            if outcome == "DONE":
+                break
+            assert outcome == "CONTINUE", outcome
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - cpu0
+        version = await pool.fetchval(
+            "SELECT current_version FROM books WHERE company_id = $1", company_id
+        )
+        return wall, cpu, version
+    finally:
+        await pool.close()
+
+
+async def bare_copy(
+    db_url: str, company_id: UUID, version: int, batches: int
+) -> tuple[float, int, int]:
+    """COPY the version's entries and lines again under a scratch version, in `batches` batches."""
+    conn = await asyncpg.connect(db_url)
+    try:
+        ecols = ", ".join(journal.ENTRY_COLUMNS)
+        lcols = ", ".join(journal.LINE_COLUMNS)
+        entries = await conn.fetch(
+            f"SELECT {ecols} FROM journal_entries WHERE company_id = $1 AND journal_version = $2 "
+            "ORDER BY entry_id",
+            company_id,
+            version,
+        )
+        lines = await conn.fetch(
+            f"SELECT {lcols} FROM journal_lines WHERE company_id = $1 AND journal_version = $2 "
+            "ORDER BY entry_id, line_no",
+            company_id,
+            version,
+        )
+        scratch = version + 1000
+        offset = 1 << 42
+        e_rows = [(r[0], r[1] + offset, scratch, *tuple(r)[3:]) for r in entries]
+        l_rows = [(*tuple(r)[:1], r[1] + offset, *tuple(r)[2:11], scratch) for r in lines]
+        del entries, lines
+        # cut into `batches` chunks of whole entries, like the re-post's batches
+        per = -(-len(e_rows) // max(batches, 1))
+        chunks = []
+        li = 0
+        for ei in range(0, len(e_rows), per):
+            es = e_rows[ei : ei + per]
+            last_id = es[-1][1]
+            lj = li
+            while lj < len(l_rows) and l_rows[lj][1] <= last_id:
+                lj += 1
+            chunks.append((es, l_rows[li:lj]))
+            li = lj
+        assert li == len(l_rows)
+        await conn.execute("CHECKPOINT")
+        t0 = time.perf_counter()
+        for es, ls in chunks:
+            async with conn.transaction():
+                await conn.copy_records_to_table(
+                    "journal_entries", records=es, columns=journal.ENTRY_COLUMNS
+                )
+                await conn.copy_records_to_table(
+                    "journal_lines", records=ls, columns=journal.LINE_COLUMNS
+                )
+        wall = time.perf_counter() - t0
+        return wall, len(e_rows), len(l_rows)
+    finally:
+        await conn.close()
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--orders", type=int, default=200_000)
+    ap.add_argument("--batch", type=int, default=reposting.BATCH_ORDERS)
+    ap.add_argument("--stores", type=int, default=2)
+    ap.add_argument("--years", type=float, default=3.0)
+    ap.add_argument("--db", default="storebooks_bench_repost")
+    ap.add_argument("--server", default=None, help="admin URL of another PostgreSQL")
+    ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = ap.parse_args()
+    db_url = await bench_database(args.db, fresh=True, url=args.server)
+    print(f"database {args.db} on {db_url.split('@')[-1]}; pid {os.getpid()}", flush=True)
+    company = await generate_company(db_url, args.orders, stores=args.stores, years=args.years)
+    conn = await asyncpg.connect(db_url)
+    await conn.execute("VACUUM ANALYZE order_sources")
+    await conn.execute("CHECKPOINT")
+    await conn.close()
+    instrument()
+    wall, cpu, version = await run_repost(db_url, company.company_id, args.batch)
+    lines, entries = COUNTS["lines"], COUNTS["entries"]
+    batches = COUNTS["_build_batch (whole)"] - 1  # the last call only finds no rows
+    copy_wall, _c_entries, c_lines = await bare_copy(
+        db_url, company.company_id, version, max(batches - 1, 1)
+    )
+    assert c_lines == lines, (c_lines, lines)
+    repost_rate = lines / wall
+    copy_rate = c_lines / copy_wall
+    print(
+        f"\n{args.orders:,} orders -> {entries:,} entries, {lines:,} lines (ACCRUAL); "
+        f"batches of {args.batch} orders"
+    )
+    print(
+        f"full re-post: {wall:7.1f} s  {repost_rate:10,.0f} lines/s  "
+        f"{args.orders / wall:8,.0f} orders/s  (python process CPU {cpu:.1f} s = "
+        f"{100 * cpu / wall:.0f}% of wall)"
+    )
+    print(
+        f"bare COPY:    {copy_wall:7.1f} s  {copy_rate:10,.0f} lines/s  (same rows, same batches)"
+    )
+    print(f"ratio re-post / COPY speed: {repost_rate / copy_rate:.2f} (target >= 0.50)")
+    print("\nwhere the re-post's wall time goes:")
+    order = sorted(TIMES.items(), key=lambda kv: -kv[1])
+    whole = TIMES["_build_batch (whole)"]
+    inner = sum(
+        v
+        for k, v in TIMES.items()
+        if k not in ("_build_batch (whole)", "build_balances", "_switch", "_begin")
+    )
+    TIMES["fetch SQL + loop (rest of _build_batch)"] = whole - inner
+    for k, v in sorted(TIMES.items(), key=lambda kv: -kv[1]):
+        if k == "_build_batch (whole)":
+            continue
+        print(f"  {k:48} {v:7.2f} s  {100 * v / wall:5.1f}%")
+    print(f"  {'(_build_batch total)':48} {whole:7.2f} s  {100 * whole / wall:5.1f}%")
+    del order
+    if not args.keep:
+        await drop_database(db_url)
+    print(f"finished {dt.datetime.now().isoformat(timespec='seconds')}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

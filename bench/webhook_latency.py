@@ -1,0 +1,193 @@
+"""Webhook-to-statement latency under a steady stream of webhooks.
+
+A real API server (uvicorn, 127.0.0.1) and a real worker process
+(``storebooks worker``, arq over the embedded Valkey; or, with
+--poll-delay/--max-jobs, the same worker with those arq settings) are
+started on a fresh database ``storebooks_bench_webhooks``. ``--rate``
+webhooks per second are sent: for each of a series of fake Shopify orders
+placed within the last hour (so they all post to today's balances), its
+orders/create and then its transactions as order_transactions/create (a
+CASH-basis company: the sale posts when a payment arrives). They are sent on a fixed
+schedule (open loop) for ``--seconds`` seconds, signed as Shopify signs
+them. A poller reads, every ``--poll-ms``, which of the outstanding
+deliveries are no longer PENDING: the worker marks the event in the same
+transaction as the order's journal entries and daily/monthly balances, so
+that commit is the moment the webhook shows in the statements. Latency is
+measured from the moment the request was due to be sent.
+
+    .venv/bin/python bench/webhook_latency.py [--rate 30] [--seconds 40]
+        [--poll-delay 0.02 --max-jobs 16]
+
+At the end one P&L for yesterday and today is read through GraphQL as a sanity check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import asyncpg
+import httpx
+from webhook_servers import (
+    delivery,
+    live_orders,
+    order_stream,
+    percentile,
+    stack,
+)
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rate", type=float, default=30.0, help="webhooks per second")
+    ap.add_argument("--seconds", type=float, default=40.0)
+    ap.add_argument("--poll-ms", type=float, default=10.0)
+    ap.add_argument("--drain-seconds", type=float, default=60.0)
+    ap.add_argument("--db", default="storebooks_bench_webhooks")
+    ap.add_argument(
+        "--poll-delay",
+        type=float,
+        default=None,
+        help="run bench/bench_worker.py with this arq poll_delay (default: storebooks worker)",
+    )
+    ap.add_argument("--max-jobs", type=int, default=None, help="likewise, arq max_jobs")
+    args = ap.parse_args()
+    n = int(args.rate * args.seconds)
+    stream = order_stream(live_orders(n))[:n]  # about 2.2 webhooks per order
+    topics: dict[str, int] = {}
+    for topic, _, _ in stream:
+        topics[topic] = topics.get(topic, 0) + 1
+    worker_args = None
+    if args.poll_delay is not None or args.max_jobs is not None:
+        worker_args = []
+        if args.poll_delay is not None:
+            worker_args += ["--poll-delay", str(args.poll_delay)]
+        if args.max_jobs is not None:
+            worker_args += ["--max-jobs", str(args.max_jobs)]
+    async with stack(args.db, worker=True, worker_args=worker_args) as s:
+        # the shop domain is known only now: sign with it
+        requests = []
+        for topic, o, payload in stream:
+            wid = f"bench-{uuid.uuid4()}"
+            headers, body = delivery(o, s.shop_domain, wid, topic, payload)
+            requests.append((wid, headers, body))
+        pool = await asyncpg.create_pool(s.db_url, min_size=1, max_size=2)
+        assert pool is not None
+        due: dict[str, float] = {}
+        http_ms: list[float] = []
+        statuses: dict[int, int] = {}
+        visible: dict[str, float] = {}
+        outcome: dict[str, str] = {}
+        sending_done = asyncio.Event()
+
+        async def poll() -> None:
+            while True:
+                waiting = [w for w in due if w not in visible]
+                if waiting:
+                    rows = await pool.fetch(
+                        "SELECT external_id, status FROM raw_events WHERE company_id = $1 "
+                        "AND external_id = any($2::text[]) AND status <> 'PENDING'",
+                        s.company.company_id,
+                        waiting,
+                    )
+                    now = time.perf_counter()
+                    for r in rows:
+                        visible[r["external_id"]] = now
+                        outcome[r["external_id"]] = r["status"]
+                elif sending_done.is_set():
+                    return
+                await asyncio.sleep(args.poll_ms / 1000)
+
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        async with httpx.AsyncClient(base_url=s.base_url, limits=limits, timeout=30) as client:
+
+            async def send(wid: str, headers: dict[str, str], body: bytes, at: float) -> None:
+                due[wid] = at
+                r = await client.post("/webhooks/shopify", content=body, headers=headers)
+                http_ms.append((time.perf_counter() - at) * 1000)
+                statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+            poller = asyncio.create_task(poll())
+            start = time.perf_counter() + 0.5
+            tasks = []
+            for i, (wid, headers, body) in enumerate(requests):
+                at = start + i / args.rate
+                delay = at - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(send(wid, headers, body, at)))
+            await asyncio.gather(*tasks)
+            sent_for = time.perf_counter() - start
+            drain_deadline = time.perf_counter() + args.drain_seconds
+            while len(visible) < len(due) and time.perf_counter() < drain_deadline:  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
+            sending_done.set()
+            poller.cancel()
+            # sanity: today's P&L through the API sees the sales
+            token = s.company.api_token
+            today = dt.date.today()  # the store's day (New York) may still be yesterday
+            q = (
+                "query($f: Date!, $t: Date!) { profitAndLoss(from: $f, to: $t) "
+                "{ netSales { amount } } }"
+            )
+            r = await client.post(
+                "/graphql",
+                json={
+                    "query": q,
+                    "variables": {"f": str(today - dt.timedelta(days=1)), "t": str(today)},
+                },
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            pl = r.json()
+        counts = await pool.fetch(
+            "SELECT status, count(*) AS n FROM raw_events WHERE company_id = $1 GROUP BY 1",
+            s.company.company_id,
+        )
+        lines = await pool.fetchval(
+            "SELECT count(*) FROM journal_lines WHERE company_id = $1", s.company.company_id
+        )
+        await pool.close()
+    lat = [(visible[w] - due[w]) * 1000 for w in due if w in visible]
+    worker = (
+        "storebooks worker (arq defaults: poll_delay 0.5 s, max_jobs 4)"
+        if worker_args is None
+        else f"bench_worker.py {' '.join(worker_args)}"
+    )
+    print(f"worker: {worker}; topics {topics}")
+    print(
+        f"{len(requests)} webhooks at {args.rate:g}/s "
+        f"(sent in {sent_for:.1f} s); HTTP statuses {statuses}"
+    )
+    print(
+        f"HTTP response (from due time): median {statistics.median(http_ms):.1f} ms, "
+        f"p95 {percentile(http_ms, 0.95):.1f} ms, p99 {percentile(http_ms, 0.99):.1f} ms"
+    )
+    print(f"events: {dict((r['status'], r['n']) for r in counts)}; journal lines {lines:,}")
+    if lat:
+        print(
+            f"webhook -> visible in the books ({len(lat)} of {len(due)}): "
+            f"median {statistics.median(lat):.0f} ms, p95 {percentile(lat, 0.95):.0f} ms, "
+            f"p99 {percentile(lat, 0.99):.0f} ms, max {max(lat):.0f} ms "
+            f"(poll every {args.poll_ms:g} ms)"
+        )
+        # latency over time: is the worker keeping up?
+        order = sorted((due[w], (visible[w] - due[w]) * 1000) for w in due if w in visible)
+        tenth = max(1, len(order) // 10)
+        trend = [
+            statistics.median(x for _, x in order[i : i + tenth])
+            for i in range(0, len(order), tenth)
+        ]
+        print("median latency by tenth of the run (ms): " + ", ".join(f"{x:.0f}" for x in trend))
+    print(f"P&L yesterday+today via GraphQL: {pl}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
