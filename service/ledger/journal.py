@@ -247,8 +247,11 @@ async def apply_balance_deltas(
     stores = [UUID(k[2]) for k, _ in items]
     channels = [k[3] for k, _ in items]
     amounts = [v for _, v in items]
-    for table, period in (("daily_balances", "day"), ("monthly_balances", "month")):
-        bucket = "d" if period == "day" else "date_trunc('month', d)::date"
+    for table, period, bucket in (
+        ("daily_balances", "day", "d"),
+        ("monthly_balances", "month", "date_trunc('month', d)::date"),
+        ("yearly_balances", "year", "date_trunc('year', d)::date"),
+    ):
         await conn.execute(
             f"""
             INSERT INTO {table} AS b (company_id, journal_version, {period}, account_key,
@@ -291,6 +294,18 @@ async def build_balances(conn: asyncpg.Connection, company_id: UUID, version: in
         SELECT company_id, journal_version, date_trunc('month', day)::date, account_key,
                store_id, channel, sum(amount)
         FROM daily_balances WHERE company_id = $1 AND journal_version = $2
+        GROUP BY 1, 2, 3, 4, 5, 6
+        """,
+        company_id,
+        version,
+    )
+    await conn.execute(
+        """
+        INSERT INTO yearly_balances (company_id, journal_version, year, account_key, store_id,
+                                     channel, amount)
+        SELECT company_id, journal_version, date_trunc('year', month)::date, account_key,
+               store_id, channel, sum(amount)
+        FROM monthly_balances WHERE company_id = $1 AND journal_version = $2
         GROUP BY 1, 2, 3, 4, 5, 6
         """,
         company_id,

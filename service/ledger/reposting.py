@@ -372,6 +372,7 @@ async def cleanup_retired_versions(pool: asyncpg.Pool, company_id: UUID) -> int:
                 for table in (
                     "daily_balances",
                     "monthly_balances",
+                    "yearly_balances",
                     "order_summaries",
                     "missing_costs",
                     "cogs_details",

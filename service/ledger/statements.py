@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -55,6 +56,26 @@ def _next_month(day: dt.date) -> dt.date:
 GROUPS = {"NONE": "''", "MONTH": "bucket::text", "STORE": "store_id::text", "CHANNEL": "channel"}
 
 
+def _whole(start: dt.date | None, after: dt.date, first_of: Any) -> tuple[dt.date | None, dt.date]:
+    """The span [lo, hi) of whole periods inside [start, after); lo None: no lower bound.
+
+    An empty span comes back as (after, after).
+    """
+    lo = start if start is None or first_of(start) == start else first_of(start, next=True)
+    hi = first_of(after)
+    if lo is not None and lo >= hi:
+        return after, after
+    return lo, hi
+
+
+def _first_of_month(day: dt.date, next: bool = False) -> dt.date:
+    return _next_month(day) if next else _month_start(day)
+
+
+def _first_of_year(day: dt.date, next: bool = False) -> dt.date:
+    return dt.date(day.year + 1, 1, 1) if next else dt.date(day.year, 1, 1)
+
+
 async def period_sums(
     conn: asyncpg.Connection | asyncpg.Pool,
     company_id: UUID,
@@ -65,28 +86,36 @@ async def period_sums(
     store_id: UUID | None = None,
     group: str = "NONE",
 ) -> dict[tuple[str, str], int]:
-    """Net debit per (group key, account) over [start, end]; no start: since the beginning."""
+    """Net debit per (group key, account) over [start, end]; no start: since the beginning.
+
+    Whole years come from the yearly balances, the whole months left from
+    the monthly ones, the odd days at either end from the daily ones. A
+    split by month reads months, not years.
+    """
     if start is not None and start > end:
         raise StatementError(f"from ({start}) is after to ({end})")
-    # Whole months in [first_full, end_full) come from the monthly balances.
-    first_full = start if start is None or start.day == 1 else _next_month(start)
-    month_after = _month_start(end + dt.timedelta(days=1))
-    end_full: dt.date | None = month_after
-    if first_full is not None and first_full >= month_after:
-        first_full = end_full = None  # no whole month inside: days only
+    after = end + dt.timedelta(days=1)
+    m_lo, m_hi = _whole(start, after, _first_of_month)
+    y_lo, y_hi = _whole(m_lo, m_hi, _first_of_year) if group != "MONTH" else (m_hi, m_hi)
     rows = await conn.fetch(
         f"""
         WITH parts AS (
-            SELECT account_key, store_id, channel, month AS bucket, amount
+            SELECT account_key, store_id, channel, year AS bucket, amount
+            FROM yearly_balances
+            WHERE company_id = $1 AND journal_version = $2
+              AND ($8::date IS NULL OR year >= $8) AND year < $9
+            UNION ALL
+            SELECT account_key, store_id, channel, month, amount
             FROM monthly_balances
-            WHERE company_id = $1 AND journal_version = $2 AND $5::date IS NOT NULL
+            WHERE company_id = $1 AND journal_version = $2
               AND ($4::date IS NULL OR month >= $4) AND month < $5
+              AND NOT (month >= coalesce($8, '-infinity'::date) AND month < $9)
             UNION ALL
             SELECT account_key, store_id, channel, date_trunc('month', day)::date, amount
             FROM daily_balances
             WHERE company_id = $1 AND journal_version = $2
               AND ($3::date IS NULL OR day >= $3) AND day <= $6
-              AND ($5::date IS NULL OR NOT (day >= coalesce($4, '-infinity'::date) AND day < $5))
+              AND NOT (day >= coalesce($4, '-infinity'::date) AND day < $5)
         )
         SELECT {GROUPS[group]} AS g, account_key, sum(amount)::bigint AS amount
         FROM parts WHERE ($7::uuid IS NULL OR store_id = $7)
@@ -95,10 +124,12 @@ async def period_sums(
         company_id,
         version,
         start,
-        first_full,
-        end_full,
+        m_lo,
+        m_hi,
         end,
         store_id,
+        y_lo,
+        y_hi,
     )
     return {(r["g"], r["account_key"]): r["amount"] for r in rows if r["amount"] != 0}
 

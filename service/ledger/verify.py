@@ -98,6 +98,26 @@ async def verify_company(pool: asyncpg.Pool, company_id: UUID) -> VerifyReport:
             f"monthly balance {r['m']} {r['a']} store {r['s']} channel {r['c']!r}: "
             f"balance {r['month'] or 0}, days sum to {r['days'] or 0}"
         )
+    for r in await pool.fetch(
+        """
+        WITH m AS (
+            SELECT date_trunc('year', month)::date AS y, account_key AS a, store_id AS s,
+                   channel AS c, sum(amount) AS x
+            FROM monthly_balances WHERE company_id = $1 AND journal_version = $2
+            GROUP BY 1, 2, 3, 4),
+        yb AS (
+            SELECT year AS y, account_key AS a, store_id AS s, channel AS c, amount AS x
+            FROM yearly_balances WHERE company_id = $1 AND journal_version = $2)
+        SELECT y, a, s, c, m.x AS months, yb.x AS year FROM m FULL JOIN yb USING (y, a, s, c)
+        WHERE coalesce(m.x, 0) <> coalesce(yb.x, 0) ORDER BY y, a LIMIT 100
+        """,
+        company_id,
+        version,
+    ):
+        report.add(
+            f"yearly balance {r['y']} {r['a']} store {r['s']} channel {r['c']!r}: "
+            f"balance {r['year'] or 0}, months sum to {r['months'] or 0}"
+        )
     await _compare_with_fresh_posting(pool, report)
     return report
 
