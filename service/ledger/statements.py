@@ -89,8 +89,9 @@ async def period_sums(
     """Net debit per (group key, account) over [start, end]; no start: since the beginning.
 
     Whole years come from the yearly balances, the whole months left from
-    the monthly ones, the odd days at either end from the daily ones. A
-    split by month reads months, not years.
+    the monthly ones, the odd days at either end from the daily ones: each
+    part is one or two index ranges, so a balance sheet over years of
+    history reads a few rows per year. A split by month reads months.
     """
     if start is not None and start > end:
         raise StatementError(f"from ({start}) is after to ({end})")
@@ -108,14 +109,13 @@ async def period_sums(
             SELECT account_key, store_id, channel, month, amount
             FROM monthly_balances
             WHERE company_id = $1 AND journal_version = $2
-              AND ($4::date IS NULL OR month >= $4) AND month < $5
-              AND NOT (month >= coalesce($8, '-infinity'::date) AND month < $9)
+              AND ((month >= coalesce($4, '-infinity'::date) AND month < $8)
+                   OR (month >= $9 AND month < $5))
             UNION ALL
             SELECT account_key, store_id, channel, date_trunc('month', day)::date, amount
             FROM daily_balances
             WHERE company_id = $1 AND journal_version = $2
-              AND ($3::date IS NULL OR day >= $3) AND day <= $6
-              AND NOT (day >= coalesce($4, '-infinity'::date) AND day < $5)
+              AND ((day >= $3 AND day < $4) OR (day >= $5 AND day <= $6))
         )
         SELECT {GROUPS[group]} AS g, account_key, sum(amount)::bigint AS amount
         FROM parts WHERE ($7::uuid IS NULL OR store_id = $7)
