@@ -287,27 +287,20 @@ async def build_balances(conn: asyncpg.Connection, company_id: UUID, version: in
         company_id,
         version,
     )
-    await conn.execute(
-        """
-        INSERT INTO monthly_balances (company_id, journal_version, month, account_key, store_id,
-                                      channel, amount)
-        SELECT company_id, journal_version, date_trunc('month', day)::date, account_key,
-               store_id, channel, sum(amount)
-        FROM daily_balances WHERE company_id = $1 AND journal_version = $2
-        GROUP BY 1, 2, 3, 4, 5, 6
-        """,
-        company_id,
-        version,
-    )
-    await conn.execute(
-        """
-        INSERT INTO yearly_balances (company_id, journal_version, year, account_key, store_id,
-                                     channel, amount)
-        SELECT company_id, journal_version, date_trunc('year', month)::date, account_key,
-               store_id, channel, sum(amount)
-        FROM monthly_balances WHERE company_id = $1 AND journal_version = $2
-        GROUP BY 1, 2, 3, 4, 5, 6
-        """,
-        company_id,
-        version,
-    )
+    # Months from days, years from months: each coarser table from the one below.
+    for table, period, source, finer in (
+        ("monthly_balances", "month", "daily_balances", "day"),
+        ("yearly_balances", "year", "monthly_balances", "month"),
+    ):
+        await conn.execute(
+            f"""
+            INSERT INTO {table} (company_id, journal_version, {period}, account_key,
+                                 store_id, channel, amount)
+            SELECT company_id, journal_version, date_trunc('{period}', {finer})::date,
+                   account_key, store_id, channel, sum(amount)
+            FROM {source} WHERE company_id = $1 AND journal_version = $2
+            GROUP BY 1, 2, 3, 4, 5, 6
+            """,
+            company_id,
+            version,
+        )

@@ -79,45 +79,30 @@ async def verify_company(pool: asyncpg.Pool, company_id: UUID) -> VerifyReport:
             f"daily balance {r['d']} {r['a']} store {r['s']} channel {r['c']!r}: "
             f"balance {r['balance'] or 0}, lines sum to {r['lines'] or 0}"
         )
-    for r in await pool.fetch(
-        """
-        WITH d AS (
-            SELECT date_trunc('month', day)::date AS m, account_key AS a, store_id AS s,
-                   channel AS c, sum(amount) AS x
-            FROM daily_balances WHERE company_id = $1 AND journal_version = $2 GROUP BY 1, 2, 3, 4),
-        mb AS (
-            SELECT month AS m, account_key AS a, store_id AS s, channel AS c, amount AS x
-            FROM monthly_balances WHERE company_id = $1 AND journal_version = $2)
-        SELECT m, a, s, c, d.x AS days, mb.x AS month FROM d FULL JOIN mb USING (m, a, s, c)
-        WHERE coalesce(d.x, 0) <> coalesce(mb.x, 0) ORDER BY m, a LIMIT 100
-        """,
-        company_id,
-        version,
+    for coarse, period, finer, finer_period in (
+        ("monthly_balances", "month", "daily_balances", "day"),
+        ("yearly_balances", "year", "monthly_balances", "month"),
     ):
-        report.add(
-            f"monthly balance {r['m']} {r['a']} store {r['s']} channel {r['c']!r}: "
-            f"balance {r['month'] or 0}, days sum to {r['days'] or 0}"
-        )
-    for r in await pool.fetch(
-        """
-        WITH m AS (
-            SELECT date_trunc('year', month)::date AS y, account_key AS a, store_id AS s,
-                   channel AS c, sum(amount) AS x
-            FROM monthly_balances WHERE company_id = $1 AND journal_version = $2
-            GROUP BY 1, 2, 3, 4),
-        yb AS (
-            SELECT year AS y, account_key AS a, store_id AS s, channel AS c, amount AS x
-            FROM yearly_balances WHERE company_id = $1 AND journal_version = $2)
-        SELECT y, a, s, c, m.x AS months, yb.x AS year FROM m FULL JOIN yb USING (y, a, s, c)
-        WHERE coalesce(m.x, 0) <> coalesce(yb.x, 0) ORDER BY y, a LIMIT 100
-        """,
-        company_id,
-        version,
-    ):
-        report.add(
-            f"yearly balance {r['y']} {r['a']} store {r['s']} channel {r['c']!r}: "
-            f"balance {r['year'] or 0}, months sum to {r['months'] or 0}"
-        )
+        for r in await pool.fetch(
+            f"""
+            WITH f AS (
+                SELECT date_trunc('{period}', {finer_period})::date AS p, account_key AS a,
+                       store_id AS s, channel AS c, sum(amount) AS x
+                FROM {finer} WHERE company_id = $1 AND journal_version = $2
+                GROUP BY 1, 2, 3, 4),
+            k AS (
+                SELECT {period} AS p, account_key AS a, store_id AS s, channel AS c, amount AS x
+                FROM {coarse} WHERE company_id = $1 AND journal_version = $2)
+            SELECT p, a, s, c, f.x AS parts, k.x AS total FROM f FULL JOIN k USING (p, a, s, c)
+            WHERE coalesce(f.x, 0) <> coalesce(k.x, 0) ORDER BY p, a LIMIT 100
+            """,
+            company_id,
+            version,
+        ):
+            report.add(
+                f"{period}ly balance {r['p']} {r['a']} store {r['s']} channel {r['c']!r}: "
+                f"balance {r['total'] or 0}, {finer_period}s sum to {r['parts'] or 0}"
+            )
     await _compare_with_fresh_posting(pool, report)
     return report
 
