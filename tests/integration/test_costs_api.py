@@ -176,6 +176,28 @@ async def test_a_bad_purchase_file_saves_nothing(
     )
 
 
+async def _upload_restocks(
+    client: httpx.AsyncClient, tenant: Tenant, store: str, mode: str, content: bytes
+) -> dict[str, Any]:
+    """importRestocksCsv as a client sends it: a GraphQL multipart request."""
+    operations = {
+        "query": "mutation($input: ImportRestocksCsvInput!) { importRestocksCsv(input: $input) "
+        "{ saved userErrors { message } } }",
+        "variables": {"input": {"storeId": store, "channel": "web", "mode": mode, "file": None}},
+    }
+    response = await client.post(
+        "/graphql",
+        headers=tenant.headers,
+        data={
+            "operations": json.dumps(operations),
+            "map": json.dumps({"0": ["variables.input.file"]}),
+        },
+        files={"0": ("restocks.csv", content, "text/csv")},
+    )
+    payload: dict[str, Any] = response.json()["data"]["importRestocksCsv"]
+    return payload
+
+
 RESTOCK = """mutation($input: ReportChannelRestockInput!) { reportChannelRestock(input: $input)
   { saved userErrors { field message } } }"""
 
@@ -250,23 +272,7 @@ async def test_a_bad_restock_file_changes_nothing_and_names_every_bad_line(
         "SELECT count(*) FROM journal_entries WHERE company_id = $1", tenant.company_id
     )
     content = "sku,month,units\nMUG,2025-04,2\nGHOST,2025-04,1\nMUG,April,1\nMUG,2025-05,two\n"
-    operations = {
-        "query": "mutation($input: ImportRestocksCsvInput!) { importRestocksCsv(input: $input) "
-        "{ saved userErrors { field message } } }",
-        "variables": {
-            "input": {"storeId": store, "channel": "web", "mode": "ADD_ON_TOP", "file": None}
-        },
-    }
-    response = await client.post(
-        "/graphql",
-        headers=tenant.headers,
-        data={
-            "operations": json.dumps(operations),
-            "map": json.dumps({"0": ["variables.input.file"]}),
-        },
-        files={"0": ("restocks.csv", content.encode(), "text/csv")},
-    )
-    payload: dict[str, Any] = response.json()["data"]["importRestocksCsv"]
+    payload = await _upload_restocks(client, tenant, store, "ADD_ON_TOP", content.encode())
     assert payload["saved"] == 0
     messages = [e["message"] for e in payload["userErrors"]]
     assert any(m.startswith("line 3:") and "GHOST" in m for m in messages), messages
@@ -416,23 +422,9 @@ async def test_sku_restock_and_a_good_file_post_at_the_product_cost(
     )
     assert one["data"]["setSkuRestocks"] == {"saved": 1, "userErrors": []}
     assert await _cogs(gql, "2025-05-31", "2025-05-31") == Decimal("-6.00")
-    operations = {
-        "query": "mutation($input: ImportRestocksCsvInput!) { importRestocksCsv(input: $input) "
-        "{ saved userErrors { message } } }",
-        "variables": {
-            "input": {"storeId": store, "channel": "web", "mode": "REPLACE", "file": None}
-        },
-    }
-    response = await client.post(
-        "/graphql",
-        headers=tenant.headers,
-        data={
-            "operations": json.dumps(operations),
-            "map": json.dumps({"0": ["variables.input.file"]}),
-        },
-        files={"0": ("r.csv", b"sku,month,units\nCAP,2025-05,1\nCAP,2025-06,2\n", "text/csv")},
-    )
-    assert response.json()["data"]["importRestocksCsv"] == {"saved": 2, "userErrors": []}
+    content = b"sku,month,units\nCAP,2025-05,1\nCAP,2025-06,2\n"
+    saved = await _upload_restocks(client, tenant, store, "REPLACE", content)
+    assert saved == {"saved": 2, "userErrors": []}
     assert await _cogs(gql, "2025-05-31", "2025-05-31") == Decimal("-2.00")
     assert await _cogs(gql, "2025-06-30", "2025-06-30") == Decimal("-4.00")
     bad = await gql(
