@@ -16,7 +16,7 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -183,3 +183,24 @@ async def get_with_retry(
 
 def _backoff(attempt: int) -> float:
     return float(min(_MAX_BACKOFF, 0.5 * 2**attempt))
+
+
+class InventoryHttpClient:
+    """What every inventory-system client shares: an HTTP client it may own,
+    retry settings, and closing what it opened (`async with`)."""
+
+    def __init__(self, http: httpx.AsyncClient | None, sleep: Sleep, max_retries: int) -> None:
+        self._owns_http = http is None
+        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
+        self.sleep = sleep
+        self.max_retries = max_retries
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()

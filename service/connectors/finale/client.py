@@ -23,6 +23,7 @@ import httpx
 from service.connectors.finale.normalize import order_line_costs, rows
 from service.connectors.inventory import (
     InventoryDataError,
+    InventoryHttpClient,
     InventoryLineCost,
     Sleep,
     decode_json,
@@ -45,7 +46,7 @@ def encode_filter(spec: dict[str, list[str | None]]) -> str:
     return base64.b64encode(json.dumps(spec, separators=(",", ":")).encode()).decode()
 
 
-class FinaleClient:
+class FinaleClient(InventoryHttpClient):
     """One Finale account. ``base_url`` points it at a fake in tests;
     ``sleep`` and ``now`` are injectable so tests neither wait nor depend
     on the clock."""
@@ -69,21 +70,8 @@ class FinaleClient:
             f"{(base_url or DEFAULT_BASE_URL).rstrip('/')}/{quote(account, safe='')}/api"
         )
         self._auth = httpx.BasicAuth(api_key, api_secret)
-        self._owns_http = http is None
-        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
-        self.sleep = sleep
-        self.max_retries = max_retries
+        super().__init__(http, sleep, max_retries)
         self.now = now
-
-    async def __aenter__(self) -> FinaleClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()
 
     async def _get(self, url: str, params: dict[str, str] | None = None) -> Any:
         response = await get_with_retry(

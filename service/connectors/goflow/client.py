@@ -21,6 +21,7 @@ import httpx
 from service.connectors.goflow.normalize import order_line_costs, order_ref
 from service.connectors.inventory import (
     InventoryDataError,
+    InventoryHttpClient,
     InventoryLineCost,
     InventorySystemError,
     Sleep,
@@ -31,7 +32,7 @@ from service.connectors.inventory import (
 BATCH = 50
 
 
-class GoflowClient:
+class GoflowClient(InventoryHttpClient):
     """One Goflow account. ``base_url`` points it at a fake in tests;
     ``sleep`` is injectable so tests see the waits without waiting."""
 
@@ -54,21 +55,8 @@ class GoflowClient:
         self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         if beta_contact:
             self.headers["X-Beta-Contact"] = beta_contact
-        self._owns_http = http is None
-        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
-        self.sleep = sleep
-        self.max_retries = max_retries
+        super().__init__(http, sleep, max_retries)
         self.batch_size = batch_size
-
-    async def __aenter__(self) -> GoflowClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()
 
     async def _orders(self, params: dict[str, str | list[str]]) -> list[dict[str, Any]]:
         """Every order of a filtered list, following ``next``."""
