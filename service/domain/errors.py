@@ -22,3 +22,15 @@ class InconsistentHistory(ValueError):
 
     def __reduce__(self) -> tuple[type[InconsistentHistory], tuple[str | None, str]]:
         return (InconsistentHistory, (self.order_id, self.problem))
+
+
+class NeedsData(InconsistentHistory):
+    """A history that cannot post *yet*: it points at something that has
+    not arrived (a refund of a sale whose transaction is still on its way,
+    a fulfilment of a line not seen yet). Webhooks come in any order, so
+    this is a waiting state, not bad data: the order keeps its last good
+    entries, shows NEEDS_DATA with this reason, and the missing part is
+    fetched from the channel (POSTING.md 13.5)."""
+
+    def __reduce__(self) -> tuple[type[InconsistentHistory], tuple[str | None, str]]:
+        return (NeedsData, (self.order_id, self.problem))

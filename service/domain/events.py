@@ -43,7 +43,7 @@ class PaymentMethod(StrEnum):
     GIFT_CARD = "gift_card"
 
 
-_MANUAL_GATEWAYS = frozenset(
+_OFFLINE_GATEWAYS = frozenset(
     {
         "",
         "manual",
@@ -60,14 +60,28 @@ _MANUAL_GATEWAYS = frozenset(
         "external",
     }
 )
+_GIFT_CARD_GATEWAYS = frozenset({"gift_card", "gift card", "store_credit", "shopify_store_credit"})
 
 
-def classify_gateway(gateway: str) -> PaymentMethod:
-    """The payment method a Shopify gateway name stands for."""
-    g = gateway.strip().lower()
-    if g == "gift_card" or g == "gift card" or g == "store_credit":
+def gateway_key(gateway: str) -> str:
+    """A gateway name as mappings compare it: Shopify spells the same
+    gateway with different case and spacing across its APIs."""
+    return gateway.strip().lower()
+
+
+def classify_gateway(gateway: str, manual_gateway: bool = False) -> PaymentMethod:
+    """The default payment method of a transaction (POSTING.md 13.2).
+
+    What Shopify says wins over the name: a transaction it marks
+    ``manual_payment_gateway`` is offline whatever the gateway is called
+    (bank transfer, "Zelle", cash on delivery...). The names below are the
+    defaults for sources that do not say; a store's own gateway mapping
+    overrides both (``PostingContext.gateways``).
+    """
+    g = gateway_key(gateway)
+    if g in _GIFT_CARD_GATEWAYS:
         return PaymentMethod.GIFT_CARD
-    if g in _MANUAL_GATEWAYS:
+    if manual_gateway or g in _OFFLINE_GATEWAYS:
         return PaymentMethod.MANUAL
     return PaymentMethod.PROCESSOR
 
@@ -90,6 +104,10 @@ class Transaction:
     status: TransactionStatus = TransactionStatus.SUCCESS
     currency: str | None = None
     parent_id: str | None = None
+    converted_from: str = ""
+    """Set when the channel gave the amount only in the customer's
+    currency: what it said (``"13.50 CAD"``), converted at the order's own
+    rate (POSTING.md 13.3); memos repeat it so a reader knows."""
 
     @property
     def processor(self) -> str | None:
@@ -161,7 +179,10 @@ class RefundAdjustment:
     """A Shopify refund order adjustment.
 
     SHIPPING_REFUND gives the shipping (``amount``) and shipping tax
-    (``tax``) refunded; the sign is ignored (Shopify sends negatives).
+    (``tax``) refunded, positive. Shopify's REST order adjustments carry the
+    opposite sign and may reverse each other (-3.95, +3.95, -3.95): the
+    normalizers turn them into refunded amounts and sum them with their
+    signs (POSTING.md 13.4), never by absolute value.
     REFUND_DISCREPANCY is kept for the record but never posted: its sign is
     not reliable, so money kept back is derived from the refund's own
     transactions (POSTING.md 6.4, STACK-NOTES).
@@ -183,13 +204,11 @@ class Refund:
 
     @property
     def shipping(self) -> int:
-        return sum(
-            abs(a.amount) for a in self.adjustments if a.kind is AdjustmentKind.SHIPPING_REFUND
-        )
+        return sum(a.amount for a in self.adjustments if a.kind is AdjustmentKind.SHIPPING_REFUND)
 
     @property
     def shipping_tax(self) -> int:
-        return sum(abs(a.tax) for a in self.adjustments if a.kind is AdjustmentKind.SHIPPING_REFUND)
+        return sum(a.tax for a in self.adjustments if a.kind is AdjustmentKind.SHIPPING_REFUND)
 
 
 @dataclass(frozen=True, slots=True)

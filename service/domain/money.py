@@ -103,3 +103,19 @@ def format_amount(minor: int, currency: str) -> str:
 def format_money(minor: int, currency: str) -> str:
     """Human form for memos: "12.30 USD"."""
     return f"{format_amount(minor, currency)} {currency}"
+
+
+def convert_at_rate(amount: int, numerator: int, denominator: int) -> int:
+    """``amount * numerator / denominator`` rounded half to even, exactly.
+
+    Used to bring an amount in the customer's currency into the shop's at
+    the order's own rate (shop total over presentment total, each in its
+    own minor units), so the exponents of both currencies take care of
+    themselves."""
+    if denominator <= 0:
+        raise MoneyError("a conversion rate needs a positive denominator")
+    q, r = divmod(amount * numerator, denominator)
+    twice = 2 * r
+    if twice > denominator or (twice == denominator and q % 2 == 1):
+        q += 1
+    return q

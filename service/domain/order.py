@@ -69,6 +69,11 @@ class Order:
     largest-remainder split (POSTING.md section 4). ``source`` is the sales
     channel (online_store, pos, tiktok, a returns app, ...). ``timezone`` is
     the store's IANA zone, used for every entry date (section 4).
+
+    ``taxes_included``: prices (of lines and shipping) already contain the
+    tax their tax lines name, as in VAT and GST countries; gross sales are
+    then the prices less that tax, so the order's total stays exactly what
+    the customer was charged (POSTING.md 13.1).
     """
 
     id: str
@@ -83,6 +88,22 @@ class Order:
     source: str = "web"
     test: bool = False
     name: str = ""
+    taxes_included: bool = False
+
+    @property
+    def total(self) -> int:
+        """What the customer is charged for the order (Shopify's
+        ``total_price``): lines and shipping less their discounts, plus
+        tips, plus tax unless the prices already include it."""
+        lines = sum(
+            ln.quantity * ln.unit_price - sum(d.amount for d in ln.discounts) for ln in self.lines
+        )
+        shipping = sum(s.price - s.discount for s in self.shipping_lines)
+        total = lines + shipping + self.tip - self.unallocated_discount
+        if not self.taxes_included:
+            total += sum(t.amount for ln in self.lines for t in ln.tax_lines)
+            total += sum(t.amount for s in self.shipping_lines for t in s.tax_lines)
+        return total
 
     @property
     def label(self) -> str:

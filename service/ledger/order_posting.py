@@ -58,14 +58,7 @@ def summary_row(
     missing_costs: int = 0,
 ) -> tuple[Any, ...]:
     order = history.order
-    total = (
-        sum(ln.quantity * ln.unit_price - sum(d.amount for d in ln.discounts) for ln in order.lines)
-        + sum(s.price - s.discount for s in order.shipping_lines)
-        + order.tip
-        - order.unallocated_discount
-        + sum(t.amount for ln in order.lines for t in ln.tax_lines)
-        + sum(t.amount for s in order.shipping_lines for t in s.tax_lines)
-    )
+    total = order.total
     run = posted.run
     if run is None:
         books, open_balance, pay, ful = "ERROR", 0, "UNPAID", "UNFULFILLED"

@@ -21,6 +21,7 @@ from service.domain.settings import AccountingBasis, DepositLink, FulfillmentTra
 from service.posting import accrual, cash
 from service.posting import components as C
 from service.posting.cogs import cost_lines, unit_costs
+from service.posting.gateways import effective_history
 from service.posting.out import Out
 from service.posting.prepare import (
     BAD_DEBT,
@@ -75,6 +76,7 @@ def post_orders(
 
 
 def run_order(history: OrderHistory, ctx: PostingContext) -> OrderRun:
+    history = effective_history(history, ctx)
     p = prepare(history, ctx)
     tr = treatment(history, p, ctx)
     if tr.nothing:

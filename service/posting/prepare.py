@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from service.domain.accounts import ACCOUNTS_BY_KEY
 from service.domain.context import PostingContext
-from service.domain.errors import InconsistentHistory
+from service.domain.errors import InconsistentHistory, NeedsData
 from service.domain.events import (
-    AdjustmentKind,
     Cancellation,
     Fulfillment,
     FulfillmentStatus,
@@ -195,6 +194,7 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
     # follow under accrual).
     t_gross = t_disc = t_tax = t_ctax = t_gift = 0
     order_gross = 0
+    included = order.taxes_included
     for i in range(n_lines):
         ln = raw[i]
         qty = ln.quantity
@@ -211,8 +211,6 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
             if da.amount < 0:
                 raise InconsistentHistory(oid, f"line {ln.id} has a negative discount")
             disc += da.amount
-        if disc > gross:
-            raise InconsistentHistory(oid, f"line {ln.id} is discounted by more than its price")
         tax = ctax = 0
         for tl in ln.tax_lines:
             if tl.amount < 0:
@@ -221,6 +219,13 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
                 ctax += tl.amount
             else:
                 tax += tl.amount
+        if included:
+            # Tax-inclusive prices (13.1): the tax is inside the price.
+            gross -= tax + ctax
+            if gross < 0:
+                raise InconsistentHistory(oid, f"line {ln.id} includes more tax than its price")
+        if disc > gross:
+            raise InconsistentHistory(oid, f"line {ln.id} is discounted by more than its price")
         if ln.gift_card:
             # A gift card sold is a liability, not revenue (section 5).
             vec = (0, 0, 0, 0, tax, ctax, gross - disc)
@@ -249,15 +254,22 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
             raise InconsistentHistory(
                 oid, f"shipping line {s.id} has an impossible price or discount"
             )
-        ship_gross += s.price
         ship_disc += s.discount
+        s_tax = s_ctax = 0
         for tl in s.tax_lines:
             if tl.amount < 0:
                 raise InconsistentHistory(oid, f"shipping line {s.id} has a negative tax")
             if tl.channel_liable:
-                ship_ctax += tl.amount
+                s_ctax += tl.amount
             else:
-                ship_tax += tl.amount
+                s_tax += tl.amount
+        ship_tax += s_tax
+        ship_ctax += s_ctax
+        ship_gross += s.price - (s_tax + s_ctax if included else 0)
+        if included and s.price - s_tax - s_ctax < s.discount:
+            raise InconsistentHistory(
+                oid, f"shipping line {s.id} includes more tax than its discounted price"
+            )
     order_level = (0, ship_disc, ship_gross, order.tip, ship_tax, ship_ctax, 0)
     total_vec = (
         t_gross,
@@ -286,7 +298,6 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
     success = TransactionStatus.SUCCESS
     sale, capture = TransactionKind.SALE, TransactionKind.CAPTURE
     refund_kind = TransactionKind.REFUND
-    shipping_refund = AdjustmentKind.SHIPPING_REFUND
     fulfilled_ok = FulfillmentStatus.SUCCESS
 
     for ev in history.events:
@@ -343,8 +354,10 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
             for fl in ev.lines:
                 pl_ = by_id.get(fl.line_id)
                 if pl_ is None:
-                    raise InconsistentHistory(
-                        oid, f"fulfillment {ev.id} ships unknown line {fl.line_id}"
+                    raise NeedsData(
+                        oid,
+                        f"fulfillment {ev.id} ships unknown line {fl.line_id}"
+                        " (not on the order yet)",
                     )
                 q = fl.quantity
                 if q < 0:
@@ -364,8 +377,9 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
             for rl in ev.lines:
                 pl_ = by_id.get(rl.line_id)
                 if pl_ is None:
-                    raise InconsistentHistory(
-                        oid, f"refund {ev.id} refunds unknown line {rl.line_id}"
+                    raise NeedsData(
+                        oid,
+                        f"refund {ev.id} refunds unknown line {rl.line_id} (not on the order yet)",
                     )
                 if rl.quantity <= 0:
                     raise InconsistentHistory(
@@ -379,10 +393,12 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
                         f"refund of more units than were sold: line {rl.line_id} refunded"
                         f" {refunded[i]} of {pl_.quantity}",
                     )
-            for adj in ev.adjustments:
-                if adj.kind is shipping_refund:
-                    ship_refunded += abs(adj.amount)
-                    ship_tax_refunded += abs(adj.tax)
+            if ev.shipping < 0 or ev.shipping_tax < 0:
+                raise InconsistentHistory(
+                    oid, f"refund {ev.id} gives back a negative amount of shipping"
+                )
+            ship_refunded += ev.shipping
+            ship_tax_refunded += ev.shipping_tax
             for t in ev.transactions:
                 if t.currency is not None and t.currency != currency:
                     _two_currencies(oid, currency, t)
@@ -425,8 +441,12 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
         events.append(PEvent(d, _PHASE_DEPOSIT, 0.0, DEPOSIT, dep.id, dep))
 
     if money_out > money_in:
-        raise InconsistentHistory(
-            oid, f"refunds return {money_out} but only {money_in} was paid (minor units)"
+        # Almost always the sale transaction is still on its way (webhooks
+        # arrive in any order): wait for it rather than drop the order.
+        raise NeedsData(
+            oid,
+            f"refunds return {money_out} but only {money_in} was paid so far (minor units):"
+            " waiting for the payment the refund gives back",
         )
 
     events.sort(key=_key)

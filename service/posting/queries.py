@@ -15,6 +15,7 @@ from service.domain.history import OrderHistory
 from service.domain.settings import FulfillmentTracking, OrderStatus
 from service.posting.cogs import unit_costs
 from service.posting.engine import OrderRun, run_order
+from service.posting.gateways import effective_history
 from service.posting.prepare import FULFILLMENT, prepare
 from service.posting.statuses import detected_status as _detected
 
@@ -50,6 +51,7 @@ def payment_status(
 ) -> PaymentStatus:
     """Seed 002's payment statuses. Manual payments show as MANUALLY_PAID
     (still in the Unpaid tab) until a bank deposit is linked."""
+    history = effective_history(history, ctx)
     counted = sum(d.amount + d.difference for d in ctx.deposits)
     manual = 0
     refunded = 0

@@ -12,7 +12,8 @@ came from.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from service.connectors.shopify.errors import NormalizationError
 from service.domain.events import (
@@ -29,7 +30,8 @@ from service.domain.events import (
     TransactionStatus,
 )
 from service.domain.history import OrderHistory
-from service.domain.order import Order
+from service.domain.money import convert_at_rate
+from service.domain.order import LineItem, Order
 
 _KINDS: dict[str, TransactionKind | None] = {
     "authorization": TransactionKind.AUTHORIZATION,
@@ -104,12 +106,12 @@ def id_key(value: str) -> tuple[int, str]:
 def merge_adjustments(adjustments: Iterable[RefundAdjustment]) -> tuple[RefundAdjustment, ...]:
     """One adjustment per kind, amounts summed.
 
-    REST reports refunded shipping as ``shipping_refund`` order adjustments
-    with negative amounts, GraphQL as refund shipping lines with positive
-    ones, and either may split it over several entries. The engine only sums
-    them (ignoring the sign of shipping, never posting discrepancies), so
-    one positive shipping total and one summed discrepancy per refund keep
-    everything posting needs while making both shapes compare equal.
+    Both normalizers hand in refunded shipping as positive amounts (REST's
+    negative ``shipping_refund`` adjustments already turned round), possibly
+    split over several entries that may cancel each other out; summing them
+    with their signs gives what was really refunded (POSTING.md 13.4). One
+    shipping total and one summed discrepancy per refund keep everything
+    posting needs while making both shapes compare equal.
     """
     shipping = shipping_tax = 0
     seen_shipping = False
@@ -117,8 +119,8 @@ def merge_adjustments(adjustments: Iterable[RefundAdjustment]) -> tuple[RefundAd
     for adj in adjustments:
         if adj.kind is AdjustmentKind.SHIPPING_REFUND:
             seen_shipping = True
-            shipping += abs(adj.amount)
-            shipping_tax += abs(adj.tax)
+            shipping += adj.amount
+            shipping_tax += adj.tax
         else:
             amount, tax = others.get(adj.kind, (0, 0))
             others[adj.kind] = (amount + adj.amount, tax + adj.tax)
@@ -132,11 +134,73 @@ def merge_adjustments(adjustments: Iterable[RefundAdjustment]) -> tuple[RefundAd
     return tuple(out)
 
 
+def _better_copy(listed: Transaction | None, own: Transaction) -> Transaction:
+    """Of two copies of one transaction, the one with shop money."""
+    if listed is None or (listed.converted_from and not own.converted_from):
+        return own
+    return listed
+
+
 _RANK = {Transaction: 0, Fulfillment: 1, Refund: 2, Cancellation: 3}
 
 
 def _event_key(ev: Event) -> tuple[dt.datetime, int, tuple[int, str]]:
     return (ev.at, _RANK[type(ev)], id_key(ev.id))
+
+
+def _scaled(amount: int, part: int, whole: int) -> int:
+    """``amount`` * part / whole, rounded half to even."""
+    return convert_at_rate(amount, part, whole)
+
+
+def _edited_line(line: LineItem, quantity: int) -> LineItem:
+    """The line as an order edit left it: fewer units, and the discounts
+    and tax that went with the removed ones gone too."""
+    whole = line.quantity
+    return replace(
+        line,
+        quantity=quantity,
+        discounts=tuple(
+            replace(d, amount=_scaled(d.amount, quantity, whole)) for d in line.discounts
+        ),
+        tax_lines=tuple(
+            replace(t, amount=_scaled(t.amount, quantity, whole)) for t in line.tax_lines
+        ),
+    )
+
+
+def apply_order_edits(order: Order, refunds: Iterable[Refund], current: Mapping[str, int]) -> Order:
+    """The order as its edits left it (POSTING.md 13, order edits).
+
+    Shopify keeps a line's ``quantity`` as first ordered; units removed by
+    an order edit show only in ``current_quantity``, which refunds lower
+    too, and lines added by an edit (or an exchange) appear as new lines.
+    The units an edit removed are therefore quantity - current - refunded;
+    they were never sold, so the line posts without them from the start
+    (a removal before payment changes what is owed; after payment, the
+    money given back arrives as a refund of its own). Refunds newer than
+    the order payload can only make the estimate smaller, never remove
+    units that were sold.
+    """
+    if not current:
+        return order
+    refunded: dict[str, int] = {}
+    for r in refunds:
+        for rl in r.lines:
+            refunded[rl.line_id] = refunded.get(rl.line_id, 0) + rl.quantity
+    lines: list[LineItem] = []
+    changed = False
+    for line in order.lines:
+        now = current.get(line.id)
+        removed = 0 if now is None else line.quantity - now - refunded.get(line.id, 0)
+        if removed <= 0:
+            lines.append(line)
+            continue
+        changed = True
+        kept = line.quantity - removed
+        if kept > 0:
+            lines.append(_edited_line(line, kept))
+    return replace(order, lines=tuple(lines)) if changed else order
 
 
 def build_history(
@@ -145,6 +209,7 @@ def build_history(
     refunds: Sequence[Refund],
     fulfillments: Sequence[Fulfillment],
     cancellation: Cancellation | None,
+    current_quantities: Mapping[str, int] | None = None,
 ) -> OrderHistory:
     """The order's history with each refund's money represented once.
 
@@ -155,8 +220,10 @@ def build_history(
     belongs to a refund is kept only inside it; one that belongs to no
     refund we know of (its refund webhook not yet arrived) stays top level
     until it does. Where both copies exist, the order's transaction list
-    wins: it is the later record of the same transaction. Refunds and
-    fulfillments repeated (by id) keep their last copy.
+    wins: it is the later record of the same transaction, unless it only
+    gives the amount in the customer's currency and the other copy gives
+    shop money (POSTING.md 13.3). Refunds and fulfillments repeated (by
+    id) keep their last copy.
     """
     latest: dict[str, Transaction] = {}
     for t in transactions:
@@ -168,7 +235,8 @@ def build_history(
     in_refunds: set[str] = set()
     merged_refunds: list[Refund] = []
     for r in by_refund.values():
-        own = tuple(sorted((latest.get(t.id, t) for t in r.transactions), key=_event_key))
+        copies = (_better_copy(latest.get(t.id), t) for t in r.transactions)
+        own = tuple(sorted(copies, key=_event_key))
         in_refunds.update(t.id for t in own)
         merged_refunds.append(
             Refund(
@@ -180,6 +248,7 @@ def build_history(
                 note=r.note,
             )
         )
+    order = apply_order_edits(order, by_refund.values(), current_quantities or {})
     events: list[Event] = [t for t in latest.values() if t.id not in in_refunds]
     events.extend(merged_refunds)
     events.extend(by_fulfillment.values())

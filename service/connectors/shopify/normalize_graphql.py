@@ -90,7 +90,7 @@ def _transaction(t: Node, currency: str) -> Transaction | None:
         kind=kind,
         amount=_bag(t, "amountSet", currency),
         gateway=gateway,
-        method=classify_gateway(gateway),
+        method=classify_gateway(gateway, t.flag("manualPaymentGateway")),
         status=transaction_status(t.text("status"), t.at("status")),
         currency=currency,
         parent_id=parent.opt_ident("id") if parent is not None else None,
@@ -189,6 +189,7 @@ def _order(n: Node, store_id: str, timezone: str) -> Order:
         source=n.opt_text("sourceName") or "web",
         test=n.flag("test"),
         name=n.opt_text("name"),
+        taxes_included=n.flag("taxesIncluded"),
     )
 
 
@@ -210,7 +211,14 @@ def history_from_graphql(order: Mapping[str, Any], *, store_id: str, timezone: s
         if cancelled_at is not None
         else None
     )
-    return build_history(o, [t for t in txns if t is not None], refunds, fulfillments, cancellation)
+    current = {
+        ln.ident("id"): ln.integer("currentQuantity")
+        for ln in n.items("lineItems")
+        if ln.has("currentQuantity")
+    }
+    return build_history(
+        o, [t for t in txns if t is not None], refunds, fulfillments, cancellation, current
+    )
 
 
 # Payouts ---------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from service.connectors.shopify.canonical import (
@@ -35,6 +36,7 @@ from service.domain.events import (
     classify_gateway,
 )
 from service.domain.history import OrderHistory
+from service.domain.money import convert_at_rate, format_money
 from service.domain.order import DiscountAllocation, LineItem, Order, ShippingLine, TaxLine
 
 
@@ -98,20 +100,59 @@ def _discounts(node: Node, apps: list[Node], currency: str) -> tuple[DiscountAll
     return tuple(d for _, d in found)
 
 
-def _transaction(t: Node, currency: str) -> Transaction | None:
+@dataclass(frozen=True, slots=True)
+class OrderRate:
+    """The order's own exchange rate: its total in shop money over its
+    total in the customer's (presentment) money, each in minor units."""
+
+    shop_total: int
+    presentment_total: int
+    presentment_currency: str
+
+    def to_shop(self, node: Node, key: str) -> tuple[int, str]:
+        """``node[key]``, an amount in the customer's currency, in shop
+        money rounded half-even, and the words that say so."""
+        if self.presentment_total <= 0:
+            raise NormalizationError(
+                node.at(key), "in the customer's currency, and the order has no rate to convert it"
+            )
+        raw = node.amount(key, self.presentment_currency)
+        shop = convert_at_rate(raw, self.shop_total, self.presentment_total)
+        said = f"{format_money(raw, self.presentment_currency)}"
+        return shop, said
+
+
+def _order_rate(n: Node, currency: str) -> OrderRate | None:
+    """The order's rate, when it says its total in both currencies."""
+    total = n.opt_child("total_price_set")
+    if total is None:
+        return None
+    presentment = total.opt_child("presentment_money")
+    if presentment is None:
+        return None
+    code = presentment.text("currency_code")
+    return OrderRate(_money(n, "total_price", currency), presentment.amount("amount", code), code)
+
+
+def _transaction(t: Node, currency: str, rate: OrderRate | None = None) -> Transaction | None:
     kind = transaction_kind(t.text("kind"), t.at("kind"))
     if kind is None:
         return None
+    converted = ""
     if t.has("amount_set"):
         amount = _money(t, "amount", currency)
     else:
         code = t.opt_text("currency", currency)
-        if code != currency:
+        if code == currency:
+            amount = t.amount("amount", currency)
+        elif rate is not None and code == rate.presentment_currency:
+            amount, converted = rate.to_shop(t, "amount")
+        else:
             raise NormalizationError(
                 t.at("amount"),
-                f"in {code}, the shop's books are in {currency}, and no amount_set",
+                f"in {code}, the shop's books are in {currency}, and no amount_set"
+                " nor an order rate to convert it",
             )
-        amount = t.amount("amount", currency)
     gateway = t.opt_text("gateway")
     at = t.time("processed_at") if t.has("processed_at") else t.time("created_at")
     return Transaction(
@@ -120,14 +161,15 @@ def _transaction(t: Node, currency: str) -> Transaction | None:
         kind=kind,
         amount=amount,
         gateway=gateway,
-        method=classify_gateway(gateway),
+        method=classify_gateway(gateway, t.flag("manual_payment_gateway")),
         status=transaction_status(t.text("status"), t.at("status")),
         currency=currency,
         parent_id=t.opt_ident("parent_id"),
+        converted_from=converted,
     )
 
 
-def _refund(r: Node, currency: str) -> Refund:
+def _refund(r: Node, currency: str, rate: OrderRate | None) -> Refund:
     legacy_restock = RestockType.LEGACY_RESTOCK if r.flag("restock") else RestockType.NO_RESTOCK
     lines: list[RefundLine] = []
     for rl in r.items("refund_line_items"):
@@ -165,13 +207,18 @@ def _refund(r: Node, currency: str) -> Refund:
             kind = AdjustmentKind.REFUND_DISCREPANCY
         else:
             kind = AdjustmentKind.OTHER
+        amount = _money(a, "amount", currency)
         tax = (
             _money(a, "tax_amount", currency)
             if a.has("tax_amount") or a.has("tax_amount_set")
             else 0
         )
-        adjustments.append(RefundAdjustment(kind, _money(a, "amount", currency), tax))
-    txns = [_transaction(t, currency) for t in r.items("transactions")]
+        if kind is AdjustmentKind.SHIPPING_REFUND:
+            # Shopify writes shipping given back as a negative adjustment;
+            # the domain counts it as a positive refunded amount.
+            amount, tax = -amount, -tax
+        adjustments.append(RefundAdjustment(kind, amount, tax))
+    txns = [_transaction(t, currency, rate) for t in r.items("transactions")]
     return Refund(
         id=r.ident("id"),
         at=r.time("created_at"),
@@ -236,6 +283,7 @@ def _order(n: Node, store_id: str, timezone: str) -> Order:
         source=n.opt_text("source_name") or "web",
         test=n.flag("test"),
         name=n.opt_text("name"),
+        taxes_included=n.flag("taxes_included"),
     )
 
 
@@ -255,14 +303,16 @@ def history_from_rest(
     n = Node(order)
     o = _order(n, store_id, timezone)
     currency = o.currency
+    rate = _order_rate(n, currency)
     txns = [
-        _transaction(Node(t, f"transactions[{i}]"), currency) for i, t in enumerate(transactions)
+        _transaction(Node(t, f"transactions[{i}]"), currency, rate)
+        for i, t in enumerate(transactions)
     ]
     for i, t in enumerate(transactions):
         owner = t.get("order_id")
         if owner is not None and str(owner) != o.id:
             raise NormalizationError(f"transactions[{i}].order_id", f"{owner}, not order {o.id}")
-    refunds = [_refund(r, currency) for r in n.items("refunds")]
+    refunds = [_refund(r, currency, rate) for r in n.items("refunds")]
     fulfillments = [_fulfillment(f) for f in n.items("fulfillments")]
     cancelled_at = n.opt_time("cancelled_at")
     cancellation = (
@@ -270,4 +320,11 @@ def history_from_rest(
         if cancelled_at is not None
         else None
     )
-    return build_history(o, [t for t in txns if t is not None], refunds, fulfillments, cancellation)
+    current = {
+        ln.ident("id"): ln.integer("current_quantity")
+        for ln in n.items("line_items")
+        if ln.has("current_quantity")
+    }
+    return build_history(
+        o, [t for t in txns if t is not None], refunds, fulfillments, cancellation, current
+    )

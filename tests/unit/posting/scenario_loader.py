@@ -144,8 +144,8 @@ def load_event(raw: dict[str, Any], cur: str) -> Event:
             adjustments.append(
                 RefundAdjustment(
                     AdjustmentKind.SHIPPING_REFUND,
-                    -to_minor(raw.get("shipping", "0"), cur),
-                    -to_minor(raw.get("shipping_tax", "0"), cur),
+                    to_minor(raw.get("shipping", "0"), cur),
+                    to_minor(raw.get("shipping_tax", "0"), cur),
                 )
             )
         if "discrepancy" in raw:

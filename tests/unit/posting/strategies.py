@@ -217,7 +217,7 @@ def histories(draw: st.DrawFn, oid: str = "o1") -> Drawn:
             s_tax = draw(st.integers(0, ship_tax_left))
             ship_left -= s_amt
             ship_tax_left -= s_tax
-            adj = (RefundAdjustment(AdjustmentKind.SHIPPING_REFUND, -s_amt, -s_tax),)
+            adj = (RefundAdjustment(AdjustmentKind.SHIPPING_REFUND, s_amt, s_tax),)
         txns = []
         if money_left and draw(st.booleans()):
             m = draw(st.integers(0, money_left))
@@ -291,7 +291,7 @@ def settled_histories(draw: st.DrawFn, oid: str = "o1") -> Drawn:
             s_tax = draw(st.integers(0, ship_tax_left))
             ship_left -= s_amt
             ship_tax_left -= s_tax
-            adj = (RefundAdjustment(AdjustmentKind.SHIPPING_REFUND, -s_amt, -s_tax),)
+            adj = (RefundAdjustment(AdjustmentKind.SHIPPING_REFUND, s_amt, s_tax),)
         at = _at(draw(st.integers(6000, 9000)))
         txns: tuple[Transaction, ...] = ()
         m = draw(st.integers(0, money_left))
