@@ -10,7 +10,7 @@ from service.domain.settings import DepositLink
 from service.posting import components as C
 from service.posting.cash import money_in_line, money_out_lines
 from service.posting.out import Out
-from service.posting.prepare import Prepared
+from service.posting.prepare import FULFILLMENT, Prepared
 from service.posting.refunds import RefundPlan
 from service.posting.state import OrderState
 
@@ -62,7 +62,8 @@ def payment(out: Out, st: OrderState, date: dt.date, txn: Transaction) -> None:
         date,
         "accrual.payment",
         txn.id,
-        f"Payment {txn.id} on order {out.label} via {via}: {out.money(txn.amount)} received",
+        f"Payment {txn.id} on order {out.label} via {via}: {out.money(txn.amount)} received"
+        + out.conversions((txn,)),
         lines,
     )
 
@@ -104,6 +105,7 @@ def refund(out: Out, st: OrderState, date: dt.date, event: str, plan: RefundPlan
         memo += f", {out.money(plan.kept_back)} kept back"
     elif plan.kept_back < 0:
         memo += f", {out.money(-plan.kept_back)} more than the refunded lines"
+    memo += out.conversions(plan.money)
     out.entry(date, "accrual.refund", event, memo, lines)
 
 
@@ -138,3 +140,60 @@ def overcollected(out: Out, st: OrderState, date: dt.date) -> None:
         f"Order {out.label}: over-collected {out.money(-st.open)} kept as sales",
         lines,
     )
+
+
+def cancel_unpaid(
+    out: Out, st: OrderState, p: Prepared, date: dt.date, event: str
+) -> list[tuple[int, int]]:
+    """POSTING.md 13.6: an order cancelled after it was recognised and
+    never paid has nothing to refund, so Shopify may send no refund at
+    all; its receivable would stay open for ever. What the order still
+    holds is reversed line by line against AR, as a refund with no money:
+    the recognised part to REFUNDS_RETURNS (and the discounts, shipping,
+    tips and tax back), the part not yet recognised (fulfilled-date
+    tracking) out of DEFERRED_REVENUE. Returns (line index, units) still
+    costed but never really shipped, for the caller to restock."""
+    removed = st.order_cur
+    unrecognised = st.q
+    for ls in st.lines:
+        removed = C.add(removed, ls.cur_vec)
+        unrecognised = C.add(unrecognised, ls.rem_vec)
+    recognised = C.sub(removed, unrecognised)
+    value = C.value(removed)
+    lines: list[JournalLine] = []
+    out.components(lines, recognised, -1, "REFUNDS_RETURNS")
+    out.line(lines, "DEFERRED_REVENUE", C.value(unrecognised))
+    out.line(lines, "AR", -value)
+    out.entry(
+        date,
+        "accrual.cancel_unpaid",
+        event,
+        f"Order {out.label} cancelled unpaid: {out.money(value)} receivable reversed",
+        lines,
+    )
+    shipped = _really_shipped(p)
+    restock: list[tuple[int, int]] = []
+    for i, ls in enumerate(st.lines):
+        units = min(ls.cogs_units, ls.cur_units - shipped[i])
+        if units > 0:
+            ls.cogs_units -= units
+            restock.append((i, units))
+        ls.cur_units = 0
+        ls.cur_vec = C.ZERO
+        ls.rem_vec = C.ZERO
+        ls.unshipped = 0
+    st.q = C.ZERO
+    st.order_cur = C.ZERO
+    st.open -= value
+    return restock
+
+
+def _really_shipped(p: Prepared) -> list[int]:
+    """Units of each line that left the warehouse (real fulfilments, not
+    the placed-date tracking's virtual one)."""
+    shipped = [0] * len(p.lines)
+    for ev in p.events:
+        if ev.kind == FULFILLMENT and isinstance(ev.obj, tuple):
+            for idx, q in ev.obj:
+                shipped[idx] += q
+    return shipped

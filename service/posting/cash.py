@@ -82,7 +82,7 @@ def payment(out: Out, st: OrderState, date: dt.date, txn: Transaction) -> None:
         "cash.payment",
         txn.id,
         f"Payment {txn.id} on order {out.label} via {via}:"
-        f" {out.money(txn.amount)} of sales recognised",
+        f" {out.money(txn.amount)} of sales recognised" + out.conversions((txn,)),
         lines,
     )
 
@@ -134,4 +134,5 @@ def refund(out: Out, st: OrderState, date: dt.date, event: str, plan: RefundPlan
         memo += f", {out.money(plan.kept_back)} kept back"
     elif plan.kept_back < 0:
         memo += f", {out.money(-plan.kept_back)} more than the refunded lines"
+    memo += out.conversions(plan.money)
     out.entry(date, "cash.refund", event, memo, lines)

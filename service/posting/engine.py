@@ -107,13 +107,15 @@ def run_order(history: OrderHistory, ctx: PostingContext) -> OrderRun:
         events.append(action_event(OVERCOLLECTED, p.last_date))
         events.sort(key=_key)
 
+    paid = False
     for ev in events:
         kind = ev.kind
         if kind in (PAYMENT, DEPOSIT):
             obj = ev.obj
+            if isinstance(obj, Transaction) and obj.method is PaymentMethod.MANUAL:
+                continue  # cash rule 2 / accrual rule 3: nothing until a deposit is linked
+            paid = True
             if isinstance(obj, Transaction):
-                if obj.method is PaymentMethod.MANUAL:
-                    continue  # cash rule 2 / accrual rule 3: nothing until a deposit is linked
                 if sales:
                     (accrual.payment if is_accrual else cash.payment)(out, st, ev.date, obj)
                 elif tr.cogs_only_payments:
@@ -148,8 +150,33 @@ def run_order(history: OrderHistory, ctx: PostingContext) -> OrderRun:
             # A cancellation moves no money and no goods by itself: its lines
             # and money come back through refunds; it decides VOID detection.
             pass
+    if accrual_sales and p.cancelled_date is not None and not paid and st.open > 0:
+        _cancel_unpaid(out, st, p, costs, expense, tr)
     open_balance = st.open if sales else 0
     return OrderRun(sort_entries(out.entries), tr, open_balance, p)
+
+
+def _cancel_unpaid(
+    out: Out, st: OrderState, p: Prepared, costs: dict[str, int], expense: str, tr: Treatment
+) -> None:
+    """Accrual rule 13.6, with the goods that never left put back."""
+    assert p.cancelled_date is not None
+    date = max(p.cancelled_date, p.last_date)
+    event = "cancel"
+    restock = accrual.cancel_unpaid(out, st, p, date, event)
+    if not (tr.cogs and restock):
+        return
+    lines: list[JournalLine] = []
+    for idx, n in restock:
+        pl = p.lines[idx]
+        cost_lines(out, lines, pl.sku, n, costs.get(pl.id, 0), expense, restock=True)
+    out.entry(
+        date,
+        "cogs.restock",
+        event,
+        f"Restock of {sum(n for _, n in restock)} unit(s) of cancelled order {out.label}",
+        lines,
+    )
 
 
 def _key(e: PEvent) -> tuple[object, ...]:

@@ -9,8 +9,10 @@ one event makes several entries under one rule).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from operator import attrgetter
 
+from service.domain.events import Transaction
 from service.domain.journal import JournalEntry, JournalLine
 from service.domain.money import exponent, format_money
 from service.posting import components as C
@@ -48,6 +50,15 @@ class Out:
             whole, frac = divmod(abs(minor), 100)
             return f"{sign}{whole}.{frac:02d} {self.currency}"
         return format_money(minor, self.currency)
+
+    @staticmethod
+    def conversions(money: Iterable[Transaction]) -> str:
+        """What a memo adds when an amount came only in the customer's
+        currency and was converted at the order's rate (POSTING.md 13.3)."""
+        said = [t.converted_from for t in money if t.converted_from]
+        if not said:
+            return ""
+        return f" ({', '.join(said)} converted at the order's own rate)"
 
     def line(
         self,

@@ -234,7 +234,7 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
             vec = (gross, disc, 0, 0, tax, ctax, 0)
             t_gross += gross
             t_disc += disc
-            order_gross += gross
+            order_gross += qty * price  # the weight order-level items follow
         t_tax += tax
         t_ctax += ctax
         pl = PLine(i, ln.id, ln.sku, qty, price, vec, ln.gift_card, price)

@@ -74,6 +74,7 @@ def plan_refund(st: OrderState, p: Prepared, refund: Refund, accrual: bool) -> R
             t_m, t_c = ship_tax, 0
         r_ship = (0, 0, ship, 0, t_m, t_c, 0)
         removed = C.add(removed, r_ship)
+        st.order_cur = C.sub(st.order_cur, r_ship)
     v = C.value(removed)
 
     if m == 0 and st.open <= 0:

@@ -33,7 +33,7 @@ class LineState:
 
 
 class OrderState:
-    __slots__ = ("excess", "g_rem", "lines", "open", "q", "ship_cur", "u")
+    __slots__ = ("excess", "g_rem", "lines", "open", "order_cur", "q", "ship_cur", "u")
 
     def __init__(self, p: Prepared) -> None:
         self.lines = [LineState(pl.quantity, pl.vector, pl.gift_card) for pl in p.lines]
@@ -42,6 +42,9 @@ class OrderState:
         self.q = p.order_level
         self.g_rem = p.g_total
         self.ship_cur = p.order_level[C.SHIP]
+        # Order-level items not given back by a refund (shipping refunds
+        # take theirs out): what a cancellation still has to reverse.
+        self.order_cur: C.Vec = p.order_level
         # The order's open balance as the books see it (AR under accrual,
         # the Unpaid tab under both bases).
         self.open = p.total

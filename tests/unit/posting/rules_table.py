@@ -95,6 +95,12 @@ RULES: tuple[tuple[str, str, str], ...] = (
         "test_5_void_and_excluded_orders_have_no_lines",
     ),
     ("12.6", "AR balance = open balance in the Unpaid tab", "test_6_ar_equals_open_balance"),
+    ("13.1", "Tax-inclusive prices: gross is the price less the tax it includes", ""),
+    ("13.2", "Offline payments by Shopify's manual flag or the store's gateway mapping", ""),
+    ("13.3", "Customer-currency amounts converted at the order's own rate", "test_normalize_real"),
+    ("13.4", "Several shipping refund adjustments add up with their signs", "test_normalize_real"),
+    ("13.5", "A history waiting for a missing part is NEEDS_DATA, never dropped", "test_needs_data"),
+    ("13.6", "Accrual: cancelled after recognition, never paid: reversed against AR", ""),
     (
         "bad-input",
         "Inconsistent history raises one InconsistentHistory naming order and problem",

@@ -70,7 +70,11 @@ def _txn(raw: dict[str, Any], cur: str, default_kind: str) -> Transaction:
         kind=TransactionKind(raw.get("kind", default_kind)),
         amount=to_minor(raw["amount"], raw.get("currency", cur)),
         gateway=gateway,
-        method=classify_gateway(gateway) if method is None else _method(method),
+        method=(
+            classify_gateway(gateway, bool(raw.get("manual_payment_gateway", False)))
+            if method is None
+            else _method(method)
+        ),
         status=TransactionStatus(raw.get("status", "success")),
         currency=raw.get("currency"),
     )
@@ -122,6 +126,7 @@ def load_order(raw: dict[str, Any]) -> Order:
         source=raw.get("source", "web"),
         test=bool(raw.get("test", False)),
         name=raw.get("name", ""),
+        taxes_included=bool(raw.get("taxes_included", False)),
     )
 
 
