@@ -188,6 +188,18 @@ async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) 
     return result.status
 
 
+async def refetch_waiting_orders(ctx: dict[str, Any]) -> int:
+    """Read again the orders whose history waits for a missing part."""
+    from service.ledger.shopify_sync import refetch_waiting_orders as refetch
+
+    settings: Settings = ctx["settings"]
+    try:
+        return await refetch(ctx["pool"], settings.resolved_secret_key())
+    except TRANSIENT as exc:
+        log.warning("re-fetching waiting orders stopped: %s", exc)
+        return 0
+
+
 async def schedule_incremental_syncs(ctx: dict[str, Any]) -> int:
     """Start an incremental sync for every connected store whose backfill is done."""
     pool: asyncpg.Pool = ctx["pool"]

@@ -20,6 +20,7 @@ from worker.jobs import (
     cleanup_journal_versions,
     process_shopify_event,
     recost_skus,
+    refetch_waiting_orders,
     repost_channel,
     repost_company,
     repost_orders,
@@ -67,6 +68,7 @@ class WorkerSettings:
         cron(schedule_incremental_syncs, minute=set(range(0, 60, 5)), second={30}, timeout=TIMEOUT),
         cron(cleanup_journal_versions, minute=set(range(7, 60, 10)), second={15}, timeout=TIMEOUT),
         cron(schedule_inventory_syncs, minute={42}, second={0}, timeout=TIMEOUT),
+        cron(refetch_waiting_orders, second={45}, unique=True, timeout=TIMEOUT),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -35,6 +35,10 @@ from service.api.mutations.restocks import (
     set_sku_restocks,
 )
 from service.api.mutations.set_channel_status import SetChannelStatusPayload, set_channel_status
+from service.api.mutations.set_gateway_mapping import (
+    SetGatewayMappingPayload,
+    set_gateway_mapping,
+)
 from service.api.mutations.sync_store import SyncStorePayload, sync_store
 from service.api.mutations.update_bookkeeping_settings import (
     UpdateBookkeepingSettingsPayload,
@@ -45,6 +49,7 @@ from service.api.queries.books_status import books_status
 from service.api.queries.chart_of_accounts import chart_of_accounts
 from service.api.queries.cogs_report import CogsReport, cogs_report
 from service.api.queries.costs import MissingCost, Restock, missing_costs, restocks
+from service.api.queries.gateways import gateway_mappings
 from service.api.queries.ingest_errors import ingest_errors
 from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
@@ -55,6 +60,7 @@ from service.api.queries.sync_runs import sync_runs
 from service.api.types.account import Account
 from service.api.types.books_status import BooksStatus
 from service.api.types.connection import Connection
+from service.api.types.gateway import GatewayMapping
 from service.api.types.job import Job
 from service.api.types.journal import JournalEntry
 from service.api.types.money import CURRENCY_CODE_SCALAR, CurrencyCode
@@ -105,6 +111,11 @@ class Query:
     ingest_errors: Connection[IngestError] = strawberry.field(
         resolver=ingest_errors, description="Received events that failed, newest first."
     )
+    gateway_mappings: list[GatewayMapping] = strawberry.field(
+        resolver=gateway_mappings,
+        description="Each store's payment gateways and what the books take them for;"
+        " needsReview lists gateways seen for the first time.",
+    )
 
 
 @strawberry.type
@@ -124,6 +135,11 @@ class Mutation:
     set_channel_status: SetChannelStatusPayload = strawberry.mutation(
         resolver=set_channel_status,
         description="Include, exclude or split a sales channel; its orders are re-posted.",
+    )
+    set_gateway_mapping: SetGatewayMappingPayload = strawberry.mutation(
+        resolver=set_gateway_mapping,
+        description="Say whether a payment gateway is a processor, offline money or gift"
+        " cards; the store's orders are re-posted when that changes what posts.",
     )
     record_purchase: RecordPurchasePayload = strawberry.mutation(
         resolver=record_purchase, description="A receipt of goods; product costs move with it."

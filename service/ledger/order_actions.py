@@ -94,14 +94,15 @@ async def run_channel_repost(pool: asyncpg.Pool, company_id: UUID, job_id: str) 
     if job is None:
         return False
     store_id = UUID(job.payload["storeId"])
-    source = job.payload["source"]
+    source = job.payload.get("source")  # None: every order of the store
     after = job.payload.get("after", "")
     while True:
         async with pool.acquire() as conn, conn.transaction():
             version, _ = await current_version(conn, company_id)
             rows = await conn.fetch(
                 "SELECT order_id FROM order_summaries WHERE company_id = $1 "
-                "AND journal_version = $2 AND store_id = $3 AND source = $4 AND order_id > $5 "
+                "AND journal_version = $2 AND store_id = $3 AND ($4::text IS NULL OR source = $4) "
+                "AND order_id > $5 "
                 "ORDER BY order_id LIMIT $6",
                 company_id,
                 version,
@@ -123,6 +124,22 @@ async def run_channel_repost(pool: asyncpg.Pool, company_id: UUID, job_id: str) 
                 job_id,
                 after,
             )
+
+
+async def request_store_repost(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, reason: str
+) -> JobRecord:
+    """A job that re-posts every order of a store (a changed gateway
+    mapping: which orders use the gateway is known only by posting them)."""
+    stamp = await conn.fetchval("SELECT clock_timestamp()")
+    job_id = f"store:{company_id}:{store_id}:{int(stamp.timestamp() * 1_000_000)}"
+    payload: dict[str, Any] = {
+        "storeId": str(store_id),
+        "source": None,
+        "after": "",
+        "reason": reason,
+    }
+    return await record_job(conn, company_id, job_id, CHANNEL_REPOST, payload)
 
 
 ORDERS_REPOST = "orders_repost"

@@ -16,11 +16,13 @@ from uuid import UUID
 import asyncpg
 
 from service.domain.context import PostingContext
-from service.domain.errors import InconsistentHistory
+from service.domain.costs import LineCost
+from service.domain.errors import InconsistentHistory, NeedsData
 from service.domain.history import OrderHistory
 from service.domain.journal import JournalEntry
 from service.ledger.codec import decode_record
 from service.ledger.costs import (
+    CostBook,
     cogs_rows,
     load_costs,
     missing_rows,
@@ -28,24 +30,51 @@ from service.ledger.costs import (
     replace_cogs,
     replace_missing,
 )
+from service.ledger.gateways import remember_gateways
 from service.ledger.journal import Posting, order_subject, replace_subject
 from service.ledger.posting_inputs import CompanyInputs, load_inputs
 from service.ledger.products import remember_products
+from service.ledger.refetches import forget_refetch, request_refetch
 from service.posting.engine import OrderRun, run_order
-from service.posting.queries import fulfillment_status, payment_status
+from service.posting.queries import fulfillment_status, payment_status, recognition_date
 
 
 @dataclass(frozen=True, slots=True)
 class PostedOrder:
+    """What posting an order gave. ``history`` is the history whose entries
+    ``run`` holds: the order's own, or, when that one cannot post (``error``
+    says why), its last good history, so the order keeps its last good
+    entries instead of leaving the books (POSTING.md 13.5). ``needs_data``:
+    the history waits for a part still on its way rather than being wrong."""
+
     run: OrderRun | None
     error: str | None
+    history: OrderHistory
+    needs_data: bool = False
+
+    @property
+    def books_status(self) -> str:
+        if self.needs_data:
+            return "NEEDS_DATA"
+        if self.error is not None:
+            return "ERROR"
+        assert self.run is not None
+        return str(self.run.treatment.status)
 
 
-def post_history(history: OrderHistory, ctx: PostingContext) -> PostedOrder:
+def post_history(
+    history: OrderHistory, ctx: PostingContext, good: OrderHistory | None = None
+) -> PostedOrder:
     try:
-        return PostedOrder(run_order(history, ctx), None)
+        return PostedOrder(run_order(history, ctx), None, history)
     except InconsistentHistory as exc:
-        return PostedOrder(None, str(exc))
+        waiting = isinstance(exc, NeedsData)
+        if good is not None and good != history:
+            try:
+                return PostedOrder(run_order(good, ctx), str(exc), good, waiting)
+            except InconsistentHistory:
+                pass
+        return PostedOrder(None, str(exc), history, waiting)
 
 
 def summary_row(
@@ -60,13 +89,15 @@ def summary_row(
     order = history.order
     total = order.total
     run = posted.run
+    books = posted.books_status
+    recognized = None
     if run is None:
-        books, open_balance, pay, ful = "ERROR", 0, "UNPAID", "UNFULFILLED"
+        open_balance, pay, ful = 0, "UNPAID", "UNFULFILLED"
     else:
-        books = str(run.treatment.status)
         open_balance = run.open_balance
-        pay = str(payment_status(history, ctx, run))
-        ful = str(fulfillment_status(history, ctx, run))
+        pay = str(payment_status(posted.history, ctx, run))
+        ful = str(fulfillment_status(posted.history, ctx, run))
+        recognized = recognition_date(posted.history, ctx, run)
     return (
         company_id,
         version,
@@ -84,6 +115,7 @@ def summary_row(
         pay in ("REFUNDED", "PARTIALLY_REFUNDED"),
         missing_costs,
         posted.error,
+        recognized,
     )
 
 
@@ -104,6 +136,7 @@ SUMMARY_COLUMNS = (
     "refunded",
     "missing_costs",
     "posting_error",
+    "recognized_on",
 )
 
 
@@ -156,7 +189,7 @@ async def repost_order(
         f"{company_id}:{order_subject(store_id, order_id)}",
     )
     row = await conn.fetchrow(
-        "SELECT o.history, s.currency_code FROM order_sources o JOIN stores s "
+        "SELECT o.history, o.good_history, s.currency_code FROM order_sources o JOIN stores s "
         "USING (company_id, store_id) WHERE o.company_id = $1 AND o.store_id = $2 "
         "AND o.order_id = $3",
         company_id,
@@ -175,25 +208,72 @@ async def repost_order(
             conn, company_id, version, Posting(subject, store_id, "USD", ())
         )
     history: OrderHistory = decode_record(row["history"])
+    good = good_history(row["history"], row["good_history"])
     await remember_products(conn, company_id, [history])
     await remember_order_skus(conn, company_id, [(store_id, history)])
+    await remember_gateways(conn, company_id, store_id, history)
     inputs = await load_inputs(conn, company_id, store_id=store_id, order_id=order_id)
     book = await load_costs(conn, company_id, [(store_id, order_id)], [history])
-    costs = book.line_costs((store_id, order_id), history)
+    costs = _costs(book, (store_id, order_id), history, good)
     ctx = replace(inputs.context(store_id, order_id), costs=costs)
-    posted = post_history(history, ctx)
+    posted = post_history(history, ctx, good)
+    await _remember_outcome(conn, company_id, store_id, order_id, row, posted)
+    posted_history = posted.history
     entries = posted.run.entries if posted.run else ()
     changed = await replace_subject(
         conn, company_id, version, Posting(subject, store_id, history.order.currency, entries)
     )
-    missing = missing_rows(company_id, version, store_id, history, posted.run, costs)
+    missing = missing_rows(company_id, version, store_id, posted_history, posted.run, costs)
     await upsert_summaries(
         conn, [summary_row(company_id, version, store_id, history, ctx, posted, len(missing))]
     )
     await replace_missing(conn, company_id, version, [(store_id, order_id)], missing)
-    details = cogs_rows(company_id, version, store_id, history, posted.run, costs)
+    details = cogs_rows(company_id, version, store_id, posted_history, posted.run, costs)
     await replace_cogs(conn, company_id, version, [(store_id, order_id)], details)
     return changed
+
+
+def _costs(
+    book: CostBook, key: tuple[UUID, str], history: OrderHistory, good: OrderHistory | None
+) -> tuple[LineCost, ...]:
+    """Unit costs for the lines of the history, and of its last good one
+    in case that is what posts (lines are costed by id, so both agree)."""
+    costs = book.line_costs(key, history)
+    if good is None:
+        return costs
+    return costs + book.line_costs(key, good)
+
+
+def good_history(current: Any, good: Any) -> OrderHistory | None:
+    """The last history that posted, when it is not the current one."""
+    if good is None or good == current:
+        return None
+    decoded: OrderHistory = decode_record(good)
+    return decoded
+
+
+async def _remember_outcome(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    store_id: UUID,
+    order_id: str,
+    row: asyncpg.Record,
+    posted: PostedOrder,
+) -> None:
+    """Keep the history that posted as the order's last good one, and ask
+    for the missing part of one that waits for it (POSTING.md 13.5)."""
+    if posted.error is None:
+        if row["good_history"] != row["history"]:
+            await conn.execute(
+                "UPDATE order_sources SET good_history = history "
+                "WHERE company_id = $1 AND store_id = $2 AND order_id = $3",
+                company_id,
+                store_id,
+                order_id,
+            )
+        await forget_refetch(conn, company_id, store_id, order_id)
+    elif posted.needs_data:
+        await request_refetch(conn, company_id, store_id, order_id, posted.error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,11 +294,14 @@ async def post_batch(
     inputs: CompanyInputs,
     keys: list[tuple[UUID, str]],
     histories: list[OrderHistory],
+    good_histories: list[OrderHistory | None] | None = None,
 ) -> list[BatchItem]:
-    """Post many orders with every input they need, loaded in a few queries."""
+    """Post many orders with every input they need, loaded in a few queries.
+    ``good_histories``: each order's last good history, when it differs."""
     book = await load_costs(conn, company_id, keys, histories)
     items = []
-    for key, history in zip(keys, histories, strict=True):
-        ctx = replace(inputs.context(*key), costs=book.line_costs(key, history))
-        items.append(BatchItem(key, history, ctx, post_history(history, ctx)))
+    goods = good_histories or [None] * len(keys)
+    for key, history, good in zip(keys, histories, goods, strict=True):
+        ctx = replace(inputs.context(*key), costs=_costs(book, key, history, good))
+        items.append(BatchItem(key, history, ctx, post_history(history, ctx, good)))
     return items

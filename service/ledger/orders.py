@@ -18,6 +18,8 @@ TABS: dict[str, str] = {
     "EXCLUDED": "books_status = 'EXCLUDED'",
     "GIVEAWAY": "books_status = 'GIVEAWAY'",
     "COGS_ONLY": "books_status = 'COGS_ONLY'",
+    # Orders keeping their last good entries while they wait (13.5).
+    "NEEDS_DATA": "books_status IN ('NEEDS_DATA', 'ERROR')",
 }
 
 
@@ -37,11 +39,13 @@ class OrderSummary:
     refunded: bool
     missing_costs: int
     posting_error: str | None
+    recognized_on: dt.date | None
 
 
 COLUMNS = (
     "store_id, order_id, name, placed_at, source, currency_code, total, open_balance, "
-    "payment_status, fulfillment_status, books_status, refunded, missing_costs, posting_error"
+    "payment_status, fulfillment_status, books_status, refunded, missing_costs, posting_error, "
+    "recognized_on"
 )
 
 

@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from service.domain.context import PostingContext
+from service.domain.events import PaymentMethod
 from service.domain.settings import (
     AccountingBasis,
     ChannelStatus,
@@ -20,6 +21,7 @@ from service.domain.settings import (
     OrderStatusOverride,
     Settings,
 )
+from service.ledger.gateways import merchant_mappings
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,7 @@ class CompanyInputs:
     tracking: dict[UUID, FulfillmentTracking]
     channel_statuses: dict[UUID, tuple[tuple[str, ChannelStatus], ...]]
     overrides: dict[tuple[UUID, str], OrderStatusOverride] = field(default_factory=dict)
+    gateways: dict[UUID, tuple[tuple[str, PaymentMethod], ...]] = field(default_factory=dict)
 
     def settings(self, store_id: UUID) -> Settings:
         return Settings(
@@ -41,7 +44,9 @@ class CompanyInputs:
 
     def context(self, store_id: UUID, order_id: str) -> PostingContext:
         return PostingContext(
-            settings=self.settings(store_id), override=self.overrides.get((store_id, order_id))
+            settings=self.settings(store_id),
+            override=self.overrides.get((store_id, order_id)),
+            gateways=self.gateways.get(store_id, ()),
         )
 
 
@@ -73,6 +78,7 @@ async def load_inputs(
         store_id,
         order_id,
     )
+    gateways = await merchant_mappings(conn, company_id)
     by_store: dict[UUID, list[tuple[str, ChannelStatus]]] = {}
     for s in statuses:
         by_store.setdefault(s["store_id"], []).append((s["source"], ChannelStatus(s["status"])))
@@ -87,4 +93,5 @@ async def load_inputs(
             )
             for o in overrides
         },
+        gateways=gateways,
     )

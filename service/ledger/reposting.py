@@ -35,7 +35,13 @@ from service.ledger.costs import (
 )
 from service.ledger.jobs import JobRecord, finish_job, record_job
 from service.ledger.journal import Posting, build_balances, copy_postings, order_subject
-from service.ledger.order_posting import copy_summaries, post_batch, repost_order, summary_row
+from service.ledger.order_posting import (
+    copy_summaries,
+    good_history,
+    post_batch,
+    repost_order,
+    summary_row,
+)
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting, repost_processor_record
 from service.ledger.products import remember_products
@@ -204,7 +210,7 @@ async def _build_batch(
         _, after_store, after_order = state.cursor.split(":", 2)
     rows = await conn.fetch(
         """
-        SELECT o.store_id, o.order_id, o.history FROM order_sources o
+        SELECT o.store_id, o.order_id, o.history, o.good_history FROM order_sources o
         WHERE o.company_id = $1 AND o.history IS NOT NULL
           AND (o.store_id, o.order_id) > ($2::uuid, $3)
         ORDER BY o.store_id, o.order_id
@@ -228,8 +234,9 @@ async def _build_batch(
     )
     missing: list[tuple[object, ...]] = []
     details: list[tuple[object, ...]] = []
-    for item in await post_batch(conn, company_id, inputs, keys, histories):
-        store_id, history = item.key[0], item.history
+    goods = [good_history(r["history"], r["good_history"]) for r in rows]
+    for item in await post_batch(conn, company_id, inputs, keys, histories, goods):
+        store_id, history = item.key[0], item.posted.history
         postings.append(
             Posting(order_subject(*item.key), store_id, history.order.currency, item.entries)
         )
@@ -242,7 +249,7 @@ async def _build_batch(
         )
         summaries.append(
             summary_row(
-                company_id, state.version, store_id, history, item.ctx, item.posted, len(lines)
+                company_id, state.version, store_id, item.history, item.ctx, item.posted, len(lines)
             )
         )
     await copy_postings(conn, company_id, state.version, postings)

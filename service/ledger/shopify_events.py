@@ -21,6 +21,7 @@ from service.ledger.companies import get_store
 from service.ledger.ingest import lock_pending_event, mark_event
 from service.ledger.order_posting import repost_order
 from service.ledger.order_sources import OrderUpdate, apply_rest_order, apply_rest_piece
+from service.ledger.refetches import request_refetch
 
 ORDER_TOPICS = frozenset(
     {
@@ -30,9 +31,9 @@ ORDER_TOPICS = frozenset(
         "orders/fulfilled",
         "orders/partially_fulfilled",
         "orders/cancelled",
-        "orders/edited",
     }
 )
+EDIT_TOPIC = "orders/edited"
 PIECE_TOPICS = {
     "refunds/create": "refunds",
     "order_transactions/create": "transactions",
@@ -72,7 +73,7 @@ async def process_event(pool: asyncpg.Pool, company_id: UUID, event_id: int) -> 
 async def _apply(
     conn: asyncpg.Connection, company_id: UUID, store_id: UUID, topic: str, body: bytes
 ) -> EventOutcome:
-    if topic not in ORDER_TOPICS and topic not in PIECE_TOPICS:
+    if topic not in ORDER_TOPICS and topic not in PIECE_TOPICS and topic != EDIT_TOPIC:
         return EventOutcome("IGNORED")
     try:
         payload: Any = json.loads(body)
@@ -83,6 +84,8 @@ async def _apply(
     store = await get_store(conn, company_id, store_id)
     if store is None:
         return EventOutcome("FAILED", error="store: no longer connected")
+    if topic == EDIT_TOPIC:
+        return await _order_edited(conn, company_id, store_id, payload)
     try:
         async with conn.transaction():  # a savepoint: a failure leaves the order untouched
             update: OrderUpdate
@@ -101,6 +104,28 @@ async def _apply(
             "FAILED", order_id=None if order_id is None else str(order_id), error=reason
         )
     return EventOutcome("PROCESSED", order_id=update.order_id, changed=update.changed)
+
+
+async def _order_edited(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, payload: dict[str, Any]
+) -> EventOutcome:
+    """An orders/edited body is the edit (``order_edit``: what was added
+    and removed), not the order: the edited order itself is read again
+    from Shopify, and its orders/updated webhook, whichever comes first,
+    changes the books (line quantities follow ``current_quantity``)."""
+    edit = payload.get("order_edit")
+    order_id = edit.get("order_id") if isinstance(edit, dict) else None
+    if order_id is None or isinstance(order_id, bool) or str(order_id) == "":
+        return EventOutcome("FAILED", error="order_edit.order_id: missing")
+    committed = edit.get("committed_at") if isinstance(edit, dict) else None
+    await request_refetch(
+        conn,
+        company_id,
+        store_id,
+        str(order_id),
+        f"order edited at {committed or 'an unknown time'}",
+    )
+    return EventOutcome("PROCESSED", order_id=str(order_id), changed=False)
 
 
 PROCESS_EVENT_FUNCTION = "process_shopify_event"

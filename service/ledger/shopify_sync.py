@@ -26,6 +26,7 @@ from service.connectors.shopify.products import VariantCost, sync_variants
 from service.connectors.shopify.sync import (
     OrderBatch,
     backfill_orders,
+    fetch_order,
     incremental_orders,
     sync_payouts,
 )
@@ -35,6 +36,7 @@ from service.ledger.ingest import SYNC, mark_event, store_event
 from service.ledger.order_posting import repost_order
 from service.ledger.order_sources import apply_graphql_order, graphql_order_id, utc_iso
 from service.ledger.processor_posting import repost_processor_record
+from service.ledger.refetches import Refetch, due_refetches, record_attempt
 from service.ledger.shopify_events import BAD_PAYLOAD
 from service.ledger.shopify_stores import connection_for_store, update_shop_details
 from service.ledger.sync_runs import BACKFILL, SyncRun, finish_run, save_progress, start_run
@@ -307,3 +309,48 @@ async def _apply_processor_records(
         if changed:
             await repost_processor_record(conn, company_id, store_id, row[2], row[3])
     return len(payouts), len(balance_transactions)
+
+
+async def refetch_waiting_orders(
+    pool: asyncpg.Pool,
+    secret_key: str,
+    *,
+    http: httpx.AsyncClient | None = None,
+    budget_seconds: float = 30.0,
+) -> int:
+    """Read again from Shopify the orders that wait for part of their
+    history (POSTING.md 13.5) or were edited, within a time budget; each
+    attempt is counted, so an order whose missing part never comes stops
+    being retried and stays listed with the reason. Returns attempts made."""
+    deadline = time.monotonic() + budget_seconds
+    made = 0
+    for r in await due_refetches(pool):
+        if time.monotonic() > deadline:
+            break
+        error = await _refetch(pool, secret_key, r, http)
+        await record_attempt(pool, r, error)
+        made += 1
+    return made
+
+
+async def _refetch(
+    pool: asyncpg.Pool, secret_key: str, r: Refetch, http: httpx.AsyncClient | None
+) -> str | None:
+    """One order fetched and folded in; the error in words, or None."""
+    async with pool.acquire() as conn:
+        connection = await connection_for_store(conn, secret_key, r.company_id, r.store_id)
+        store = await get_store(conn, r.company_id, r.store_id)
+    if connection is None or store is None:
+        return "the store is not connected"
+    client = ShopifyClient(
+        connection.shop_domain, connection.access_token, connection.api_base_url, http=http
+    )
+    try:
+        node = await fetch_order(client, r.order_id)
+    except (ShopifyError, httpx.HTTPError) as exc:
+        return f"fetching the order from Shopify failed: {type(exc).__name__}"
+    finally:
+        await client.aclose()
+    async with pool.acquire() as conn, conn.transaction():
+        _, errors, _ = await _apply_orders(conn, r.company_id, store, (node,))
+    return errors[0]["message"] if errors else None

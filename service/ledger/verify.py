@@ -5,7 +5,9 @@ Three checks, each reported with what differs:
 2. the daily balances equal the sums of the journal lines, and the monthly
    balances the sums of the daily ones;
 3. the journal equals a from-scratch re-post of every order and processor
-   record under the current settings (entry by entry, by stable key).
+   record under the current settings (entry by entry, by stable key);
+4. no order waits for data or fails to post (NEEDS_DATA, ERROR): such an
+   order keeps its last good entries, so checks 1-3 pass, and is listed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from service.domain.journal import JournalEntry
 from service.ledger.codec import decode_record
 from service.ledger.journal import order_subject
 from service.ledger.journal_reads import StoredEntry, entries_of_subjects
-from service.ledger.order_posting import post_batch
+from service.ledger.order_posting import good_history, post_batch
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting
 from service.ledger.restocks import restock_postings
@@ -104,7 +106,25 @@ async def verify_company(pool: asyncpg.Pool, company_id: UUID) -> VerifyReport:
                 f"balance {r['total'] or 0}, {finer_period}s sum to {r['parts'] or 0}"
             )
     await _compare_with_fresh_posting(pool, report)
+    await _report_waiting_orders(pool, report)
     return report
+
+
+async def _report_waiting_orders(pool: asyncpg.Pool, report: VerifyReport) -> None:
+    """Orders whose books are not up to date (POSTING.md 13.5): they keep
+    their last good entries, which the checks above accept, but a person
+    should know they wait for data or cannot post."""
+    for r in await pool.fetch(
+        "SELECT store_id, order_id, name, books_status, posting_error FROM order_summaries "
+        "WHERE company_id = $1 AND journal_version = $2 "
+        "AND books_status IN ('NEEDS_DATA', 'ERROR') ORDER BY store_id, order_id LIMIT 100",
+        report.company_id,
+        report.version,
+    ):
+        report.add(
+            f"order {r['name'] or r['order_id']} (store {r['store_id']}) is {r['books_status']}:"
+            f" {r['posting_error']}"
+        )
 
 
 async def _expected(
@@ -120,14 +140,15 @@ async def _expected(
             async def post_pending() -> None:
                 keys = [(r["store_id"], r["order_id"]) for r in pending]
                 histories: list[OrderHistory] = [decode_record(r["history"]) for r in pending]
+                goods = [good_history(r["history"], r["good_history"]) for r in pending]
                 async with pool.acquire() as reader:
-                    items = await post_batch(reader, company_id, inputs, keys, histories)
+                    items = await post_batch(reader, company_id, inputs, keys, histories, goods)
                 for item in items:
                     batch[order_subject(*item.key)] = {_fingerprint(e) for e in item.entries}
                 pending.clear()
 
             async for r in conn.cursor(
-                "SELECT store_id, order_id, history FROM order_sources "
+                "SELECT store_id, order_id, history, good_history FROM order_sources "
                 "WHERE company_id = $1 AND history IS NOT NULL",
                 company_id,
             ):

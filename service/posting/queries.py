@@ -6,6 +6,7 @@ the Unpaid tab is the order's AR under accrual (POSTING.md invariant 6).
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from service.domain.context import PostingContext
@@ -16,7 +17,7 @@ from service.domain.settings import FulfillmentTracking, OrderStatus
 from service.posting.cogs import unit_costs
 from service.posting.engine import OrderRun, run_order
 from service.posting.gateways import effective_history
-from service.posting.prepare import FULFILLMENT, prepare
+from service.posting.prepare import FULFILLMENT, Prepared, prepare
 from service.posting.statuses import detected_status as _detected
 
 
@@ -86,21 +87,18 @@ def payment_status(
 def fulfillment_status(
     history: OrderHistory, ctx: PostingContext, run: OrderRun | None = None
 ) -> FulfillmentState:
-    """Seed 002's fulfillment statuses. Under placed-date tracking every
-    order counts as fulfilled when placed, so there is no unfulfilled or
-    partially fulfilled status."""
+    """Seed 002's fulfillment statuses, from what really shipped whatever
+    the tracking setting (placed-date tracking changes when the books
+    recognise the order, shown by ``recognition_date``, not what the
+    warehouse did)."""
     p = run.prepared if run is not None else prepare(history, ctx)
-    total = sum(pl.quantity for pl in p.lines)
+    total = sum(pl.quantity for pl in p.lines if not pl.gift_card)
     restocked = 0
     for ev in history.events:
         if isinstance(ev, Refund):
             restocked += sum(rl.quantity for rl in ev.lines if rl.restock_type.restocks)
-    placed_mode = ctx.settings.fulfillment_tracking is FulfillmentTracking.ORDER_PLACED_DATE
-    shipped = 0
-    for pev in p.events:
-        if pev.kind == FULFILLMENT and isinstance(pev.obj, tuple):
-            shipped += sum(q for _, q in pev.obj)
-    if p.cancelled_at is not None and not placed_mode and shipped == 0:
+    shipped = _shipped_units(p)
+    if p.cancelled_at is not None and shipped == 0:
         return FulfillmentState.CANCELLED
     if restocked:
         return (
@@ -108,11 +106,41 @@ def fulfillment_status(
             if restocked >= total
             else FulfillmentState.PARTIALLY_RESTOCKED
         )
-    if placed_mode:
-        return FulfillmentState.FULFILLED
     if shipped == 0:
-        return FulfillmentState.UNFULFILLED
+        return FulfillmentState.FULFILLED if total == 0 else FulfillmentState.UNFULFILLED
     return FulfillmentState.FULFILLED if shipped >= total else FulfillmentState.PARTIALLY_FULFILLED
+
+
+def _shipped_units(p: Prepared) -> int:
+    return sum(
+        sum(q for _, q in pev.obj)
+        for pev in p.events
+        if pev.kind == FULFILLMENT and isinstance(pev.obj, tuple)
+    )
+
+
+def recognition_date(
+    history: OrderHistory, ctx: PostingContext, run: OrderRun | None = None
+) -> dt.date | None:
+    """The order's effective fulfilment date as the books use it: the
+    placed date under placed-date tracking; under fulfilled-date tracking
+    the date its last unit shipped, or None while units wait to ship
+    (units refunded or cancelled before shipping no longer wait)."""
+    p = run.prepared if run is not None else prepare(history, ctx)
+    if ctx.settings.fulfillment_tracking is FulfillmentTracking.ORDER_PLACED_DATE:
+        return p.placed_date
+    waiting = sum(pl.quantity for pl in p.lines if not pl.gift_card)
+    for ev in history.events:
+        if isinstance(ev, Refund):
+            waiting -= sum(rl.quantity for rl in ev.lines)
+    last: dt.date | None = None
+    for pev in p.events:
+        if pev.kind == FULFILLMENT and isinstance(pev.obj, tuple) and pev.obj:
+            waiting -= sum(q for _, q in pev.obj)
+            last = pev.date
+    if waiting > 0:
+        return None
+    return last or p.placed_date
 
 
 def detected_status(history: OrderHistory, ctx: PostingContext) -> OrderStatus | None:

@@ -21,6 +21,11 @@ class BooksStatus:
     posted_settings_version: int
     pending_jobs: int
     pending_events: int = strawberry.field(description="Received events not yet posted.")
+    orders_needing_data: int = strawberry.field(
+        default=0,
+        description="Orders waiting for part of their history (NEEDS_DATA): they keep their"
+        " last good entries and are listed by orders(filter: {tab: NEEDS_DATA}).",
+    )
 
     recent_jobs: list[Job] = strawberry.field(
         resolver=_recent_jobs,

@@ -27,6 +27,7 @@ class OrderTab(Enum):
     EXCLUDED = "EXCLUDED"
     GIVEAWAY = "GIVEAWAY"
     COGS_ONLY = "COGS_ONLY"
+    NEEDS_DATA = "NEEDS_DATA"
 
 
 @strawberry.type(description="An order as the books see it.")
@@ -40,14 +41,23 @@ class Order:
     payment_status: str
     fulfillment_status: str
     books_status: str = strawberry.field(
-        description="How the books treat it: INCLUDED, VOID, EXCLUDED, GIVEAWAY, COGS_ONLY, ..."
+        description="How the books treat it: INCLUDED, VOID, EXCLUDED, GIVEAWAY, COGS_ONLY, ...;"
+        " NEEDS_DATA while part of its history is on its way (it keeps its last good entries"
+        " and the part is fetched again), ERROR when its history contradicts itself."
     )
     total: Money
     open_balance: Money = strawberry.field(
         description="Still owed by the customer (negative: over-collected); equals its AR."
     )
     missing_costs: int
-    posting_error: str | None
+    posting_error: str | None = strawberry.field(
+        description="Why the order is NEEDS_DATA or ERROR, in words a person can act on."
+    )
+    recognized_on: dt.date | None = strawberry.field(
+        description="The effective fulfilment date the books use: the placed date under"
+        " placed-date tracking, the date the last unit shipped under fulfilled-date tracking"
+        " (null while units wait to ship). fulfillmentStatus shows what really shipped."
+    )
     key: strawberry.Private[tuple[UUID, str]]
 
     @classmethod
@@ -67,6 +77,7 @@ class Order:
             open_balance=Money.of(o.open_balance, cur),
             missing_costs=o.missing_costs,
             posting_error=o.posting_error,
+            recognized_on=o.recognized_on,
             key=(o.store_id, o.order_id),
         )
 

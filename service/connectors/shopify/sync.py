@@ -70,6 +70,13 @@ def _truncated(value: Any) -> bool:
     return any(_truncated(v) for k, v in value.items() if k != "pageInfo")
 
 
+async def fetch_order(client: ShopifyClient, order_id: str) -> dict[str, Any]:
+    """One order read again whole (its transactions, refunds and
+    fulfilments), by its legacy id: the targeted re-fetch of an order whose
+    history waits for a part that never came by webhook."""
+    return await _order_by_id(client, f"gid://shopify/Order/{order_id}")
+
+
 async def _order_by_id(client: ShopifyClient, gid: str) -> dict[str, Any]:
     """One order with wide nested limits, for one that overflowed a page's
     limits. Still too big means a shape this connector does not page

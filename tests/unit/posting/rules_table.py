@@ -99,7 +99,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("13.2", "Offline payments by Shopify's manual flag or the store's gateway mapping", ""),
     ("13.3", "Customer-currency amounts converted at the order's own rate", "test_normalize_real"),
     ("13.4", "Several shipping refund adjustments add up with their signs", "test_normalize_real"),
-    ("13.5", "A history waiting for a missing part is NEEDS_DATA, never dropped", "test_needs_data"),
+    ("13.5", "A history waiting for a missing part is NEEDS_DATA, not dropped", "test_needs_data"),
     ("13.6", "Accrual: cancelled after recognition, never paid: reversed against AR", ""),
     (
         "bad-input",
