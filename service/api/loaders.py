@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from strawberry.dataloader import DataLoader
+
 from service.api.context import Context
 from service.api.types.store import Store
 from service.ledger.companies import list_stores
+from service.ledger.ingest import RawEvent
+from service.ledger.source_events import OrderKey, events_of_orders, index_mentions
 
 
 async def load_stores(ctx: Context) -> dict[str, Store]:
@@ -31,3 +35,21 @@ async def load_books(ctx: Context) -> tuple[int, str]:
         cached = (row["current_version"], row["currency"] or "USD")
         ctx.loaders["books"] = cached
     return cached
+
+
+OrderEvents = tuple[list[RawEvent], dict[str, list[RawEvent]]]
+
+
+def order_events_loader(ctx: Context) -> DataLoader[OrderKey, OrderEvents]:
+    """The raw events of the orders on a page, read in one query, each with
+    its index of the object ids its bodies mention (parsed once a request)."""
+    loader: DataLoader[OrderKey, OrderEvents] | None = ctx.loaders.get("order_events")
+    if loader is None:
+
+        async def load(keys: list[OrderKey]) -> list[OrderEvents]:
+            found = await events_of_orders(ctx.pool, ctx.company_id, keys)
+            return [(found[k], index_mentions(found[k])) for k in keys]
+
+        loader = DataLoader(load_fn=load)
+        ctx.loaders["order_events"] = loader
+    return loader

@@ -53,6 +53,7 @@ from service.api.queries.gateways import gateway_mappings
 from service.api.queries.ingest_errors import ingest_errors
 from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
+from service.api.queries.posting_rules import posting_rules
 from service.api.queries.products import product, products
 from service.api.queries.statements import balance_sheet, profit_and_loss, trial_balance
 from service.api.queries.stores import stores
@@ -65,6 +66,7 @@ from service.api.types.job import Job
 from service.api.types.journal import JournalEntry
 from service.api.types.money import CURRENCY_CODE_SCALAR, CurrencyCode
 from service.api.types.order import Order
+from service.api.types.posting_rule import PostingRule
 from service.api.types.product import Product
 from service.api.types.settings import BookkeepingSettings
 from service.api.types.statements import BalanceSheet, ProfitAndLoss, TrialBalance
@@ -97,6 +99,9 @@ class Query:
     )
     journal_entries: Connection[JournalEntry] = strawberry.field(
         resolver=journal_entries, description="The journal, by date: drill down from statements."
+    )
+    posting_rules: list[PostingRule] = strawberry.field(
+        resolver=posting_rules, description="The posting rules every journal entry names."
     )
     profit_and_loss: ProfitAndLoss = strawberry.field(
         resolver=profit_and_loss, description="Income and expenses over [from, to]."

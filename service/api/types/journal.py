@@ -2,14 +2,20 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
 import strawberry
 
 from service.api.context import Info
 from service.api.ids import global_id
+from service.api.loaders import order_events_loader
+from service.api.types.ingest_event import IngestEvent
 from service.api.types.money import Money
+from service.api.types.posting_rule import PostingRule
 from service.api.types.statements import account_name
 from service.ledger.journal_reads import StoredEntry, StoredLine
+from service.ledger.source_events import source_events
+from service.posting.rules import find_rule
 
 if TYPE_CHECKING:
     from service.api.types.order import Order
@@ -54,6 +60,26 @@ class JournalEntry:
     event: str = strawberry.field(description="The id of the store event that caused it.")
     key: str = strawberry.field(description="Stable across re-posts of the same inputs.")
     lines: list[JournalLine]
+    order_key: strawberry.Private[tuple[UUID, str] | None]
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="The posting rule behind `rule`: its section and explanation."
+    )
+    def rule_info(self) -> PostingRule | None:
+        rule = find_rule(self.rule)
+        return None if rule is None else PostingRule.from_rule(rule)
+
+    # Strawberry's field decorator is untyped for methods that take `info`.
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="The stored deliveries (webhooks, synced records) that carried the fact "
+        "this entry comes from; empty when none did (a bank deposit linked by hand)."
+    )
+    async def source_events(self, info: Info) -> list[IngestEvent]:
+        if self.order_key is None:
+            return []
+        events, index = await order_events_loader(info.context).load(self.order_key)
+        found = source_events(self.event, self.order_key[1], events, index)
+        return [IngestEvent.from_record(ev) for ev in found]
 
     @classmethod
     def from_record(cls, e: StoredEntry) -> JournalEntry:
@@ -65,6 +91,7 @@ class JournalEntry:
             event=e.event_id,
             key=e.entry_key,
             lines=[_line(ln, e) for ln in e.lines],
+            order_key=(e.store_id, e.order_id) if e.store_id and e.order_id else None,
         )
 
 

@@ -1,0 +1,392 @@
+"""The registry of posting rules: every rule id a journal entry can carry.
+
+A journal entry names its rule by id (``cash.payment``, ``processor.charge``).
+This registry turns that id into something a person can check: the section
+of the project's posting rules it implements, a title, an explanation in an
+accountant's words, and the one function that posts it, so "why is this line
+here?" always has an answer. Pure data: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from service.domain.processor import RecordKind
+from service.posting import accrual, cash, engine, processor, restocks
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One posting rule.
+
+    ``function`` is the function whose entries carry this id. It is None for
+    a rule the contract defines but the engine does not emit yet (the entry
+    kind is registered ahead, so ids never go unexplained once it lands).
+    """
+
+    id: str
+    section: str
+    title: str
+    explanation: str
+    function: Callable[..., Any] | None
+
+    @property
+    def posted_by(self) -> str | None:
+        """``module.function`` of the poster, as a reader would look it up."""
+        if self.function is None:
+            return None
+        return f"{self.function.__module__}.{self.function.__qualname__}"
+
+
+def _r(rid: str, section: str, title: str, function: Callable[..., Any] | None, text: str) -> Rule:
+    return Rule(rid, section, title, " ".join(text.split()), function)
+
+
+_ORDER_RULES: tuple[Rule, ...] = (
+    _r(
+        "cash.payment",
+        "6.1",
+        "Cash basis: payment received",
+        cash.payment,
+        """Cash basis. A successful payment through a processor (a sale or a
+        capture) recognises its share of the order on the payment date: Dr
+        Reconciliation in process (or Dr Gift cards and store credit when paid
+        with a gift card), Cr Gross sales, Dr Discounts, Cr Shipping income,
+        Cr Tip income and Cr Sales tax payable, pro rata to the part of the
+        order this payment settles. Money beyond what the order still owes is
+        credited to Gross sales, since cash books have no receivable to hold
+        it.""",
+    ),
+    _r(
+        "cash.deposit",
+        "6.2",
+        "Cash basis: bank deposit linked to an unpaid order",
+        cash.deposit,
+        """Cash basis. A manual or offline payment (cash, cheque, bank
+        transfer, cash on delivery) posts nothing when it is recorded; the
+        order stays unpaid until a bank deposit is linked to it. The link
+        recognises the sales the deposit settles on the deposit's date: Dr
+        Bank for the deposit, Dr the account the link names for any
+        difference (fees, discounts), and the order's sales, discounts,
+        shipping, tips and tax credited pro rata.""",
+    ),
+    _r(
+        "cash.refund",
+        "6.4",
+        "Cash basis: refund",
+        cash.refund,
+        """Cash basis. A refund reverses, line by line and on the refund date,
+        what had been recognised of the refunded lines: Dr Refunds and returns
+        their full gross (less any money kept back, such as a return fee), Cr
+        Discounts the discounts they carried, Dr Shipping income and Dr Sales
+        tax payable what is refunded of them, and Cr Reconciliation in process
+        (or Gift cards and store credit, or Bank for cash handed back) the
+        money returned. The part of the lines the customer never paid was
+        never recognised and is not reversed.""",
+    ),
+    _r(
+        "cash.settle",
+        "6.1",
+        "Cash basis: order worth nothing, recognised when placed",
+        cash.placed,
+        """Cash basis. An order whose total is zero although it has sales
+        components (a line discounted in full, for example) will never
+        receive a payment to recognise it, so it is recognised when placed:
+        Cr Gross sales and the other components, Dr Discounts, netting to
+        zero.""",
+    ),
+    _r(
+        "accrual.placed",
+        "7.1",
+        "Accrual basis: order placed",
+        accrual.placed,
+        """Accrual basis. When the order is placed, the customer owes its
+        total: Dr Accounts receivable, Cr Deferred revenue for the order
+        total, on the placement date. Nothing is income yet: revenue waits
+        for the goods to ship. Gift cards sold are credited straight to Gift
+        cards and store credit, a liability from the moment they are
+        issued.""",
+    ),
+    _r(
+        "accrual.recognise",
+        "7.2",
+        "Accrual basis: revenue recognised on fulfilment",
+        accrual.recognise,
+        """Accrual basis. On the effective fulfilment date (the placement date
+        under placed-date tracking, or each real shipment under
+        fulfilled-date tracking) the shipped part of the order moves out of
+        deferred revenue: Dr Deferred revenue, Cr Gross sales, Dr Discounts,
+        Cr Shipping income, Cr Tip income, Cr Sales tax payable. Shipping and
+        tips follow the goods pro rata; whatever is left is recognised once
+        nothing remains to ship.""",
+    ),
+    _r(
+        "accrual.payment",
+        "7.3",
+        "Accrual basis: payment received",
+        accrual.payment,
+        """Accrual basis. A successful payment through a processor settles
+        the receivable on the payment date: Dr Reconciliation in process (or
+        Dr Gift cards and store credit for a gift card), Cr Accounts
+        receivable. It touches no income account: the revenue follows the
+        goods.""",
+    ),
+    _r(
+        "accrual.deposit",
+        "7.3",
+        "Accrual basis: bank deposit linked to an unpaid order",
+        accrual.deposit,
+        """Accrual basis. A manual or offline payment posts nothing until a
+        bank deposit is linked to the order; the link then settles the
+        receivable on the deposit's date: Dr Bank the deposit, Dr the
+        account the link names for any difference, Cr Accounts receivable
+        the total settled.""",
+    ),
+    _r(
+        "accrual.refund",
+        "7.4",
+        "Accrual basis: refund or cancellation of lines",
+        accrual.refund,
+        """Accrual basis. A refund of recognised lines reverses them line by
+        line against the receivable: Dr Refunds and returns their gross (less
+        money kept back), Cr Discounts, Dr Shipping income, Dr Sales tax
+        payable. Lines not yet recognised (not shipped under fulfilled-date
+        tracking) are a cancellation with no effect on profit: Dr Deferred
+        revenue, Cr Accounts receivable. The money going back is Dr Accounts
+        receivable, Cr Reconciliation in process (or Gift cards and store
+        credit).""",
+    ),
+    _r(
+        "accrual.bad_debt",
+        "7.8",
+        "Accrual basis: uncollected balance written off",
+        accrual.bad_debt,
+        """Accrual basis. When the merchant closes an order's uncollected
+        balance (an order action with a date), what the customer still owes
+        is written off at the end of that day: Dr Bad debt, Cr Accounts
+        receivable. Cash books post nothing, since the unpaid sale was never
+        recognised.""",
+    ),
+    _r(
+        "accrual.overcollected",
+        "7.9",
+        "Accrual basis: over-collected balance kept as sales",
+        accrual.overcollected,
+        """Accrual basis. When the merchant closes an over-collected order
+        (the customer paid more than the order, and the store keeps it), the
+        credit on the receivable becomes income on the date of the order's
+        last activity: Dr Accounts receivable, Cr Gross sales. Cash books
+        already recognised that money when it came in.""",
+    ),
+    _r(
+        "accrual.cancel_unpaid",
+        "13.6",
+        "Accrual basis: recognised, never paid, cancelled",
+        accrual.cancel_unpaid,
+        """Accrual basis. An order cancelled after it was recognised and never
+        paid has nothing to refund, and the channel may send no refund at
+        all, so its receivable would stay open for ever. What the order
+        still holds is reversed line by line as a refund with no money: Dr
+        Refunds and returns the gross, Cr Discounts, Dr Shipping income, Dr
+        Sales tax payable; the part not recognised yet (fulfilled-date
+        tracking) comes out of Deferred revenue; Cr Accounts receivable, so
+        the receivable closes. Units costed at placement that never shipped
+        go back to inventory (rule cogs.restock).""",
+    ),
+    _r(
+        "cogs.fulfillment",
+        "6.3",
+        "Cost of goods sold on fulfilment",
+        engine._ship,
+        """Both bases. On the effective fulfilment date (placement or the real
+        shipment, by the store's tracking setting) the cost of the units
+        shipped leaves inventory: Dr Cost of goods sold, Cr Inventory, per
+        SKU, at the unit cost resolved for the order line (by hand, from the
+        inventory system, or from the product's own costing). A line with no
+        known cost posts at zero and is listed as a missing cost.""",
+    ),
+    _r(
+        "cogs.restock",
+        "6.5",
+        "Restocked units back to inventory",
+        engine._refund,
+        """Both bases. Units a refund puts back in stock return to inventory
+        on the refund date at the same unit cost their cost of goods sold was
+        posted at: Dr Inventory, Cr Cost of goods sold (Cr Product giveaways
+        for a giveaway order). Only units whose cost was posted come back; a
+        refund alone never touches cost of goods sold.""",
+    ),
+    _r(
+        "giveaway.cost",
+        "8",
+        "Giveaway order: product cost to marketing",
+        engine._ship,
+        """An order marked as a giveaway has no sales, receivable or
+        payments; the cost of the goods shipped is a marketing expense: Dr
+        Product giveaways, Cr Inventory, on the effective fulfilment date, at
+        the unit cost of each line.""",
+    ),
+    _r(
+        "cogs_only.payment",
+        "8",
+        "COGS-only order: payment is gross sales",
+        engine._cogs_only_money_in,
+        """An order whose sales are not posted but whose cost of goods is
+        (an exchange order made by a returns app, or a channel set to COGS
+        only) can still receive money, such as an exchange upsell. That
+        money is recognised as income on its date, on either basis: Dr
+        Reconciliation in process (or Bank for a linked deposit), Cr Gross
+        sales.""",
+    ),
+    _r(
+        "cogs_only.refund",
+        "8",
+        "COGS-only order: money paid back",
+        engine._refund,
+        """Money paid back on a COGS-only order reverses the sales its
+        payments created: Dr Refunds and returns, Cr Reconciliation in
+        process (or Gift cards and store credit, or Bank), on the refund
+        date, on either basis.""",
+    ),
+)
+
+# What each kind of processor record is, and the account it moves money
+# against (the other side is always that processor's undeposited funds).
+_PROCESSOR_KINDS: dict[RecordKind, tuple[str, str]] = {
+    RecordKind.CHARGE: (
+        "Processor record of a payment",
+        """The processor's own record of a payment: Dr Undeposited funds (that
+        processor), Cr Reconciliation in process for the gross, which clears
+        what the order's payment put there; its fee is Dr Payment processing
+        fees, Cr Undeposited funds.""",
+    ),
+    RecordKind.REFUND: (
+        "Processor record of a refund",
+        """The processor's own record of money refunded to a customer: Cr
+        Undeposited funds (that processor), Dr Reconciliation in process,
+        which clears what the order's refund took out of it; any fee is Dr
+        Payment processing fees, Cr Undeposited funds.""",
+    ),
+    RecordKind.FEE_REFUND: (
+        "Processing fee given back",
+        """A processing fee the processor gives back on a refund (an
+        adjustment pointing at an order transaction): Dr Undeposited funds,
+        Cr Payment processing fees.""",
+    ),
+    RecordKind.DISPUTE: (
+        "Dispute (chargeback) opened",
+        """A customer's dispute takes the money back: Dr Chargebacks and
+        disputes the disputed amount and Dr Payment processing fees the
+        dispute fee, Cr Undeposited funds (that processor).""",
+    ),
+    RecordKind.DISPUTE_WON: (
+        "Dispute won",
+        """A dispute the merchant won returns the money: Dr Undeposited funds,
+        Cr Chargebacks and disputes (and the fee back to Payment processing
+        fees when the processor returns it).""",
+    ),
+    RecordKind.RESERVE_HOLD: (
+        "Funds held in reserve",
+        """The processor holds part of the balance in reserve: Dr Funds held
+        in processor reserves, Cr Undeposited funds (that processor).""",
+    ),
+    RecordKind.RESERVE_RELEASE: (
+        "Reserve released",
+        """The processor releases a reserve: Dr Undeposited funds (that
+        processor), Cr Funds held in processor reserves.""",
+    ),
+    RecordKind.UNKNOWN: (
+        "Processor record of an unknown type",
+        """A processor record of a type the rules do not know is never
+        dropped: Dr Undeposited funds, Cr Reconciliation in process, and the
+        record is listed as needing review so a person can reclassify it.""",
+    ),
+}
+
+
+def processor_rule_id(kind: RecordKind) -> str:
+    """The rule id the engine writes on a processor record of ``kind``."""
+    return f"processor.{kind.value.lower()}"
+
+
+_PROCESSOR_RULES: tuple[Rule, ...] = tuple(
+    _r(
+        processor_rule_id(kind),
+        "11",
+        title,
+        processor._balance_transaction,
+        text + " Dated on the store's local date of the record's timestamp.",
+    )
+    for kind, (title, text) in _PROCESSOR_KINDS.items()
+)
+
+_OTHER_RULES: tuple[Rule, ...] = (
+    _r(
+        "processor.payout",
+        "11",
+        "Payout to the bank",
+        processor._payout,
+        """A processor pays its balance out to the bank: Dr Bank, Cr
+        Undeposited funds (that processor); a payout fee is Dr Bank and FX
+        fees; a failed payout is a negative payout. Dated on the processor's
+        own payout date and matched by its id, since processor batches close
+        at midnight UTC, not in store time.""",
+    ),
+    _r(
+        "restock.channel",
+        "10.1",
+        "Channel-level restock or COGS reported by hand",
+        restocks.post_channel_restock,
+        """For channels whose restocks are not synced, a person reports a
+        cost of goods amount for a channel and a period. A negative amount is
+        a restock, Dr Inventory, Cr Cost of goods sold; a positive one is
+        extra cost of goods sold, Dr Cost of goods sold, Cr Inventory. Dated
+        at the period's end.""",
+    ),
+    _r(
+        "restock.sku",
+        "10.2",
+        "SKU-level restock reported by hand",
+        restocks.post_sku_restock,
+        """Units restocked for a SKU on a channel in a month, reported one by
+        one or in bulk: Dr Inventory, Cr Cost of goods sold for the units at
+        the SKU's unit cost, dated at the month's end.""",
+    ),
+    _r(
+        "period.adjustment",
+        "15.2",
+        "Adjustment to a closed period",
+        None,
+        """The books are closed through a date and a later change (a setting,
+        a cost, an order action, a late webhook) would alter an entry on or
+        before it. The closed period is left as it was and the difference is
+        posted on the first open date, its memo naming the date and the
+        cause. The engine does not emit this rule yet.""",
+    ),
+)
+
+RULES: tuple[Rule, ...] = _ORDER_RULES + _PROCESSOR_RULES + _OTHER_RULES
+_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+
+
+def rule_for(rule_id: str) -> Rule:
+    """The registered rule of an entry's rule id; KeyError when unknown.
+
+    ``processor.<kind>`` resolves whatever the case of the kind
+    (``processor.CHARGE`` and ``processor.charge`` are one rule)."""
+    rule = _BY_ID.get(rule_id)
+    if rule is None and rule_id.startswith("processor."):
+        rule = _BY_ID.get(rule_id.lower())
+    if rule is None:
+        raise KeyError(f"no posting rule {rule_id!r}")
+    return rule
+
+
+def find_rule(rule_id: str) -> Rule | None:
+    """Like ``rule_for``, None for an id the registry does not know."""
+    try:
+        return rule_for(rule_id)
+    except KeyError:
+        return None

@@ -1,0 +1,103 @@
+"""Which rule ids the engine emits for each scenario in tests/scenarios.
+
+Every order scenario is posted under every basis/tracking pair, processor
+scenarios through ``post_processor_records`` and restock scenarios through
+the restock functions, whatever the scenario's own cases check: the point
+is to see every entry the engine can make from the inputs we have.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from functools import cache
+from typing import Any
+
+from service.domain.errors import InconsistentHistory
+from service.domain.journal import JournalEntry
+from service.domain.money import to_minor
+from service.domain.restocks import BulkMode
+from service.domain.settings import AccountingBasis, FulfillmentTracking
+from service.posting import (
+    BulkRestockError,
+    apply_bulk_restocks,
+    post_channel_restock,
+    post_order,
+    post_processor_records,
+    post_sku_restock,
+)
+from service.posting.restocks import parse_restock_csv
+from tests.unit.posting.scenario_loader import (
+    load_all,
+    load_channel_restocks,
+    load_context,
+    load_history,
+    load_processor_records,
+    load_sku_restocks,
+    sub_scenarios,
+)
+
+
+def _order_entries(scn: dict[str, Any]) -> list[JournalEntry]:
+    out: list[JournalEntry] = []
+    for basis in AccountingBasis:
+        for tracking in FulfillmentTracking:
+            for sub in sub_scenarios(scn):
+                try:
+                    out.extend(post_order(load_history(sub), load_context(sub, basis, tracking)))
+                except InconsistentHistory:
+                    continue
+    return out
+
+
+def _processor_entries(scn: dict[str, Any]) -> list[JournalEntry]:
+    cur = scn.get("currency", "USD")
+    try:
+        return list(
+            post_processor_records(
+                load_processor_records(scn), scn.get("store_id", "store1"), scn["timezone"], cur
+            )
+        )
+    except InconsistentHistory:
+        return []
+
+
+def _restock_entries(scn: dict[str, Any]) -> list[JournalEntry]:
+    cur = scn.get("currency", "USD")
+    out: list[JournalEntry] = []
+    for r in load_channel_restocks(scn):
+        out.extend(post_channel_restock(r))
+    records = load_sku_restocks(scn)
+    if "bulk" in scn:
+        bulk = scn["bulk"]
+        with contextlib.suppress(BulkRestockError):
+            records = apply_bulk_restocks(
+                records,
+                bulk.get("rows") or parse_restock_csv(bulk["csv"]),
+                BulkMode(bulk["mode"]),
+                scn.get("store_id", "store1"),
+                bulk["channel"],
+                {k: to_minor(v, cur) for k, v in bulk.get("unit_costs", {}).items()},
+                cur,
+            )
+    for rec in records:
+        out.extend(post_sku_restock(rec))
+    return out
+
+
+def scenario_entries(scn: dict[str, Any]) -> list[JournalEntry]:
+    kind = scn.get("kind", "order")
+    if kind == "order":
+        return _order_entries(scn)
+    if kind == "processor":
+        return _processor_entries(scn)
+    return _restock_entries(scn)
+
+
+@cache
+def rule_usage() -> dict[str, tuple[str, ...]]:
+    """Rule id -> the scenarios (file stems, sorted) that emit it."""
+    seen: dict[str, set[str]] = {}
+    for name, scn in load_all():
+        for e in scenario_entries(scn):
+            seen.setdefault(e.rule, set()).add(name)
+    return {rid: tuple(sorted(names)) for rid, names in sorted(seen.items())}
