@@ -27,7 +27,7 @@ DISCOUNT_ALLOCATION = (
 )
 
 LINE_ITEM = (
-    f"id name title sku quantity isGiftCard {_bag('originalUnitPriceSet')}"
+    f"id name title sku quantity currentQuantity isGiftCard {_bag('originalUnitPriceSet')}"
     f" discountAllocations {{ {DISCOUNT_ALLOCATION} }} taxLines {{ {TAX_LINE} }}"
 )
 
@@ -37,13 +37,15 @@ SHIPPING_LINE = (
 )
 
 TRANSACTION = (
-    f"id kind status gateway test createdAt processedAt {_bag('amountSet')}"
+    "id kind status gateway manualPaymentGateway test createdAt processedAt"
+    f" {_bag('amountSet')}"
     " parentTransaction { id }"
 )
 
 ORDER_FIELDS = (
     "id legacyResourceId name createdAt processedAt updatedAt cancelledAt cancelReason test"
-    f" sourceName currencyCode {_bag('totalTipReceivedSet')} {_bag('totalPriceSet')}"
+    " sourceName currencyCode taxesIncluded"
+    f" {_bag('totalTipReceivedSet')} {_bag('totalPriceSet')}"
     f" transactions(first: 100) {{ {TRANSACTION} }}"
 )
 """The order's own fields and plain lists: what a bulk operation's order

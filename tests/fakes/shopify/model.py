@@ -94,6 +94,15 @@ class FTxn:
     parent_id: int | None = None
     test: bool = False
 
+    @property
+    def manual(self) -> bool:
+        """Shopify's ``manual_payment_gateway``: true for the manual
+        gateways a shop sets up (cash, bank deposit, cash on delivery)."""
+        return self.gateway.lower() in _MANUAL_GATEWAYS
+
+
+_MANUAL_GATEWAYS = frozenset({"manual", "cash", "bank deposit", "cash on delivery (cod)"})
+
 
 @dataclass
 class FRefundLine:

@@ -131,6 +131,7 @@ def rest_transaction(o: FOrder, t: FTxn) -> dict[str, Any]:
         "order_id": o.id,
         "kind": t.kind,
         "gateway": t.gateway,
+        "manual_payment_gateway": t.manual,
         "status": t.status,
         "message": None,
         "created_at": local_time(t.at, o.timezone),
