@@ -27,7 +27,12 @@ import asyncpg
 
 from service.connectors.finale.client import FinaleClient
 from service.connectors.goflow.client import GoflowClient
-from service.connectors.inventory import CostSample, ShippedUnits
+from service.connectors.inventory import (
+    CostSample,
+    InventoryAuthError,
+    InventorySystemError,
+    ShippedUnits,
+)
 from service.domain.inventory_costs import SkuComponent, SkuCost, sku_costs
 from service.ledger.jobs import JobRecord, finish_job, record_job, start_job
 from service.ledger.order_posting import current_version, repost_order
@@ -269,17 +274,32 @@ async def run_inventory_sync(
     return True
 
 
+class NotConnected(LookupError):
+    """The company has not connected that inventory system."""
+
+
+class ConnectionProblem(RuntimeError):
+    """The system refused the credentials (``auth``) or answered something
+    unusable; the message is the system's own, for the merchant to read."""
+
+    def __init__(self, message: str, *, auth: bool) -> None:
+        super().__init__(message)
+        self.auth = auth
+
+
 async def sample_inventory_cost(
     pool: asyncpg.Pool, secret_key: str, company_id: UUID, provider: str
 ) -> CostSample | None:
-    """One shipped product's cost from the system, fetched now; raises the
-    connector's error (credentials refused, query refused) for the caller
-    to show."""
+    """One shipped product's cost from the system, fetched now."""
     connection = await load_connection(pool, company_id, provider, secret_key)
     if connection is None:
-        raise LookupError(f"{provider} is not connected")
+        raise NotConnected(f"{provider} is not connected")
     client = client_for(connection)
     try:
         return await client.sample_cost()
+    except InventoryAuthError as exc:
+        raise ConnectionProblem(str(exc), auth=True) from exc
+    except InventorySystemError as exc:
+        raise ConnectionProblem(str(exc), auth=False) from exc
     finally:
         await client.aclose()

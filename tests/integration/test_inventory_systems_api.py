@@ -175,3 +175,16 @@ async def test_mappings_are_listed_and_bad_ones_refused(gql: GraphQL, tenant: Te
     assert again["data"]["inventorySkuMappings"]["totalCount"] == 2  # nothing half-applied
     body = await gql(TEST, {"p": "GOFLOW"})
     assert body["data"]["testInventoryConnection"]["userErrors"][0]["code"] == "NOT_APPLICABLE"
+
+
+async def test_a_refused_login_is_shown_by_the_connection_test(
+    gql: GraphQL, tenant: Tenant
+) -> None:
+    async with FakeFinale(FinaleAccount(), account="acme", api_key="K", api_secret="S") as fake:
+        creds = {"account": "acme", "apiKey": "K", "apiSecret": "WRONG", "baseUrl": fake.base_url}
+        await _connect(gql, {"provider": "FINALE", **creds})
+        tested = (await gql(TEST, {"p": "FINALE"}))["data"]["testInventoryConnection"]
+    assert tested["ok"] is False
+    (error,) = tested["userErrors"]
+    assert (error["field"], error["code"]) == ("input.provider", "INVALID")
+    assert error["message"].startswith("The credentials were refused")

@@ -11,9 +11,12 @@ from service.api.context import Info
 from service.api.mutations.connect_inventory_system import InventoryProvider
 from service.api.types.money import Money
 from service.api.types.user_error import UserError, UserErrorCode
-from service.connectors.inventory import InventoryAuthError, InventorySystemError
 from service.domain.inventory_costs import to_minor
-from service.ledger.inventory_systems import sample_inventory_cost
+from service.ledger.inventory_systems import (
+    ConnectionProblem,
+    NotConnected,
+    sample_inventory_cost,
+)
 
 HOW = {
     InventoryProvider.FINALE: (
@@ -74,12 +77,11 @@ async def test_inventory_connection(
         sample = await sample_inventory_cost(
             ctx.pool, ctx.secret_key, ctx.company_id, input.provider.value
         )
-    except LookupError:
+    except NotConnected:
         return _refused(f"{input.provider.value} is not connected", UserErrorCode.NOT_APPLICABLE)
-    except InventoryAuthError as exc:
-        return _refused(f"The credentials were refused: {exc}")
-    except InventorySystemError as exc:
-        return _refused(f"No cost could be read: {exc}")
+    except ConnectionProblem as exc:
+        reason = "The credentials were refused" if exc.auth else "No cost could be read"
+        return _refused(f"{reason}: {exc}")
     if sample is None:
         return TestInventoryConnectionPayload(
             ok=True,

@@ -193,7 +193,9 @@ class FinaleClient(InventoryHttpClient):
         if sale is None:
             return None
         path = f"stock history of shipment {sale.shipment_id}"
-        units = bounded_units(values.number(node.get("unitsOut"), f"{path}.unitsOut"), path)
+        units = bounded_units(
+            values.number(node.get("unitsOut"), f"{path}.unitsOut"), f"{path}.unitsOut"
+        )
         if units <= 0:
             return None
         product = node.get("product") or {}

@@ -17,6 +17,10 @@ named ``{collection}ViewConnection`` with ``first``/``after`` paging and
   shipped"), ``recordDate``, ``unitsOut``, the cost Finale recorded,
   ``transactionCostPerUnit`` and ``averageCostPerUnit``, the
   ``product { productId }`` and the ``shipment { shipmentId }`` it belongs to.
+  The reference describes the two costs and the shipment link without
+  printing their field names; the names follow the one rule every printed
+  stock-history field obeys (column "Units out" is ``unitsOut``), and
+  ``testInventoryConnection`` shows at once whether an account answers them.
 """
 
 from __future__ import annotations
