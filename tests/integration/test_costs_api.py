@@ -316,10 +316,33 @@ async def test_costs_flow_in_from_an_inventory_system(
         )
         assert body["data"]["connectInventorySystem"]["userErrors"] == []
         await run_worker()
-    # #2001: Finale's 3.255 average, rounded to 3.26 a unit; #2002: shipped without a cost.
-    assert await _cogs(gql, "2025-03-03", "2025-03-03") == Decimal("6.52")
+        # #2001: Finale's 3.255 average, rounded to 3.26 a unit; #2002: shipped without a cost.
+        assert await _cogs(gql, "2025-03-03", "2025-03-03") == Decimal("6.52")
+        missing = (await gql(MISSING))["data"]["missingCosts"]["nodes"]
+        assert sorted(n["orderName"] for n in missing) == ["#2002", "#2003"]
+        # The merchant gives the mug an average cost in Finale (a back-dated
+        # change re-values the shipment) and syncs again: #2002 is costed.
+        before = await pool.fetch(
+            "SELECT entry_key, entry_id FROM journal_entries WHERE company_id = $1 "
+            "AND order_id <> '2002' ORDER BY 1",
+            tenant.company_id,
+        )
+        finale.history[-1].cost = Decimal("3.50")
+        body = await gql(
+            "mutation { syncInventoryCosts(provider: FINALE) { syncJob { status } userErrors"
+            " { message } } }"
+        )
+        assert body["data"]["syncInventoryCosts"]["userErrors"] == []
+        await run_worker()
+    assert await _cogs(gql, "2025-03-10", "2025-03-10") == Decimal("10.50")
     missing = (await gql(MISSING))["data"]["missingCosts"]["nodes"]
-    assert sorted(n["orderName"] for n in missing) == ["#2002", "#2003"]
+    assert [n["orderName"] for n in missing] == ["#2003"]
+    after = await pool.fetch(
+        "SELECT entry_key, entry_id FROM journal_entries WHERE company_id = $1 "
+        "AND order_id <> '2002' ORDER BY 1",
+        tenant.company_id,
+    )
+    assert after == before  # only the order whose cost changed was re-posted
     assert (await verify_company(pool, tenant.company_id)).problems == []
     body = await gql(
         "mutation { connectInventorySystem(input: {provider: GOFLOW}) { userErrors { field } } }"

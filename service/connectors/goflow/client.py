@@ -17,14 +17,23 @@ suggestion), never posted at 0.
 
 Endpoints, all ``https://{subdomain}.api.goflow.com/v1/...`` with
 ``Authorization: Bearer {token}`` (and ``X-Beta-Contact`` when given);
-lists answer ``{"data": [...], "next": url-or-null}``:
+lists answer ``{"data": [...], "next": url-or-null}`` (API specification:
+"Authentication", "Beta Header", "Endpoints and requests", "Dates"):
 
 * ``GET /orders`` with ``filters[status]=shipped``,
   ``filters[status_updated_at:gte]`` / ``:lt``, ``sort=status_updated_at``,
-  ``sort_direction=asc``; dates ISO 8601 in UTC.
-* ``GET /products`` with ``filters[item_number:eq]``: ``id``, ``item_number``.
+  ``sort_direction=asc``; dates ISO 8601 in UTC (API specification,
+  filter syntax; public client code pulls shipped orders exactly so).
+  Read: ``order_number``, ``status``, ``lines[].product.item_number``,
+  ``lines[].quantity.amount``, ``shipment.shipped_at`` (public client code
+  reads the shipment this way; else ``status_updated_at``).
+* ``GET /products`` with ``filters[item_number:eq]``: ``id``,
+  ``item_number`` (public client code looks products up so).
 * ``GET /inventory/adjustments``: ``id``, ``date``, ``lines[]`` with
-  ``product_id``, ``quantity``, ``cost``.
+  ``product_id``, ``quantity``, ``cost`` (documentation "Inventory
+  Adjustments"; public client code writes these line fields and reads the
+  resource; the read shape is taken as the write shape plus ``id`` and
+  ``date``, which ``testInventoryConnection`` checks on a real account).
 """
 
 from __future__ import annotations
