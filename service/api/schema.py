@@ -17,6 +17,16 @@ from service.api.mutations.connect_shopify_store import (
     ConnectShopifyStorePayload,
     connect_shopify_store,
 )
+from service.api.mutations.inventory_connection import (
+    TestInventoryConnectionPayload,
+    test_inventory_connection,
+)
+from service.api.mutations.inventory_sku_mapping import (
+    InventorySkuMapping,
+    SetInventorySkuMappingPayload,
+    inventory_sku_mappings,
+    set_inventory_sku_mapping,
+)
 from service.api.mutations.record_purchase import (
     RecordPurchasePayload,
     import_purchases_csv,
@@ -90,6 +100,10 @@ class Query:
     order: Order | None = strawberry.field(resolver=order)
     products: Connection[Product] = strawberry.field(resolver=products)
     product: Product | None = strawberry.field(resolver=product, description="A product by SKU.")
+    inventory_sku_mappings: Connection[InventorySkuMapping] = strawberry.field(
+        resolver=inventory_sku_mappings,
+        description="Store SKUs mapped to an inventory system's products (packs, bundles).",
+    )
     missing_costs: Connection[MissingCost] = strawberry.field(
         resolver=missing_costs, description="Order lines whose COGS posted at 0 for want of a cost."
     )
@@ -165,6 +179,14 @@ class Mutation:
     )
     sync_inventory_costs: InventorySyncPayload = strawberry.mutation(
         resolver=sync_inventory_costs, description="Fetch costs from the inventory system now."
+    )
+    test_inventory_connection: TestInventoryConnectionPayload = strawberry.mutation(
+        resolver=test_inventory_connection,
+        description="Fetch one shipped order's cost from the inventory system now and show it.",
+    )
+    set_inventory_sku_mapping: SetInventorySkuMappingPayload = strawberry.mutation(
+        resolver=set_inventory_sku_mapping,
+        description="Say which inventory products (packs, bundles) make one unit of a store SKU.",
     )
     report_channel_restock: RestockPayload = strawberry.mutation(resolver=report_channel_restock)
     set_sku_restocks: RestockPayload = strawberry.mutation(resolver=set_sku_restocks)

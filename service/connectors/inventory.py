@@ -1,58 +1,52 @@
 """What every inventory-system connector (Finale, Goflow) hands back.
 
-An inventory system's cost for an order line outranks the product's own
-costing (POSTING.md 9). The systems report "no cost" as 0 (a bill not
-entered yet); that must never be posted as a real cost, so it is carried
-as ``missing=True`` and the line falls through to the next source.
+Finale Inventory and Goflow record the cost of goods when stock leaves the
+warehouse, per product, not per sales-order line. So a connector reports
+``ShippedUnits``: so many units of a product, shipped on a day for a
+channel order, at the unit cost the system recorded (or none). Turning
+those into a cost per store SKU (packs, bundles, product ids that are not
+the store's SKU) is ``service.domain.inventory_costs``.
+
+The systems report "no cost" as 0 or leave it blank (a receipt not entered
+yet); that is carried as ``unit_cost=None`` and never posted as a real cost.
 
 The HTTP plumbing shared by the connectors lives here too: both APIs rate
-limit with 429 + Retry-After and have the odd 5xx, and both send money as
-JSON numbers, which must be read as ``Decimal`` (never float) to stay exact.
+limit with 429 + Retry-After and have the odd 5xx, and both send numbers
+that must be read as ``Decimal`` (never float) to stay exact.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Self
 
 import httpx
 
-from service.domain.costs import CostSource, LineCost
-from service.domain.money import MoneyError, exponent
+from service.domain.inventory_costs import ShippedUnits as ShippedUnits
 
 Sleep = Callable[[float], Awaitable[None]]
 
 _MAX_BACKOFF = 30.0
+# No real unit cost or quantity comes near these; anything beyond is a
+# payload error, refused before it is converted.
+MAX_UNIT_COST = Decimal(10) ** 9
+MAX_UNITS = 10**7
 
 
 @dataclass(frozen=True, slots=True)
-class InventoryLineCost:
-    """The cost of one order line as an inventory system reports it.
-
-    ``unit_cost`` is in minor units per unit, rounded half up from what the
-    system sent (averages often have more decimals than the currency);
-    ``exact_unit_cost`` keeps the figure as sent, for the report.
-    """
+class CostSample:
+    """One shipped product's cost, shown by a connection test."""
 
     order_ref: str
-    sku: str
-    quantity: int
-    unit_cost: int
-    missing: bool
-    source: str  # "finale", "goflow"
-    exact_unit_cost: Decimal | None = None
-
-    def line_cost(self, line_id: str) -> LineCost:
-        """As a posting candidate for the order line the caller matched."""
-        return LineCost(
-            line_id=line_id,
-            unit_cost=self.unit_cost,
-            source=CostSource.INVENTORY_SYSTEM,
-            missing=self.missing,
-        )
+    product_id: str
+    units: int
+    unit_cost: Decimal | None
+    shipped_on: dt.date
+    where: str  # the endpoint and field the cost was read from
 
 
 class InventorySystemError(RuntimeError):
@@ -76,42 +70,24 @@ class InventoryDataError(InventorySystemError):
         return (InventoryDataError, (self.path, self.problem))
 
 
-def unit_cost_minor(value: object, currency: str, path: str) -> tuple[int, bool, Decimal | None]:
-    """(minor units, missing, exact) from a cost as sent: 0, null or absent
-    is missing; a negative or non-numeric cost is refused."""
-    if value is None or value == "":
-        return 0, True, None
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise InventoryDataError(path, f"not a number: {value!r}")
-    try:
-        dec = Decimal(value)
-    except ArithmeticError as exc:
-        raise InventoryDataError(path, f"not a number: {value!r}") from exc
-    if not dec.is_finite() or dec < 0:
-        raise InventoryDataError(path, f"not a usable cost: {value!r}")
-    if dec == 0:
-        return 0, True, dec
-    try:
-        exp = exponent(currency)
-    except MoneyError as exc:
-        raise InventoryDataError("currency", str(exc)) from exc
-    minor = int(dec.scaleb(exp).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    # A cost that rounds to nothing is as good as no cost.
-    return minor, minor == 0, dec
+def bounded_cost(value: Decimal | None, path: str) -> Decimal | None:
+    """A unit cost as sent, checked: 0 means none; negative or huge is refused."""
+    if value is None:
+        return None
+    if not value.is_finite() or value < 0 or value > MAX_UNIT_COST:
+        raise InventoryDataError(path, f"not a usable unit cost: {value}")
+    return None if value == 0 else value
 
 
-def whole_units(value: object, path: str) -> int:
-    """Quantities arrive as JSON numbers ("2" or 2.0); fractions are refused
-    because costing counts whole units."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise InventoryDataError(path, f"not a quantity: {value!r}")
-    try:
-        dec = Decimal(value)
-    except ArithmeticError as exc:
-        raise InventoryDataError(path, f"not a quantity: {value!r}") from exc
-    if not dec.is_finite() or dec != dec.to_integral_value():
-        raise InventoryDataError(path, f"not a whole number of units: {value!r}")
-    return int(dec)
+def bounded_units(value: Decimal | None, path: str) -> int:
+    """Whole units within bounds; fractions are refused because costing counts units."""
+    if value is None:
+        raise InventoryDataError(path, "missing quantity")
+    if not value.is_finite() or value != value.to_integral_value():
+        raise InventoryDataError(path, f"not a whole number of units: {value}")
+    if abs(value) > MAX_UNITS:
+        raise InventoryDataError(path, f"too many units: {value}")
+    return int(value)
 
 
 def decode_json(response: httpx.Response) -> Any:
@@ -132,26 +108,36 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-async def get_with_retry(
+async def send_with_retry(
     http: httpx.AsyncClient,
     url: str,
     *,
     system: str,
     headers: Mapping[str, str],
     params: Mapping[str, str | list[str]] | None = None,
+    json_body: Mapping[str, Any] | None = None,
     auth: httpx.Auth | None = None,
     sleep: Sleep,
     max_retries: int,
     not_found_ok: bool = False,
 ) -> httpx.Response | None:
-    """GET ``url``, waiting out 429 (as long as Retry-After says) and 5xx or
-    transport failures (exponential backoff). 401/403 raise
-    ``InventoryAuthError``; 404 returns None when ``not_found_ok``; any
-    other status raises ``InventorySystemError`` naming it."""
+    """GET ``url`` (or POST ``json_body`` to it), waiting out 429 (as long as
+    Retry-After says) and 5xx or transport failures (exponential backoff).
+    401/403 raise ``InventoryAuthError``; 404 returns None when
+    ``not_found_ok``; any other status raises ``InventorySystemError``
+    naming it."""
     attempt = 0
     while True:
         try:
-            response = await http.get(url, headers=headers, params=params, auth=auth)
+            if json_body is None:
+                response = await http.get(url, headers=headers, params=params, auth=auth)
+            else:
+                response = await http.post(
+                    url,
+                    headers=headers,
+                    json=json_body,
+                    auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+                )
         except httpx.TransportError as exc:
             wait, reason = _backoff(attempt), f"transport error {exc!r}"
         else:

@@ -1,16 +1,24 @@
-"""Costs from inventory systems (Finale Inventory, Goflow), per order line.
+"""Costs from inventory systems (Finale Inventory, Goflow), per order and SKU.
 
-The inventory system knows what each shipped unit cost (its average at the
-time of the order, seeds 001 and 004). A sync asks it for the orders the
-books hold, stores each line's cost, a zero or absent cost as missing, and
-re-posts the orders whose cost changed. Orders are named as the inventory
-system knows them: Finale by the channel's order name (#1001), Goflow by
-its number (1001).
+An inventory system records the cost of goods when stock ships, per
+product (seeds 001 and 004; docs/inventory-systems.md). A sync asks it
+for every unit shipped since the books' first order, joins each to the
+store's order by the order reference the system keeps (Finale: the
+channel's order name, "#1001"; Goflow: the number, "1001"), turns the
+products into the store's SKUs with the merchant's SKU mapping (packs,
+bundles, other product ids), stores one cost per order and SKU (a missing
+cost as missing), and re-posts the orders whose cost changed.
+
+Every sync reads the whole window again: a back-dated receipt or average
+cost change re-values what shipped after it, and a cost missing today can
+appear once the merchant enters it in the inventory system.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -19,7 +27,13 @@ import asyncpg
 
 from service.connectors.finale.client import FinaleClient
 from service.connectors.goflow.client import GoflowClient
-from service.connectors.inventory import InventoryLineCost
+from service.connectors.inventory import (
+    CostSample,
+    InventoryAuthError,
+    InventorySystemError,
+    ShippedUnits,
+)
+from service.domain.inventory_costs import SkuComponent, SkuCost, sku_costs
 from service.ledger.jobs import JobRecord, finish_job, record_job, start_job
 from service.ledger.order_posting import current_version, repost_order
 from service.ledger.secrets import seal, unseal
@@ -29,6 +43,7 @@ GOFLOW = "GOFLOW"
 INVENTORY_SYNC = "inventory_sync"
 INVENTORY_FUNCTION = "sync_inventory_costs"
 BATCH = 100
+SkuMap = dict[str, tuple[SkuComponent, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +90,18 @@ async def load_connection(
     return Connection(provider, row["settings"], unseal(secret_key, row["credentials"]))
 
 
-def client_for(c: Connection, currency: str) -> FinaleClient | GoflowClient:
+def client_for(c: Connection) -> FinaleClient | GoflowClient:
     base = c.settings.get("baseUrl")
     if c.provider == FINALE:
         return FinaleClient(
-            c.settings["account"],
-            c.credentials["apiKey"],
-            c.credentials["apiSecret"],
-            base,
-            currency=currency,
+            c.settings["account"], c.credentials["apiKey"], c.credentials["apiSecret"], base
         )
-    return GoflowClient(c.settings["subdomain"], c.credentials["token"], base, currency=currency)
+    return GoflowClient(
+        c.settings["subdomain"],
+        c.credentials["token"],
+        base,
+        beta_contact=c.settings.get("betaContact"),
+    )
 
 
 def order_ref(provider: str, name: str) -> str:
@@ -98,21 +114,53 @@ async def request_sync(conn: asyncpg.Connection, company_id: UUID, provider: str
     return await record_job(conn, company_id, job_id, INVENTORY_SYNC, {"provider": provider})
 
 
+async def load_sku_map(
+    conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID, provider: str
+) -> SkuMap:
+    rows = await conn.fetch(
+        "SELECT sku, product_id, units FROM inventory_sku_maps "
+        "WHERE company_id = $1 AND provider = $2 ORDER BY sku, product_id",
+        company_id,
+        provider,
+    )
+    out: dict[str, list[SkuComponent]] = defaultdict(list)
+    for r in rows:
+        out[r["sku"]].append(SkuComponent(r["product_id"], r["units"]))
+    return {sku: tuple(parts) for sku, parts in out.items()}
+
+
+async def save_sku_map(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    provider: str,
+    sku: str,
+    components: Sequence[SkuComponent],
+) -> None:
+    """Replace one SKU's components; none restores "the SKU is its own product"."""
+    await conn.execute(
+        "DELETE FROM inventory_sku_maps WHERE company_id = $1 AND provider = $2 AND sku = $3",
+        company_id,
+        provider,
+        sku,
+    )
+    await conn.executemany(
+        "INSERT INTO inventory_sku_maps (company_id, provider, sku, product_id, units) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        [(company_id, provider, sku, c.product_id, c.units) for c in components],
+    )
+
+
 async def _store_costs(
     conn: asyncpg.Connection,
     company_id: UUID,
     store_id: UUID,
     order_id: str,
-    costs: tuple[InventoryLineCost, ...],
+    costs: Sequence[SkuCost],
+    provider: str,
 ) -> bool:
-    """Keep one cost per SKU of the order; True when anything changed."""
-    by_sku: dict[str, InventoryLineCost] = {}
-    for c in costs:
-        held = by_sku.get(c.sku)
-        if held is None or (held.missing and not c.missing):
-            by_sku[c.sku] = c
+    """One cost per SKU of the order; True when anything changed."""
     changed = False
-    for sku, c in sorted(by_sku.items()):
+    for c in costs:
         row = await conn.fetchval(
             """
             INSERT INTO line_costs (company_id, store_id, order_id, sku, source, unit_cost,
@@ -128,60 +176,92 @@ async def _store_costs(
             company_id,
             store_id,
             order_id,
-            sku,
+            c.sku,
             c.unit_cost,
             c.missing,
-            c.source,
+            provider.lower(),
         )
         changed = changed or bool(row)
     return changed
 
 
+async def _books_span(pool: asyncpg.Pool, company_id: UUID) -> tuple[dt.date, dt.date] | None:
+    """From the day before the first order (time zones) to today."""
+    async with pool.acquire() as conn:
+        version, _ = await current_version(conn, company_id)
+        first = await conn.fetchval(
+            "SELECT min(placed_at) FROM order_summaries WHERE company_id = $1 "
+            "AND journal_version = $2",
+            company_id,
+            version,
+        )
+    if first is None:
+        return None
+    today = dt.datetime.now(dt.UTC).date()
+    return first.date() - dt.timedelta(days=1), today
+
+
+async def _apply(
+    pool: asyncpg.Pool,
+    company_id: UUID,
+    provider: str,
+    shipped: Sequence[ShippedUnits],
+) -> int:
+    """Store the costs of every books order that shipped; returns orders re-posted."""
+    by_ref: dict[str, list[ShippedUnits]] = defaultdict(list)
+    for row in shipped:
+        by_ref[row.order_ref].append(row)
+    names = sorted({n for ref in by_ref for n in (ref, f"#{ref}")})
+    sku_map = await load_sku_map(pool, company_id, provider)
+    reposted = 0
+    for start in range(0, len(names), BATCH):
+        async with pool.acquire() as conn, conn.transaction():
+            version, _ = await current_version(conn, company_id)
+            rows = await conn.fetch(
+                """
+                SELECT o.store_id, o.order_id, o.name, o.currency_code,
+                       coalesce(array_agg(k.sku) FILTER (WHERE k.sku IS NOT NULL), '{}') AS skus
+                FROM order_summaries o
+                LEFT JOIN order_skus k ON k.company_id = o.company_id
+                     AND k.store_id = o.store_id AND k.order_id = o.order_id
+                WHERE o.company_id = $1 AND o.journal_version = $2 AND o.name = any($3::text[])
+                GROUP BY o.store_id, o.order_id, o.name, o.currency_code
+                """,
+                company_id,
+                version,
+                names[start : start + BATCH],
+            )
+            for r in rows:
+                units = by_ref.get(order_ref(provider, r["name"]))
+                if not units:
+                    continue
+                costs = sku_costs(units, r["skus"], sku_map, r["currency_code"])
+                if await _store_costs(
+                    conn, company_id, r["store_id"], r["order_id"], costs, provider
+                ):
+                    await repost_order(conn, company_id, r["store_id"], r["order_id"])
+                    reposted += 1
+    return reposted
+
+
 async def run_inventory_sync(
     pool: asyncpg.Pool, secret_key: str, company_id: UUID, job_id: str
 ) -> bool:
-    """Fetch line costs for every order of the books, in batches; re-post what changed."""
+    """Fetch what shipped since the books began, store its costs, re-post what changed."""
     async with pool.acquire() as conn, conn.transaction():
         job = await start_job(conn, company_id, job_id)
     if job is None:
         return False
     provider = job.payload["provider"]
     connection = await load_connection(pool, company_id, provider, secret_key)
-    if connection is None:
-        async with pool.acquire() as conn:
-            await finish_job(conn, company_id, job_id)
-        return True
-    currency = await pool.fetchval(
-        "SELECT coalesce(min(currency_code), 'USD') FROM stores WHERE company_id = $1", company_id
-    )
-    client = client_for(connection, currency)
-    try:
-        after = ""
-        while True:
-            async with pool.acquire() as conn:
-                version, _ = await current_version(conn, company_id)
-                rows = await conn.fetch(
-                    "SELECT store_id, order_id, name FROM order_summaries WHERE company_id = $1 "
-                    "AND journal_version = $2 AND order_id > $3 ORDER BY order_id LIMIT $4",
-                    company_id,
-                    version,
-                    after,
-                    BATCH,
-                )
-            if not rows:
-                break
-            after = rows[-1]["order_id"]
-            refs = {order_ref(provider, r["name"]): r for r in rows}
-            found = await client.order_line_costs(list(refs))
-            async with pool.acquire() as conn, conn.transaction():
-                for ref, costs in found.items():
-                    r = refs[ref]
-                    if costs and await _store_costs(
-                        conn, company_id, r["store_id"], r["order_id"], costs
-                    ):
-                        await repost_order(conn, company_id, r["store_id"], r["order_id"])
-    finally:
-        await client.aclose()
+    span = await _books_span(pool, company_id)
+    if connection is not None and span is not None:
+        client = client_for(connection)
+        try:
+            shipped = await client.shipped_units(*span)
+        finally:
+            await client.aclose()
+        await _apply(pool, company_id, provider, shipped)
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "UPDATE inventory_connections SET last_synced_at = $3 "
@@ -192,3 +272,34 @@ async def run_inventory_sync(
         )
         await finish_job(conn, company_id, job_id)
     return True
+
+
+class NotConnected(LookupError):
+    """The company has not connected that inventory system."""
+
+
+class ConnectionProblem(RuntimeError):
+    """The system refused the credentials (``auth``) or answered something
+    unusable; the message is the system's own, for the merchant to read."""
+
+    def __init__(self, message: str, *, auth: bool) -> None:
+        super().__init__(message)
+        self.auth = auth
+
+
+async def sample_inventory_cost(
+    pool: asyncpg.Pool, secret_key: str, company_id: UUID, provider: str
+) -> CostSample | None:
+    """One shipped product's cost from the system, fetched now."""
+    connection = await load_connection(pool, company_id, provider, secret_key)
+    if connection is None:
+        raise NotConnected(f"{provider} is not connected")
+    client = client_for(connection)
+    try:
+        return await client.sample_cost()
+    except InventoryAuthError as exc:
+        raise ConnectionProblem(str(exc), auth=True) from exc
+    except InventorySystemError as exc:
+        raise ConnectionProblem(str(exc), auth=False) from exc
+    finally:
+        await client.aclose()

@@ -293,21 +293,14 @@ async def test_costs_flow_in_from_an_inventory_system(
     pool: asyncpg.Pool,
     run_worker: Callable[[], Awaitable[None]],
 ) -> None:
-    from tests.fakes.finale.server import FakeFinale
+    import datetime as dt
 
-    def finale_order(name: str, sku: str, qty: int, cost: float | None) -> dict[str, Any]:
-        return {
-            "orderId": name,
-            "orderTypeId": "SALES_ORDER",
-            "statusId": "ORDER_COMPLETED",
-            "lastUpdatedDate": "2025-03-20T10:00:00Z",
-            "orderItemList": [
-                {"productId": sku, "quantity": qty, "unitPrice": 15.0, "unitCost": cost}
-            ],
-        }
+    from tests.fakes.finale import FakeFinale, FinaleAccount
 
-    orders = [finale_order("#2001", "MUG", 2, 3.255), finale_order("#2002", "MUG", 3, 0)]
-    async with FakeFinale(orders, account="acme", api_key="K", api_secret="S") as fake:
+    finale = FinaleAccount()
+    finale.ship("#2001", dt.date(2025, 3, 3), [("MUG", 2, Decimal("3.255"))])
+    finale.ship("#2002", dt.date(2025, 3, 10), [("MUG", 3, None)])
+    async with FakeFinale(finale, account="acme", api_key="K", api_secret="S") as fake:
         body = await gql(
             "mutation($input: ConnectInventorySystemInput!) { connectInventorySystem(input: $input)"
             " { syncJob { status } userErrors { field message } } }",
@@ -323,10 +316,33 @@ async def test_costs_flow_in_from_an_inventory_system(
         )
         assert body["data"]["connectInventorySystem"]["userErrors"] == []
         await run_worker()
-    # #2001: Finale's 3.255 average, rounded to 3.26 a unit; #2002: a zero is missing.
-    assert await _cogs(gql, "2025-03-03", "2025-03-03") == Decimal("6.52")
+        # #2001: Finale's 3.255 average, rounded to 3.26 a unit; #2002: shipped without a cost.
+        assert await _cogs(gql, "2025-03-03", "2025-03-03") == Decimal("6.52")
+        missing = (await gql(MISSING))["data"]["missingCosts"]["nodes"]
+        assert sorted(n["orderName"] for n in missing) == ["#2002", "#2003"]
+        # The merchant gives the mug an average cost in Finale (a back-dated
+        # change re-values the shipment) and syncs again: #2002 is costed.
+        before = await pool.fetch(
+            "SELECT entry_key, entry_id FROM journal_entries WHERE company_id = $1 "
+            "AND order_id <> '2002' ORDER BY 1",
+            tenant.company_id,
+        )
+        finale.history[-1].cost = Decimal("3.50")
+        body = await gql(
+            "mutation { syncInventoryCosts(provider: FINALE) { syncJob { status } userErrors"
+            " { message } } }"
+        )
+        assert body["data"]["syncInventoryCosts"]["userErrors"] == []
+        await run_worker()
+    assert await _cogs(gql, "2025-03-10", "2025-03-10") == Decimal("10.50")
     missing = (await gql(MISSING))["data"]["missingCosts"]["nodes"]
-    assert sorted(n["orderName"] for n in missing) == ["#2002", "#2003"]
+    assert [n["orderName"] for n in missing] == ["#2003"]
+    after = await pool.fetch(
+        "SELECT entry_key, entry_id FROM journal_entries WHERE company_id = $1 "
+        "AND order_id <> '2002' ORDER BY 1",
+        tenant.company_id,
+    )
+    assert after == before  # only the order whose cost changed was re-posted
     assert (await verify_company(pool, tenant.company_id)).problems == []
     body = await gql(
         "mutation { connectInventorySystem(input: {provider: GOFLOW}) { userErrors { field } } }"

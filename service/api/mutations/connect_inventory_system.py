@@ -14,7 +14,13 @@ from service.db.queue import enqueue
 from service.ledger.inventory_systems import INVENTORY_FUNCTION, connect, request_sync
 
 
-@strawberry.enum(description="An inventory system that knows the cost of each order line.")
+@strawberry.enum(
+    description=(
+        "An inventory system that records the cost of goods when they ship: FINALE reads "
+        "each sale shipment's cost from Finale's stock history; GOFLOW, which publishes no "
+        "cost per order, uses the product cost Goflow holds for the ship date."
+    )
+)
 class InventoryProvider(Enum):
     FINALE = "FINALE"
     GOFLOW = "GOFLOW"
@@ -28,6 +34,9 @@ class ConnectInventorySystemInput:
     api_secret: str | None = strawberry.field(default=None, description="Finale API secret.")
     subdomain: str | None = strawberry.field(default=None, description="Goflow subdomain.")
     token: str | None = strawberry.field(default=None, description="Goflow API token.")
+    beta_contact: str | None = strawberry.field(
+        default=None, description="Goflow: e-mail sent as X-Beta-Contact for its beta endpoints."
+    )
     base_url: str | None = strawberry.field(default=None, description="Override the API host.")
     idempotency_key: str | None = None
 
@@ -88,6 +97,8 @@ async def connect_inventory_system(
         credentials = {"apiKey": input.api_key, "apiSecret": input.api_secret}
     else:
         settings = {"subdomain": (input.subdomain or "").strip()}
+        if input.beta_contact and input.beta_contact.strip():
+            settings["betaContact"] = input.beta_contact.strip()
         credentials = {"token": input.token}
     if input.base_url:
         settings["baseUrl"] = input.base_url.rstrip("/")

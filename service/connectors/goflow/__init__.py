@@ -1,5 +1,6 @@
-"""Goflow connector: the cost Goflow gives each order line (its average
-cost at the time of the order, POSTING.md 9, seed 004)."""
+"""Goflow connector: shipped orders, costed at the product cost Goflow
+keeps for the ship date (Goflow publishes no cost per order; POSTING.md 9,
+seed 004)."""
 
 from service.connectors.goflow.client import GoflowClient
 

@@ -1,5 +1,5 @@
-"""A local Finale Inventory that speaks the REST order API."""
+"""A local Finale Inventory that speaks its GraphQL API."""
 
-from tests.fakes.finale.server import FakeFinale
+from tests.fakes.finale.server import FakeFinale, FinaleAccount
 
-__all__ = ["FakeFinale"]
+__all__ = ["FakeFinale", "FinaleAccount"]

@@ -1,5 +1,5 @@
-"""A local Goflow that speaks the v1 orders API."""
+"""A local Goflow that speaks its v1 API."""
 
-from tests.fakes.goflow.server import FakeGoflow
+from tests.fakes.goflow.server import FakeGoflow, GoflowAccount
 
-__all__ = ["FakeGoflow"]
+__all__ = ["FakeGoflow", "GoflowAccount"]
