@@ -1,10 +1,12 @@
 """Hypothesis strategies: consistent order histories.
 
 ``histories()`` draws anything the engine must accept: random lines,
-discounts, taxes (some channel liable), gift cards, shipping, tips, partial
-and manual payments, partial fulfillments, refunds of any lines with any
-restock type and any money up to what was paid, cancellations, order
-statuses. ``settled_histories()`` draws orders that end fully paid (before
+discounts, taxes (some channel liable, some inside tax-inclusive prices),
+gift cards, shipping, tips, partial and manual payments (custom gateways
+flagged manual, gateways the merchant maps otherwise), partial
+fulfillments, refunds of any lines with any restock type and any money up
+to what was paid, cancellations, order statuses. ``settled_histories()``
+draws orders that end fully paid (before
 any refund), fully fulfilled and settled, with refunds only of shipped
 units: the orders invariant 4 speaks about.
 """
@@ -52,17 +54,27 @@ class Drawn:
     history: OrderHistory
     costs: tuple[LineCost, ...]
     override: OrderStatusOverride | None = None
+    gateways: tuple[tuple[str, PaymentMethod], ...] = ()
 
     def ctx(self, settings: Settings) -> PostingContext:
-        return PostingContext(settings, self.override, (), self.costs)
+        return PostingContext(settings, self.override, (), self.costs, self.gateways)
 
 
 def _at(minutes: int) -> dt.datetime:
     return BASE + dt.timedelta(minutes=minutes)
 
 
+def _inside(draw: st.DrawFn, room: int, upto: int) -> int:
+    """A tax that fits in what is left of a tax-inclusive price."""
+    return draw(st.integers(0, max(0, min(room, upto))))
+
+
 @st.composite
-def _lines(draw: st.DrawFn, allow_gift: bool = True) -> tuple[LineItem, ...]:
+def _lines(
+    draw: st.DrawFn, allow_gift: bool = True, included: bool = False
+) -> tuple[LineItem, ...]:
+    """Order lines; with ``included`` the taxes are inside the prices (a
+    VAT shop), so they never exceed the discounted price."""
     n = draw(st.integers(1, 4))
     out = []
     for i in range(n):
@@ -71,11 +83,14 @@ def _lines(draw: st.DrawFn, allow_gift: bool = True) -> tuple[LineItem, ...]:
         gross = qty * price
         gift = allow_gift and i > 0 and draw(st.integers(0, 6)) == 0
         disc = draw(st.integers(0, gross)) if draw(st.booleans()) else 0
+        room = gross - disc if included and not gift else 1 << 40
         taxes = []
-        if draw(st.booleans()):
-            taxes.append(TaxLine(draw(st.integers(0, 900))))
-        if draw(st.integers(0, 4)) == 0:
-            taxes.append(TaxLine(draw(st.integers(0, 500)), channel_liable=True))
+        if draw(st.booleans()) and not (included and gift):
+            tax = _inside(draw, room, 900)
+            room -= tax
+            taxes.append(TaxLine(tax))
+        if draw(st.integers(0, 4)) == 0 and not (included and gift):
+            taxes.append(TaxLine(_inside(draw, room, 500), channel_liable=True))
         out.append(
             LineItem(
                 id=f"l{i}",
@@ -91,24 +106,22 @@ def _lines(draw: st.DrawFn, allow_gift: bool = True) -> tuple[LineItem, ...]:
 
 
 def _total(order: Order) -> int:
-    total = order.tip - order.unallocated_discount
-    for ln in order.lines:
-        total += ln.quantity * ln.unit_price - sum(d.amount for d in ln.discounts)
-        total += sum(t.amount for t in ln.tax_lines)
-    for s in order.shipping_lines:
-        total += s.price - s.discount + sum(t.amount for t in s.tax_lines)
-    return total
+    """What the customer is charged (Shopify's total_price)."""
+    return order.total
 
 
 @st.composite
 def _order(draw: st.DrawFn, oid: str, allow_gift: bool = True) -> Order:
-    lines = draw(_lines(allow_gift))
+    included = draw(st.integers(0, 3)) == 0  # a VAT or GST shop: taxes inside prices
+    lines = draw(_lines(allow_gift, included))
     shipping: tuple[ShippingLine, ...] = ()
     if draw(st.booleans()):
         price = draw(st.integers(0, 1500))
         disc = draw(st.integers(0, price)) if draw(st.booleans()) else 0
-        tax = draw(st.integers(0, 200))
-        ctax = draw(st.integers(0, 100)) if draw(st.integers(0, 3)) == 0 else 0
+        room = price - disc if included else 1 << 40
+        tax = _inside(draw, room, 200)
+        room -= tax
+        ctax = _inside(draw, room, 100) if draw(st.integers(0, 3)) == 0 else 0
         taxes = tuple(t for t in (TaxLine(tax), TaxLine(ctax, channel_liable=True)) if t.amount)
         shipping = (ShippingLine("s1", price, disc, taxes),)
     unallocated = 0
@@ -128,7 +141,17 @@ def _order(draw: st.DrawFn, oid: str, allow_gift: bool = True) -> Order:
         tip=draw(st.integers(0, 500)) if draw(st.integers(0, 3)) == 0 else 0,
         unallocated_discount=unallocated,
         source=draw(st.sampled_from(("web", "pos", "tiktok"))),
+        taxes_included=included,
     )
+
+
+def _shipping_net(order: Order) -> int:
+    """Shipping a refund can give back, before its tax (refunded shipping
+    tax is its own amount, as in Shopify's refunds)."""
+    net = sum(s.price - s.discount for s in order.shipping_lines)
+    if order.taxes_included:
+        net -= sum(t.amount for s in order.shipping_lines for t in s.tax_lines)
+    return net
 
 
 def _costs(draw: st.DrawFn, order: Order) -> tuple[LineCost, ...]:
@@ -165,7 +188,21 @@ def _method(draw: st.DrawFn, manual: bool) -> tuple[str, PaymentMethod]:
     choices.append(("gift_card", PaymentMethod.GIFT_CARD))
     if manual:
         choices.append(("manual", PaymentMethod.MANUAL))
+        # A custom gateway Shopify flags manual_payment_gateway (13.2).
+        choices.append(("Zelle", PaymentMethod.MANUAL))
     return draw(st.sampled_from(choices))
+
+
+def _gateway_mapping(draw: st.DrawFn) -> tuple[tuple[str, PaymentMethod], ...]:
+    """Now and then the merchant maps a gateway otherwise (13.2)."""
+    if draw(st.integers(0, 4)):
+        return ()
+    options = (
+        ("zelle", PaymentMethod.PROCESSOR),
+        ("paypal", PaymentMethod.MANUAL),
+        ("manual", PaymentMethod.PROCESSOR),
+    )
+    return tuple(draw(st.lists(st.sampled_from(options), max_size=2, unique=True)))
 
 
 @st.composite
@@ -201,7 +238,7 @@ def histories(draw: st.DrawFn, oid: str = "o1") -> Drawn:
         if fl:
             events.append(Fulfillment(f"f{i}", _at(draw(st.integers(0, 20000))), tuple(fl)))
     refundable = {ln.id: ln.quantity for ln in order.lines}
-    ship_left = sum(s.price - s.discount for s in order.shipping_lines)
+    ship_left = _shipping_net(order)
     ship_tax_left = sum(t.amount for s in order.shipping_lines for t in s.tax_lines)
     money_left = paid
     for i in range(draw(st.integers(0, 2))):
@@ -241,7 +278,12 @@ def histories(draw: st.DrawFn, oid: str = "o1") -> Drawn:
             **{**{f: getattr(order, f) for f in order.__dataclass_fields__}, "test": True}
         )
     shuffled = draw(st.permutations(events))
-    return Drawn(OrderHistory(order, tuple(shuffled)), _costs(draw, order), override)
+    return Drawn(
+        OrderHistory(order, tuple(shuffled)),
+        _costs(draw, order),
+        override,
+        _gateway_mapping(draw),
+    )
 
 
 @st.composite
@@ -275,7 +317,7 @@ def settled_histories(draw: st.DrawFn, oid: str = "o1") -> Drawn:
         events.append(Fulfillment(f"f{i}", _at(draw(st.integers(0, 5000))), tuple(fl)))
         i += 1
     refundable = {ln.id: ln.quantity for ln in order.lines}
-    ship_left = sum(s.price - s.discount for s in order.shipping_lines)
+    ship_left = _shipping_net(order)
     ship_tax_left = sum(t.amount for s in order.shipping_lines for t in s.tax_lines)
     money_left = total
     for r in range(draw(st.integers(0, 2))):

@@ -168,3 +168,28 @@ def test_regression_no_zero_tax_line_when_rounding_cancels() -> None:
         for e in post_order(OrderHistory(order, events), Drawn(OrderHistory(order), ()).ctx(s)):
             assert all(ln.amount for ln in e.lines), e
             assert sum(ln.amount for ln in e.lines) == 0
+
+
+@EXAMPLES
+@given(histories(), st.randoms(use_true_random=False))
+def test_7_a_history_arriving_in_pieces_waits_never_fails(d: Drawn, rnd: random.Random) -> None:
+    """POSTING.md 13.5: webhooks arrive in any order. Every partial history
+    either posts or waits for its missing part (NEEDS_DATA), keeping the
+    entries of the last one that posted; none is a hard error, and the
+    whole history posts as if it had come at once."""
+    from service.ledger.order_posting import post_history
+
+    ctx = d.ctx(rnd.choice(ALL_SETTINGS))
+    events = list(d.history.events)
+    rnd.shuffle(events)
+    good: OrderHistory | None = None
+    for n in range(len(events) + 1):
+        partial = OrderHistory(d.history.order, tuple(events[:n]))
+        posted = post_history(partial, ctx, good)
+        if posted.error is None:
+            good = partial
+            continue
+        assert posted.needs_data, posted.error
+        if good is not None:
+            assert posted.run is not None and posted.run.entries == post_order(good, ctx)
+    assert good is not None and post_order(good, ctx) == post_order(d.history, ctx)
