@@ -31,6 +31,7 @@ from tests.fixtures.shopify.corpus import (
     SETTINGS,
     load_case,
     load_cases,
+    resolve_by_day,
     resolve_expect,
 )
 from tests.integration.shopify_helpers import connect, post_webhook, process_pending
@@ -212,6 +213,22 @@ async def _unbalanced_entries(gql: GraphQL, order_id: str) -> list[str]:
     return bad
 
 
+DAY = """query($day: Date!) { profitAndLoss(from: $day, to: $day) {
+  lines { accountKey amount { amount } } netSales { amount } } }"""
+
+
+async def _daily_differences(gql: GraphQL, by_day: dict[str, dict[str, str]]) -> list[str]:
+    """When each part is recognised: one day's P&L against ``by_day``."""
+    out = []
+    for day, want in sorted(by_day.items()):
+        pl = (await gql(DAY, {"day": day}))["data"]["profitAndLoss"]
+        seen: dict[str, Any] = {k: Decimal(0) for k in PL_KEYS}
+        seen |= _amounts(pl["lines"])
+        seen["net_sales"] = Decimal(pl["netSales"]["amount"])
+        out += [f"{day} {d}" for d in _differences(want, seen)]
+    return out
+
+
 def _differences(expect: dict[str, str], seen: dict[str, Any]) -> list[str]:
     """Every expected figure the books do not show, as 'key: books X, want Y'."""
     out = []
@@ -245,6 +262,7 @@ async def test_corpus_case(
     debit, credit = seen["trial_balance"]
     if debit != credit:
         problems.append(f"trial balance: debit {debit} != credit {credit}")
+    problems += await _daily_differences(gql, resolve_by_day(case, basis, tracking))
     if seen.get("posting_error"):
         problems.append(f"posting error: {seen['posting_error']}")
     if seen.get("order_id"):
