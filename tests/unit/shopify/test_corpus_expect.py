@@ -80,3 +80,17 @@ def test_a_paid_unrefunded_order_recognises_its_total(name: str) -> None:
     remitted = sum((_d(t["price"]) for t in order["tax_lines"] if t["channel_liable"]), Decimal(0))
     total = _d(order["current_total_price"])
     assert sum(got[k] for k in keys) + remitted == total == got["RIP"] + remitted
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_settled_orders_expect_the_same_books_under_every_setting(name: str) -> None:
+    """POSTING.md invariant 4: once an order is paid through a processor,
+    fulfilled and settled, cash and accrual (and both trackings) agree on
+    every all-time total, so its expect block has no per-setting part."""
+    case = load_case(name)
+    if derive(case, "ACCRUAL", "ORDER_PLACED_DATE")["RIP"] == 0:
+        pytest.skip("not settled through a processor (manual, unpaid or test)")
+    settled = [resolve_expect(case, basis, tracking) for basis, tracking in SETTINGS]
+    assert all(s == settled[0] for s in settled)
+    got = [derive(case, basis, tracking) for basis, tracking in SETTINGS]
+    assert all(g == got[0] for g in got)
