@@ -195,12 +195,17 @@ class RefundAdjustment:
 
 @dataclass(frozen=True, slots=True)
 class Refund:
+    """``return_id``: the return (Shopify's returns) the refund belongs to;
+    when that return sent replacement lines out, the refund is the
+    exchange's, and its lines come back without being refunded."""
+
     id: str
     at: dt.datetime
     lines: tuple[RefundLine, ...] = ()
     adjustments: tuple[RefundAdjustment, ...] = ()
     transactions: tuple[Transaction, ...] = ()
     note: str = ""
+    return_id: str = ""
 
     @property
     def shipping(self) -> int:

@@ -41,6 +41,12 @@ class DiscountAllocation:
 
 @dataclass(frozen=True, slots=True)
 class LineItem:
+    """``exchange_for``: the return this line was added for, when it is
+    the replacement sent out in an exchange (Shopify adds exchange items
+    to the original order). Such a line is not a new sale: it takes the
+    place of the units returned, and only a price difference is sold or
+    refunded (POSTING.md 6.4, exchanges)."""
+
     id: str
     sku: str | None
     quantity: int
@@ -49,6 +55,7 @@ class LineItem:
     tax_lines: tuple[TaxLine, ...] = ()
     gift_card: bool = False
     title: str = ""
+    exchange_for: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +99,19 @@ class Order:
 
     @property
     def total(self) -> int:
-        """What the customer is charged for the order (Shopify's
+        """What the customer is charged for the order as placed (Shopify's
         ``total_price``): lines and shipping less their discounts, plus
-        tips, plus tax unless the prices already include it."""
+        tips, plus tax unless the prices already include it. An exchange's
+        replacement lines are left out: they take the place of returned
+        units, and only their price difference is charged."""
+        sold = [ln for ln in self.lines if not ln.exchange_for]
         lines = sum(
-            ln.quantity * ln.unit_price - sum(d.amount for d in ln.discounts) for ln in self.lines
+            ln.quantity * ln.unit_price - sum(d.amount for d in ln.discounts) for ln in sold
         )
         shipping = sum(s.price - s.discount for s in self.shipping_lines)
         total = lines + shipping + self.tip - self.unallocated_discount
         if not self.taxes_included:
-            total += sum(t.amount for ln in self.lines for t in ln.tax_lines)
+            total += sum(t.amount for ln in sold for t in ln.tax_lines)
             total += sum(t.amount for s in self.shipping_lines for t in s.tax_lines)
         return total
 

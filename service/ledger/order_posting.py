@@ -87,8 +87,8 @@ def summary_row(
     missing_costs: int = 0,
 ) -> tuple[Any, ...]:
     order = history.order
-    total = order.total
     run = posted.run
+    total = run.prepared.charged if run is not None else order.total
     books = posted.books_status
     recognized = None
     if run is None:

@@ -33,7 +33,14 @@ from service.domain.history import OrderHistory
 from service.ledger.codec import encode
 from service.ledger.companies import Store
 
-PIECE_KINDS = ("refunds", "fulfillments", "transactions")
+PIECE_KINDS = ("refunds", "fulfillments", "transactions", "returns")
+_RETURN_STAGES = {
+    "requested": 1,
+    "declined": 2,
+    "open": 3,
+    "canceled": 4,
+    "closed": 5,
+}
 
 
 class PayloadError(ValueError):
@@ -96,10 +103,29 @@ def merge_rest_order(rest: dict[str, Any], payload: dict[str, Any]) -> bool:
     return changed
 
 
+def _return_version(payload: dict[str, Any]) -> str:
+    """Returns/* bodies carry no timestamp: a return only moves forward
+    (requested, open, closed) and its exchange lines only get filled in,
+    so that progress orders its copies."""
+    stage = _RETURN_STAGES.get(str(payload.get("status", "")).lower(), 0)
+    items = payload.get("exchange_line_items")
+    filled = (
+        sum(1 for i in items if isinstance(i, dict) and i.get("line_item"))
+        if isinstance(items, list)
+        else 0
+    )
+    return f"{filled:04d}.{stage}"
+
+
 def merge_rest_piece(rest: dict[str, Any], kind: str, payload: dict[str, Any]) -> bool:
-    stamp = payload.get("updated_at") or payload.get("processed_at") or payload.get("created_at")
-    version = utc_iso(stamp, f"{kind}.updated_at")
-    return _keep_newer(rest[kind], _piece_id(payload, kind), version, payload)
+    if kind == "returns":
+        version = _return_version(payload)
+    else:
+        stamp = (
+            payload.get("updated_at") or payload.get("processed_at") or payload.get("created_at")
+        )
+        version = utc_iso(stamp, f"{kind}.updated_at")
+    return _keep_newer(rest.setdefault(kind, {}), _piece_id(payload, kind), version, payload)
 
 
 def _rest_history(rest: dict[str, Any], store: Store) -> OrderHistory | None:
@@ -110,6 +136,8 @@ def _rest_history(rest: dict[str, Any], store: Store) -> OrderHistory | None:
     order["fulfillments"] = [
         rest["fulfillments"][k]["payload"] for k in sorted(rest["fulfillments"])
     ]
+    returns = rest.get("returns", {})
+    order["returns"] = [returns[k]["payload"] for k in sorted(returns)]
     transactions = [rest["transactions"][k]["payload"] for k in sorted(rest["transactions"])]
     return history_from_rest(
         order, transactions, store_id=str(store.store_id), timezone=store.timezone
@@ -214,10 +242,19 @@ async def apply_rest_order(
     return OrderUpdate(order_id, changed=True)
 
 
+def _owner_order_id(kind: str, payload: dict[str, Any]) -> object:
+    """The order a piece belongs to: ``order_id``, or a return's
+    ``order: {id}``."""
+    if kind == "returns":
+        owner = payload.get("order")
+        return owner.get("id") if isinstance(owner, dict) else None
+    return payload.get("order_id")
+
+
 async def apply_rest_piece(
     conn: asyncpg.Connection, company_id: UUID, store: Store, kind: str, payload: dict[str, Any]
 ) -> OrderUpdate:
-    raw_order = payload.get("order_id")
+    raw_order = _owner_order_id(kind, payload)
     if raw_order is None or str(raw_order) == "":
         raise PayloadError(f"{kind}.order_id: missing")
     order_id = str(raw_order)

@@ -39,6 +39,15 @@ PIECE_TOPICS = {
     "order_transactions/create": "transactions",
     "fulfillments/create": "fulfillments",
     "fulfillments/update": "fulfillments",
+    # Shopify's own returns: an exchange's replacement lines are named here.
+    "returns/request": "returns",
+    "returns/approve": "returns",
+    "returns/decline": "returns",
+    "returns/reopen": "returns",
+    "returns/cancel": "returns",
+    "returns/close": "returns",
+    "returns/process": "returns",
+    "returns/update": "returns",
 }
 # What a bad payload can raise from deep in a normalizer: all mean "this
 # event cannot be used", never "stop processing other events".

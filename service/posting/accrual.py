@@ -56,7 +56,7 @@ def payment(out: Out, st: OrderState, date: dt.date, txn: Transaction) -> None:
     lines: list[JournalLine] = []
     money_in_line(out, lines, txn, txn.amount)
     out.line(lines, "AR", -txn.amount)
-    st.open -= txn.amount
+    st.open_balance -= txn.amount
     via = "gift card" if txn.method is PaymentMethod.GIFT_CARD else txn.gateway
     out.entry(
         date,
@@ -76,7 +76,7 @@ def deposit(out: Out, st: OrderState, date: dt.date, dep: DepositLink) -> None:
     out.line(lines, "BANK", dep.amount)
     out.line(lines, dep.difference_account, dep.difference)
     out.line(lines, "AR", -settled)
-    st.open -= settled
+    st.open_balance -= settled
     out.entry(
         date,
         "accrual.deposit",
@@ -111,16 +111,16 @@ def refund(out: Out, st: OrderState, date: dt.date, event: str, plan: RefundPlan
 
 def bad_debt(out: Out, st: OrderState, date: dt.date) -> None:
     """Accrual rule 8: close an uncollected balance to BAD_DEBT."""
-    if st.open <= 0:
+    if st.open_balance <= 0:
         return
     lines: list[JournalLine] = []
-    out.line(lines, "BAD_DEBT", st.open)
-    out.line(lines, "AR", -st.open)
+    out.line(lines, "BAD_DEBT", st.open_balance)
+    out.line(lines, "AR", -st.open_balance)
     out.entry(
         date,
         "accrual.bad_debt",
         "uncollectible",
-        f"Order {out.label}: uncollected balance {out.money(st.open)} written off",
+        f"Order {out.label}: uncollected balance {out.money(st.open_balance)} written off",
         lines,
     )
 
@@ -128,16 +128,16 @@ def bad_debt(out: Out, st: OrderState, date: dt.date) -> None:
 def overcollected(out: Out, st: OrderState, date: dt.date) -> None:
     """Accrual rule 9: an AR credit the store keeps becomes gross sales, on
     the date of the order's last activity."""
-    if st.open >= 0:
+    if st.open_balance >= 0:
         return
     lines: list[JournalLine] = []
-    out.line(lines, "AR", -st.open)
-    out.line(lines, "GROSS_SALES", st.open)
+    out.line(lines, "AR", -st.open_balance)
+    out.line(lines, "GROSS_SALES", st.open_balance)
     out.entry(
         date,
         "accrual.overcollected",
         "overcollected",
-        f"Order {out.label}: over-collected {out.money(-st.open)} kept as sales",
+        f"Order {out.label}: over-collected {out.money(-st.open_balance)} kept as sales",
         lines,
     )
 
@@ -153,11 +153,11 @@ def cancel_unpaid(
     tips and tax back), the part not yet recognised (fulfilled-date
     tracking) out of DEFERRED_REVENUE. Returns (line index, units) still
     costed but never really shipped, for the caller to restock."""
-    removed = st.order_cur
-    unrecognised = st.q
+    removed = st.order_level_left
+    unrecognised = st.order_level_unrecognised
     for ls in st.lines:
-        removed = C.add(removed, ls.cur_vec)
-        unrecognised = C.add(unrecognised, ls.rem_vec)
+        removed = C.add(removed, ls.kept_vec)
+        unrecognised = C.add(unrecognised, ls.unrecognised_vec)
     recognised = C.sub(removed, unrecognised)
     value = C.value(removed)
     lines: list[JournalLine] = []
@@ -174,17 +174,17 @@ def cancel_unpaid(
     shipped = _really_shipped(p)
     restock: list[tuple[int, int]] = []
     for i, ls in enumerate(st.lines):
-        units = min(ls.cogs_units, ls.cur_units - shipped[i])
+        units = min(ls.costed_units, ls.kept_units - shipped[i])
         if units > 0:
-            ls.cogs_units -= units
+            ls.costed_units -= units
             restock.append((i, units))
-        ls.cur_units = 0
-        ls.cur_vec = C.ZERO
-        ls.rem_vec = C.ZERO
+        ls.kept_units = 0
+        ls.kept_vec = C.ZERO
+        ls.unrecognised_vec = C.ZERO
         ls.unshipped = 0
-    st.q = C.ZERO
-    st.order_cur = C.ZERO
-    st.open -= value
+    st.order_level_unrecognised = C.ZERO
+    st.order_level_left = C.ZERO
+    st.open_balance -= value
     return restock
 
 
@@ -197,3 +197,24 @@ def _really_shipped(p: Prepared) -> list[int]:
             for idx, q in ev.obj:
                 shipped[idx] += q
     return shipped
+
+
+def exchange_difference(
+    out: Out, st: OrderState, date: dt.date, event: str, difference: C.Vec
+) -> None:
+    """An exchange's price difference goes on the receivable when the
+    exchange is made, deferred until the replacement ships (accrual rules
+    1 and 2, for the difference alone)."""
+    value = C.value(difference)
+    lines: list[JournalLine] = []
+    out.line(lines, "AR", value)
+    out.line(lines, "DEFERRED_REVENUE", -value)
+    st.open_balance += value
+    out.entry(
+        date,
+        "accrual.exchange",
+        event,
+        f"Exchange {event} on order {out.label}: the replacement costs {out.money(value)} more,"
+        " receivable until paid",
+        lines,
+    )

@@ -41,27 +41,27 @@ def _recognise(out: Out, st: OrderState, lines: list[JournalLine], amount: int) 
     value is an over-payment and is recognised as gross sales, since cash
     basis has no receivable to hold it (POSTING.md 7.9: cash needs no
     entry when the over-collected balance is closed)."""
-    avail = C.value(st.u)
-    part = st.u if amount >= avail else C.take_value(st.u, amount)
-    st.u = C.sub(st.u, part)
+    avail = C.value(st.unrecognised)
+    part = st.unrecognised if amount >= avail else C.take_value(st.unrecognised, amount)
+    st.unrecognised = C.sub(st.unrecognised, part)
     out.components(lines, part, 1)
     if amount > avail:
         out.line(lines, "GROSS_SALES", -(amount - avail))
-        st.excess += amount - avail
+        st.overpayment_recognised += amount - avail
     _settle_zero(out, st, lines)
 
 
 def _settle_zero(out: Out, st: OrderState, lines: list[JournalLine]) -> None:
     """Nothing left to pay but components left (a 100% discounted part, or
     a refund that cleared the rest): they are paid, recognise them now."""
-    if C.value(st.u) == 0 and any(st.u):
-        out.components(lines, st.u, 1)
-        st.u = C.ZERO
+    if C.value(st.unrecognised) == 0 and any(st.unrecognised):
+        out.components(lines, st.unrecognised, 1)
+        st.unrecognised = C.ZERO
 
 
 def placed(out: Out, st: OrderState, date: dt.date, event: str) -> None:
     """A $0 order is paid when placed."""
-    if C.value(st.u) == 0 and any(st.u):
+    if C.value(st.unrecognised) == 0 and any(st.unrecognised):
         lines: list[JournalLine] = []
         _settle_zero(out, st, lines)
         out.entry(
@@ -75,7 +75,7 @@ def payment(out: Out, st: OrderState, date: dt.date, txn: Transaction) -> None:
     lines: list[JournalLine] = []
     money_in_line(out, lines, txn, txn.amount)
     _recognise(out, st, lines, txn.amount)
-    st.open -= txn.amount
+    st.open_balance -= txn.amount
     via = "gift card" if txn.method is PaymentMethod.GIFT_CARD else txn.gateway
     out.entry(
         date,
@@ -96,7 +96,7 @@ def deposit(out: Out, st: OrderState, date: dt.date, dep: DepositLink) -> None:
     out.line(lines, "BANK", dep.amount)
     out.line(lines, dep.difference_account, dep.difference)
     _recognise(out, st, lines, settled)
-    st.open -= settled
+    st.open_balance -= settled
     out.entry(
         date,
         "cash.deposit",
@@ -118,7 +118,7 @@ def refund(out: Out, st: OrderState, date: dt.date, event: str, plan: RefundPlan
     removed = plan.removed
     if a > 0:
         unpaid = C.take_value(removed, a)
-        st.u = C.sub(st.u, unpaid)
+        st.unrecognised = C.sub(st.unrecognised, unpaid)
         removed = C.sub(removed, unpaid)
     lines: list[JournalLine] = []
     out.components(lines, removed, -1, "REFUNDS_RETURNS", plan.kept_back)
@@ -126,7 +126,7 @@ def refund(out: Out, st: OrderState, date: dt.date, event: str, plan: RefundPlan
         # Money returned against an over-payment that was recognised as
         # gross sales when it came in.
         out.line(lines, "GROSS_SALES", -a)
-        st.excess += a
+        st.overpayment_recognised += a
     money_out_lines(out, lines, plan.money)
     _settle_zero(out, st, lines)
     memo = f"Refund {event} on order {out.label}: {out.money(plan.returned)} returned"
@@ -136,3 +136,13 @@ def refund(out: Out, st: OrderState, date: dt.date, event: str, plan: RefundPlan
         memo += f", {out.money(-plan.kept_back)} more than the refunded lines"
     memo += out.conversions(plan.money)
     out.entry(date, "cash.refund", event, memo, lines)
+
+
+def exchange_difference(
+    out: Out, st: OrderState, date: dt.date, event: str, difference: C.Vec
+) -> None:
+    """An exchange's price difference is owed from the exchange on: the
+    payment that settles it recognises it (cash rule 1); nothing posts
+    until then."""
+    st.unrecognised = C.add(st.unrecognised, difference)
+    st.open_balance += C.value(difference)

@@ -39,7 +39,7 @@ from service.posting.prepare import (
     placed_events,
     prepare,
 )
-from service.posting.refunds import plan_refund
+from service.posting.refunds import RefundPlan, plan_refund
 from service.posting.state import OrderState
 from service.posting.statuses import Treatment, treatment
 
@@ -95,6 +95,9 @@ def run_order(history: OrderHistory, ctx: PostingContext) -> OrderRun:
     events: list[PEvent] = list(placed_events(p, order.id, placed_mode))
     if placed_mode:
         events.extend(e for e in p.events if e.kind != FULFILLMENT)
+        if p.exchange_shipments:
+            events.extend(p.exchange_shipments)
+            events.sort(key=_key)
     else:
         events.extend(p.events)
     # Placement sorts first by construction (every event is clamped to the
@@ -133,26 +136,28 @@ def run_order(history: OrderHistory, ctx: PostingContext) -> OrderRun:
         elif kind == PLACED:
             if accrual_sales:
                 accrual.placed(out, st, p, ev.date, ev.id)
-                if st.g_rem == 0 and any(st.q):
-                    accrual.recognise(out, ev.date, ev.id, "has nothing to ship", st.q)
-                    st.q = C.ZERO
+                if st.unshipped_weight == 0 and any(st.order_level_unrecognised):
+                    accrual.recognise(
+                        out, ev.date, ev.id, "has nothing to ship", st.order_level_unrecognised
+                    )
+                    st.order_level_unrecognised = C.ZERO
             elif sales:
                 cash.placed(out, st, ev.date, ev.id)
         elif kind == BAD_DEBT:
             if accrual_sales:
                 accrual.bad_debt(out, st, ev.date)
-            st.open = min(st.open, 0)
+            st.open_balance = min(st.open_balance, 0)
         elif kind == OVERCOLLECTED:
             if accrual_sales:
                 accrual.overcollected(out, st, ev.date)
-            st.open = max(st.open, 0)
+            st.open_balance = max(st.open_balance, 0)
         elif kind == CANCEL:
             # A cancellation moves no money and no goods by itself: its lines
             # and money come back through refunds; it decides VOID detection.
             pass
-    if accrual_sales and p.cancelled_date is not None and not paid and st.open > 0:
+    if accrual_sales and p.cancelled_date is not None and not paid and st.open_balance > 0:
         _cancel_unpaid(out, st, p, costs, expense, tr)
-    open_balance = st.open if sales else 0
+    open_balance = st.open_balance if sales else 0
     return OrderRun(sort_entries(out.entries), tr, open_balance, p)
 
 
@@ -215,27 +220,27 @@ def _ship(
             continue
         before = ls.unshipped
         if accrual_sales:
-            part = C.scale(ls.rem_vec, k, before)
-            ls.rem_vec = C.sub(ls.rem_vec, part)
+            part = C.scale(ls.unrecognised_vec, k, before)
+            ls.unrecognised_vec = C.sub(ls.unrecognised_vec, part)
             recognised = C.add(recognised, part)
             w = k * pl.weight
             if w:
-                q_part = C.scale(st.q, w, st.g_rem)
-                st.q = C.sub(st.q, q_part)
+                q_part = C.scale(st.order_level_unrecognised, w, st.unshipped_weight)
+                st.order_level_unrecognised = C.sub(st.order_level_unrecognised, q_part)
                 recognised = C.add(recognised, q_part)
-        st.g_rem -= k * pl.weight
+        st.unshipped_weight -= k * pl.weight
         ls.unshipped -= k
         ls.shipped += k
-        ls.cogs_units += k
+        ls.costed_units += k
         units_total += k
         if tr.cogs:
             amount = k * costs.get(pl.id, 0)
             if amount:
                 cogs_lines.append(JournalLine(expense, amount, store, channel, oid, pl.sku))
                 cogs_lines.append(JournalLine("INVENTORY", -amount, store, channel, oid, pl.sku))
-    if accrual_sales and st.g_rem == 0 and any(st.q):
-        recognised = C.add(recognised, st.q)
-        st.q = C.ZERO
+    if accrual_sales and st.unshipped_weight == 0 and any(st.order_level_unrecognised):
+        recognised = C.add(recognised, st.order_level_unrecognised)
+        st.order_level_unrecognised = C.ZERO
     event = ev.id
     if accrual_sales and any(recognised):
         what = (
@@ -271,7 +276,18 @@ def _refund(
     tr: Treatment,
     is_accrual: bool,
 ) -> None:
+    difference = p.exchanges.get(refund.id)
+    if difference is not None:
+        _exchange(out, st, p, ev, refund, difference, costs, expense, tr, is_accrual)
+        return
     plan = plan_refund(st, p, refund, is_accrual and tr.sales)
+    _post_refund(out, st, ev, plan, tr, is_accrual)
+    _restock(out, ev, plan, costs, expense, tr)
+
+
+def _post_refund(
+    out: Out, st: OrderState, ev: PEvent, plan: RefundPlan, tr: Treatment, is_accrual: bool
+) -> None:
     if tr.sales and not plan.exchange:
         (accrual.refund if is_accrual else cash.refund)(out, st, ev.date, ev.id, plan)
         if is_accrual and any(plan.flush):
@@ -289,21 +305,60 @@ def _refund(
             f"Refund {ev.id} on COGS-only order {out.label}: {out.money(plan.returned)} returned",
             lines,
         )
-    if tr.cogs and plan.restocks:
-        # Cash rule 5 / accrual rule 7: restocked units come back to
-        # inventory at the cost their COGS was posted at.
-        lines = []
-        units = 0
-        for pl, n in plan.restocks:
-            units += n
-            cost_lines(out, lines, pl.sku, n, costs.get(pl.id, 0), expense, restock=True)
-        out.entry(
-            ev.date,
-            "cogs.restock",
-            ev.id,
-            f"Restock of {units} unit(s) from refund {ev.id} on order {out.label}",
-            lines,
+
+
+def _restock(
+    out: Out, ev: PEvent, plan: RefundPlan, costs: dict[str, int], expense: str, tr: Treatment
+) -> None:
+    """Cash rule 5 / accrual rule 7: restocked units come back to
+    inventory at the cost their COGS was posted at."""
+    if not (tr.cogs and plan.restocks):
+        return
+    lines: list[JournalLine] = []
+    units = 0
+    for pl, n in plan.restocks:
+        units += n
+        cost_lines(out, lines, pl.sku, n, costs.get(pl.id, 0), expense, restock=True)
+    out.entry(
+        ev.date,
+        "cogs.restock",
+        ev.id,
+        f"Restock of {units} unit(s) from refund {ev.id} on order {out.label}",
+        lines,
+    )
+
+
+def _exchange(
+    out: Out,
+    st: OrderState,
+    p: Prepared,
+    ev: PEvent,
+    refund: Refund,
+    difference: C.Vec,
+    costs: dict[str, int],
+    expense: str,
+    tr: Treatment,
+    is_accrual: bool,
+) -> None:
+    """Cash rule 4, exchanges made in Shopify: the returned units come back
+    (their restock posts) and the replacement goes out in their place (its
+    COGS posts when it ships), so neither is a sale or a refund. Only the
+    price difference posts: owed by the customer like any part of the
+    order, a sale once paid (cash) or placed on the receivable (accrual).
+    Money handed back in the same refund (a cheaper replacement) is a
+    refund of its own."""
+    swap = Refund(refund.id, refund.at, refund.lines, note=refund.note)
+    _restock(
+        out, ev, plan_refund(st, p, swap, is_accrual and tr.sales, swap=True), costs, expense, tr
+    )
+    if tr.sales and any(difference):
+        (accrual.exchange_difference if is_accrual else cash.exchange_difference)(
+            out, st, ev.date, ev.id, difference
         )
+    if refund.transactions or refund.adjustments:
+        money = Refund(refund.id, refund.at, (), refund.adjustments, refund.transactions)
+        plan = plan_refund(st, p, money, is_accrual and tr.sales)
+        _post_refund(out, st, ev, plan, tr, is_accrual)
 
 
 def _cogs_only_money_in(out: Out, ev: PEvent, obj: Transaction | DepositLink) -> None:

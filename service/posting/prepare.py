@@ -2,7 +2,13 @@
 
 Everything that can be wrong with an input is found here, before any entry
 is made, so that posting either returns every entry of the order or raises
-one ``InconsistentHistory`` (never unbalanced or partial entries).
+one ``InconsistentHistory`` (never unbalanced or partial entries); a
+history that only waits for a part still on its way raises ``NeedsData``.
+
+``prepare`` runs in named steps: the order as placed (``_placement``), its
+lines (``_read_lines``) and shipping (``_read_shipping``), its events
+(``_EventReader``, one method per kind of event), the deposits linked to it,
+the money check, and the exchanges Shopify made on it (``_exchanges``).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from service.domain.context import PostingContext
 from service.domain.errors import InconsistentHistory, NeedsData
 from service.domain.events import (
     Cancellation,
+    Event,
     Fulfillment,
     FulfillmentStatus,
     Refund,
@@ -24,6 +31,7 @@ from service.domain.events import (
 )
 from service.domain.history import OrderHistory
 from service.domain.money import MoneyError, exponent
+from service.domain.order import Order
 from service.domain.settings import DepositLink
 from service.posting import components as C
 from service.posting.split import split
@@ -47,7 +55,17 @@ _PHASE_TIMED, _PHASE_DEPOSIT, _PHASE_ACTION = 0, 1, 2
 class PLine:
     """An order line ready for the rules (internal; plain slots for speed)."""
 
-    __slots__ = ("gift_card", "id", "index", "quantity", "sku", "unit_price", "vector", "weight")
+    __slots__ = (
+        "exchange_for",
+        "gift_card",
+        "id",
+        "index",
+        "quantity",
+        "sku",
+        "unit_price",
+        "vector",
+        "weight",
+    )
 
     def __init__(
         self,
@@ -59,6 +77,7 @@ class PLine:
         vector: C.Vec,
         gift_card: bool,
         weight: int,
+        exchange_for: str = "",
     ) -> None:
         self.index = index
         self.id = id
@@ -68,6 +87,7 @@ class PLine:
         self.vector = vector
         self.gift_card = gift_card
         self.weight = weight  # per unit, for spreading order-level items by fulfilled gross
+        self.exchange_for = exchange_for  # the return it replaces items of, if any
 
 
 class PEvent:
@@ -89,14 +109,24 @@ class PEvent:
 
 
 class Prepared:
-    """A checked history (internal; plain slots for speed)."""
+    """A checked history (internal; plain slots for speed).
+
+    ``order_level``: shipping, its discount and tax, and tips, as one
+    vector. ``unshipped_weight``: the weight order-level items follow under
+    accrual (each line's ``weight`` per unit). ``exchanges``: for each
+    refund that is an exchange's, the price difference the replacement
+    adds (a vector, zero for an even exchange). ``exchange_shipments``: the
+    replacements counted as shipped on the exchange under placed-date
+    tracking.
+    """
 
     __slots__ = (
         "by_id",
         "cancelled_at",
         "cancelled_date",
         "events",
-        "g_total",
+        "exchange_shipments",
+        "exchanges",
         "last_date",
         "lines",
         "order_level",
@@ -105,6 +135,7 @@ class Prepared:
         "ship_tax_split",
         "total",
         "total_vec",
+        "unshipped_weight",
     )
 
     def __init__(
@@ -113,36 +144,90 @@ class Prepared:
         by_id: dict[str, PLine],
         order_level: C.Vec,
         ship_tax_split: tuple[int, int],
-        total: int,
         total_vec: C.Vec,
-        g_total: int,
+        unshipped_weight: int,
         placed_date: dt.date,
         placed_ts: float,
         events: list[PEvent],
         cancelled_at: float | None,
         cancelled_date: dt.date | None,
-        last_date: dt.date,
+        exchanges: dict[str, C.Vec],
+        exchange_shipments: list[PEvent],
     ) -> None:
         self.lines = lines
         self.by_id = by_id
-        self.order_level = order_level  # shipping, its discount and tax, tips
+        self.order_level = order_level
         self.ship_tax_split = ship_tax_split  # merchant, channel tax on shipping
-        self.total = total
         self.total_vec = total_vec
-        self.g_total = g_total  # unshipped weight order-level items follow
+        self.total = C.value(total_vec)
+        self.unshipped_weight = unshipped_weight
         self.placed_date = placed_date
         self.placed_ts = placed_ts
         self.events = events  # sorted, real events only (no virtual ones)
         self.cancelled_at = cancelled_at
         self.cancelled_date = cancelled_date
-        self.last_date = last_date
+        self.exchanges = exchanges
+        self.exchange_shipments = exchange_shipments
+        last = events[-1].date if events else placed_date
+        self.last_date = max(last, placed_date)
+
+    @property
+    def charged(self) -> int:
+        """The order's total with the price differences of its exchanges."""
+        return self.total + sum(C.value(v) for v in self.exchanges.values())
 
 
 def _key(e: PEvent) -> tuple[dt.date, int, float, int, str]:
     return e.key
 
 
+def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
+    order = history.order
+    oid = order.id
+    _check_currency(oid, order.currency)
+    zone = _zone(oid, order.timezone)
+    placed_ts, placed_date = _placement(order, zone)
+    lines = _read_lines(order)
+    shipping = _read_shipping(order)
+    reader = _EventReader(order, zone, placed_ts, placed_date, lines.by_id)
+    for ev in history.events:
+        reader.read(ev)
+    reader.check_shipping_refunds(shipping)
+    for dep in ctx.deposits:
+        reader.deposit(dep)
+    reader.check_money()
+    exchanges, shipments = _exchanges(oid, lines, reader.exchange_refunds)
+    reader.events.sort(key=_key)
+    return Prepared(
+        lines.lines,
+        lines.by_id,
+        shipping.order_level,
+        shipping.tax_split,
+        C.add(lines.total_vec, shipping.order_level),
+        lines.unshipped_weight,
+        placed_date,
+        placed_ts,
+        reader.events,
+        reader.cancelled_at,
+        reader.cancelled_date,
+        exchanges,
+        shipments,
+    )
+
+
+# The order as placed ----------------------------------------------------
+
 _KNOWN_CURRENCIES: set[str] = set()
+
+
+def _check_currency(order_id: str, currency: str) -> None:
+    if currency in _KNOWN_CURRENCIES:
+        return
+    try:
+        exponent(currency)
+    except MoneyError as exc:
+        raise InconsistentHistory(order_id, str(exc)) from exc
+    _KNOWN_CURRENCIES.add(currency)
 
 
 def _zone(order_id: str, name: str) -> ZoneInfo:
@@ -152,51 +237,53 @@ def _zone(order_id: str, name: str) -> ZoneInfo:
         raise InconsistentHistory(order_id, f"unknown time zone {name!r}") from exc
 
 
-def _two_currencies(order_id: str, currency: str, txn: Transaction) -> None:
-    if txn.currency is not None and txn.currency != currency:
-        raise InconsistentHistory(
-            order_id,
-            f"transaction {txn.id} is in {txn.currency} but the order is in {currency}"
-            " (amounts in two currencies)",
-        )
-
-
-def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
-    order = history.order
-    oid = order.id
-    if order.currency not in _KNOWN_CURRENCIES:
-        try:
-            exponent(order.currency)
-        except MoneyError as exc:
-            raise InconsistentHistory(oid, str(exc)) from exc
-        _KNOWN_CURRENCIES.add(order.currency)
-    zone = _zone(oid, order.timezone)
+def _placement(order: Order, zone: ZoneInfo) -> tuple[float, dt.date]:
     if order.placed_at.tzinfo is None:
-        raise InconsistentHistory(oid, "placed_at has no time zone")
-    placed_ts = order.placed_at.timestamp()
-    placed_date = order.placed_at.astimezone(zone).date()
-
-    # Lines -------------------------------------------------------------
-    raw = order.lines
+        raise InconsistentHistory(order.id, "placed_at has no time zone")
     if order.tip < 0 or order.unallocated_discount < 0:
-        raise InconsistentHistory(oid, "negative tip or order discount")
-    n_lines = len(raw)
-    extra_disc: tuple[int, ...] | None = None
-    if order.unallocated_discount:
-        weights = [0 if ln.gift_card else ln.quantity * ln.unit_price for ln in raw]
-        if not any(weights):
-            raise InconsistentHistory(oid, "an order-level discount but no line to spread it over")
-        extra_disc = split(order.unallocated_discount, weights)
+        raise InconsistentHistory(order.id, "negative tip or order discount")
+    return order.placed_at.timestamp(), order.placed_at.astimezone(zone).date()
+
+
+class _Lines:
+    __slots__ = ("by_id", "lines", "total_vec", "unshipped_weight")
+
+    def __init__(
+        self,
+        lines: tuple[PLine, ...],
+        by_id: dict[str, PLine],
+        total_vec: C.Vec,
+        unshipped_weight: int,
+    ) -> None:
+        self.lines = lines
+        self.by_id = by_id
+        self.total_vec = total_vec  # of the lines sold at placement
+        self.unshipped_weight = unshipped_weight
+
+
+def _order_level_discounts(order: Order) -> tuple[int, ...] | None:
+    """An order-level discount the source did not spread, spread by gross."""
+    if not order.unallocated_discount:
+        return None
+    weights = [0 if ln.gift_card else ln.quantity * ln.unit_price for ln in order.lines]
+    if not any(weights):
+        raise InconsistentHistory(order.id, "an order-level discount but no line to spread it over")
+    return split(order.unallocated_discount, weights)
+
+
+def _read_lines(order: Order) -> _Lines:
+    """Each line's component vector, and the totals of the lines sold at
+    placement (an exchange's replacement lines come later, with it)."""
+    oid = order.id
+    extra_disc = _order_level_discounts(order)
+    included = order.taxes_included
     lines: list[PLine] = []
     by_id: dict[str, PLine] = {}
-    # Totals over the lines, gathered in the same pass: the vector of the
-    # whole order and the non-gift-card gross (the weight order-level items
-    # follow under accrual).
+    # Gathered in the same pass: the vector of the lines sold at placement
+    # and their undiscounted gross (the weight order-level items follow).
     t_gross = t_disc = t_tax = t_ctax = t_gift = 0
-    order_gross = 0
-    included = order.taxes_included
-    for i in range(n_lines):
-        ln = raw[i]
+    weight_total = 0
+    for i, ln in enumerate(order.lines):
         qty = ln.quantity
         price = ln.unit_price
         if qty <= 0 or price < 0:
@@ -226,28 +313,51 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
                 raise InconsistentHistory(oid, f"line {ln.id} includes more tax than its price")
         if disc > gross:
             raise InconsistentHistory(oid, f"line {ln.id} is discounted by more than its price")
+        exchange = ln.exchange_for
         if ln.gift_card:
             # A gift card sold is a liability, not revenue (section 5).
-            vec = (0, 0, 0, 0, tax, ctax, gross - disc)
-            t_gift += gross - disc
+            vec: C.Vec = (0, 0, 0, 0, tax, ctax, gross - disc)
         else:
             vec = (gross, disc, 0, 0, tax, ctax, 0)
-            t_gross += gross
-            t_disc += disc
-            order_gross += qty * price  # the weight order-level items follow
-        t_tax += tax
-        t_ctax += ctax
-        pl = PLine(i, ln.id, ln.sku, qty, price, vec, ln.gift_card, price)
+        weight = 0 if exchange else price
+        pl = PLine(i, ln.id, ln.sku, qty, price, vec, ln.gift_card, weight, exchange)
         lines.append(pl)
         by_id[ln.id] = pl
-    g_total = order_gross
-    if order_gross == 0:
+        if exchange:
+            continue
+        if ln.gift_card:
+            t_gift += gross - disc
+        else:
+            t_gross += gross
+            t_disc += disc
+            weight_total += qty * price
+        t_tax += tax
+        t_ctax += ctax
+    if weight_total == 0:
         # Nothing has a price: spread order-level items by units instead.
         for pl in lines:
-            pl.weight = 1
-            if not pl.gift_card:
-                g_total += pl.quantity
+            if not pl.exchange_for:
+                pl.weight = 1
+                if not pl.gift_card:
+                    weight_total += pl.quantity
+    total_vec = (t_gross, t_disc, 0, 0, t_tax, t_ctax, t_gift)
+    return _Lines(tuple(lines), by_id, total_vec, weight_total)
 
+
+class _Shipping:
+    __slots__ = ("net", "order_level", "tax", "tax_split")
+
+    def __init__(self, order_level: C.Vec, tax_split: tuple[int, int]) -> None:
+        self.order_level = order_level
+        self.tax_split = tax_split  # merchant, channel
+        self.net = order_level[C.SHIP] - order_level[C.DISC]  # what a refund can give back
+        self.tax = tax_split[0] + tax_split[1]
+
+
+def _read_shipping(order: Order) -> _Shipping:
+    """Shipping, its discount and tax, and tips: the order-level items."""
+    oid = order.id
+    included = order.taxes_included
     ship_gross = ship_disc = ship_tax = ship_ctax = 0
     for s in order.shipping_lines:
         if s.price < 0 or s.discount < 0 or s.discount > s.price:
@@ -271,203 +381,299 @@ def prepare(history: OrderHistory, ctx: PostingContext) -> Prepared:
                 oid, f"shipping line {s.id} includes more tax than its discounted price"
             )
     order_level = (0, ship_disc, ship_gross, order.tip, ship_tax, ship_ctax, 0)
-    total_vec = (
-        t_gross,
-        t_disc + ship_disc,
-        ship_gross,
-        order.tip,
-        t_tax + ship_tax,
-        t_ctax + ship_ctax,
-        t_gift,
+    return _Shipping(order_level, (ship_tax, ship_ctax))
+
+
+# The events -------------------------------------------------------------
+
+_SUCCESS = TransactionStatus.SUCCESS
+_SALE, _CAPTURE, _REFUND = TransactionKind.SALE, TransactionKind.CAPTURE, TransactionKind.REFUND
+_SHIPPED = FulfillmentStatus.SUCCESS
+_TAGS: dict[type, str] = {
+    Transaction: "transaction",
+    Fulfillment: "fulfillment",
+    Refund: "refund",
+    Cancellation: "cancellation",
+}
+
+
+class _EventReader:
+    """Reads an order's events one by one, checking each against the order
+    and what came before it, and dates them in the store's time zone."""
+
+    __slots__ = (
+        "by_id",
+        "cancelled_at",
+        "cancelled_date",
+        "currency",
+        "events",
+        "exchange_refunds",
+        "fulfilled",
+        "money_in",
+        "money_out",
+        "oid",
+        "placed_date",
+        "placed_ts",
+        "refunded",
+        "seen",
+        "ship_refunded",
+        "ship_tax_refunded",
+        "zone",
     )
-    total = C.value(total_vec)
 
-    # Events ------------------------------------------------------------
-    events: list[PEvent] = []
-    first: dict[tuple[str, str], object] = {}
-    fulfilled = [0] * len(lines)
-    refunded = [0] * len(lines)
-    money_in = 0
-    money_out = 0
-    ship_refunded = 0
-    ship_tax_refunded = 0
-    cancelled_at: float | None = None
-    cancelled_date: dt.date | None = None
-    currency = order.currency
+    def __init__(
+        self,
+        order: Order,
+        zone: ZoneInfo,
+        placed_ts: float,
+        placed_date: dt.date,
+        by_id: dict[str, PLine],
+    ) -> None:
+        self.oid = order.id
+        self.currency = order.currency
+        self.zone = zone
+        self.placed_ts = placed_ts
+        self.placed_date = placed_date
+        self.by_id = by_id
+        self.events: list[PEvent] = []
+        self.seen: dict[tuple[str, str], object] = {}
+        self.fulfilled: dict[str, int] = {}
+        self.refunded: dict[str, int] = {}
+        self.money_in = 0
+        self.money_out = 0
+        self.ship_refunded = 0
+        self.ship_tax_refunded = 0
+        self.cancelled_at: float | None = None
+        self.cancelled_date: dt.date | None = None
+        self.exchange_refunds: dict[str, PEvent] = {}  # return id -> its refund
 
-    success = TransactionStatus.SUCCESS
-    sale, capture = TransactionKind.SALE, TransactionKind.CAPTURE
-    refund_kind = TransactionKind.REFUND
-    fulfilled_ok = FulfillmentStatus.SUCCESS
-
-    for ev in history.events:
-        cls = type(ev)
-        if cls is Transaction:
-            tag = ("transaction", ev.id)
-        elif cls is Fulfillment:
-            tag = ("fulfillment", ev.id)
-        elif cls is Refund:
-            tag = ("refund", ev.id)
-        elif cls is Cancellation:
-            tag = ("cancellation", ev.id)
-        else:
-            raise InconsistentHistory(oid, f"unknown event type {cls.__name__}")
-        seen_ev = first.get(tag)
-        if seen_ev is not None:
-            if seen_ev == ev:
-                continue  # the same event delivered twice (webhooks are at least once)
+    def read(self, ev: Event) -> None:
+        tag_word = _TAGS.get(type(ev))
+        if tag_word is None:
+            raise InconsistentHistory(self.oid, f"unknown event type {type(ev).__name__}")
+        tag = (tag_word, ev.id)
+        seen = self.seen.get(tag)
+        if seen is not None:
+            if seen == ev:
+                return  # the same event delivered twice (webhooks are at least once)
             raise InconsistentHistory(
-                oid, f"{tag[0]} {tag[1]} appears twice with different content"
+                self.oid, f"{tag[0]} {tag[1]} appears twice with different content"
             )
-        first[tag] = ev
-        at = ev.at
+        self.seen[tag] = ev
+        d, ts = self._when(tag, ev.at)
+        if isinstance(ev, Transaction):
+            self.transaction(ev, d, ts)
+        elif isinstance(ev, Fulfillment):
+            self.fulfillment(ev, d, ts)
+        elif isinstance(ev, Refund):
+            self.refund(ev, d, ts)
+        else:
+            self.cancellation(ev, d, ts)
+
+    def _when(self, tag: tuple[str, str], at: dt.datetime) -> tuple[dt.date, float]:
         if at.tzinfo is None:
-            raise InconsistentHistory(oid, f"{tag[0]} {tag[1]} has a datetime without a time zone")
+            raise InconsistentHistory(
+                self.oid, f"{tag[0]} {tag[1]} has a datetime without a time zone"
+            )
         ts = at.timestamp()
-        if ts < placed_ts:
+        if ts < self.placed_ts:
             # Nothing can happen to an order before it exists; sources stamp
             # the first payment a second early now and then.
-            d, ts = placed_date, placed_ts
-        else:
-            d = at.astimezone(zone).date()
-        if isinstance(ev, Transaction):
-            if ev.currency is not None and ev.currency != currency:
-                _two_currencies(oid, currency, ev)
-            if ev.amount < 0:
-                raise InconsistentHistory(oid, f"transaction {ev.id} has a negative amount")
-            if ev.status is not success:
-                continue
-            kind = ev.kind
-            if kind is refund_kind:
-                # A refund transaction outside a refund: money going back with
-                # no lines, posted as a refund of its own.
-                money_out += ev.amount
-                wrapped = Refund(id=ev.id, at=ev.at, transactions=(ev,))
-                events.append(PEvent(d, _PHASE_TIMED, ts, REFUND, ev.id, wrapped))
-            elif kind is sale or kind is capture:
-                money_in += ev.amount
-                events.append(PEvent(d, _PHASE_TIMED, ts, PAYMENT, ev.id, ev))
-        elif isinstance(ev, Fulfillment):
-            if ev.status is not fulfilled_ok:
-                continue
-            shipped: list[tuple[int, int]] = []
-            for fl in ev.lines:
-                pl_ = by_id.get(fl.line_id)
-                if pl_ is None:
-                    raise NeedsData(
-                        oid,
-                        f"fulfillment {ev.id} ships unknown line {fl.line_id}"
-                        " (not on the order yet)",
-                    )
-                q = fl.quantity
-                if q < 0:
-                    raise InconsistentHistory(oid, f"fulfillment {ev.id} ships a negative quantity")
-                i = pl_.index
-                fulfilled[i] += q
-                if fulfilled[i] > pl_.quantity:
-                    raise InconsistentHistory(
-                        oid,
-                        f"line {fl.line_id} is fulfilled {fulfilled[i]} times"
-                        f" but only {pl_.quantity} were sold",
-                    )
-                if q:
-                    shipped.append((i, q))
-            events.append(PEvent(d, _PHASE_TIMED, ts, FULFILLMENT, ev.id, tuple(shipped)))
-        elif isinstance(ev, Refund):
-            for rl in ev.lines:
-                pl_ = by_id.get(rl.line_id)
-                if pl_ is None:
-                    raise NeedsData(
-                        oid,
-                        f"refund {ev.id} refunds unknown line {rl.line_id} (not on the order yet)",
-                    )
-                if rl.quantity <= 0:
-                    raise InconsistentHistory(
-                        oid, f"refund {ev.id} refunds a non-positive quantity"
-                    )
-                i = pl_.index
-                refunded[i] += rl.quantity
-                if refunded[i] > pl_.quantity:
-                    raise InconsistentHistory(
-                        oid,
-                        f"refund of more units than were sold: line {rl.line_id} refunded"
-                        f" {refunded[i]} of {pl_.quantity}",
-                    )
-            if ev.shipping < 0 or ev.shipping_tax < 0:
-                raise InconsistentHistory(
-                    oid, f"refund {ev.id} gives back a negative amount of shipping"
+            return self.placed_date, self.placed_ts
+        return at.astimezone(self.zone).date(), ts
+
+    def _money(self, t: Transaction, what: str) -> None:
+        if t.currency is not None and t.currency != self.currency:
+            raise InconsistentHistory(
+                self.oid,
+                f"transaction {t.id} is in {t.currency} but the order is in {self.currency}"
+                " (amounts in two currencies)",
+            )
+        if t.amount < 0:
+            raise InconsistentHistory(self.oid, f"{what} {t.id} has a negative amount")
+
+    def transaction(self, ev: Transaction, d: dt.date, ts: float) -> None:
+        self._money(ev, "transaction")
+        if ev.status is not _SUCCESS:
+            return
+        kind = ev.kind
+        if kind is _REFUND:
+            # A refund transaction outside a refund: money going back with
+            # no lines, posted as a refund of its own.
+            self.money_out += ev.amount
+            wrapped = Refund(id=ev.id, at=ev.at, transactions=(ev,))
+            self.events.append(PEvent(d, _PHASE_TIMED, ts, REFUND, ev.id, wrapped))
+        elif kind is _SALE or kind is _CAPTURE:
+            self.money_in += ev.amount
+            self.events.append(PEvent(d, _PHASE_TIMED, ts, PAYMENT, ev.id, ev))
+
+    def fulfillment(self, ev: Fulfillment, d: dt.date, ts: float) -> None:
+        if ev.status is not _SHIPPED:
+            return
+        shipped: list[tuple[int, int]] = []
+        for fl in ev.lines:
+            pl = self.by_id.get(fl.line_id)
+            if pl is None:
+                raise NeedsData(
+                    self.oid,
+                    f"fulfillment {ev.id} ships unknown line {fl.line_id} (not on the order yet)",
                 )
-            ship_refunded += ev.shipping
-            ship_tax_refunded += ev.shipping_tax
-            for t in ev.transactions:
-                if t.currency is not None and t.currency != currency:
-                    _two_currencies(oid, currency, t)
-                if t.amount < 0:
-                    raise InconsistentHistory(
-                        oid, f"refund transaction {t.id} has a negative amount"
-                    )
-                if t.kind is not refund_kind:
-                    raise InconsistentHistory(
-                        oid, f"refund {ev.id} holds a {t.kind} transaction {t.id}, not a refund"
-                    )
-                if t.status is success:
-                    money_out += t.amount
-            events.append(PEvent(d, _PHASE_TIMED, ts, REFUND, ev.id, ev))
-        else:
-            if cancelled_at is None or ts < cancelled_at:
-                cancelled_at = ts
-                cancelled_date = d
-            events.append(PEvent(d, _PHASE_TIMED, ts, CANCEL, ev.id, ev))
+            q = fl.quantity
+            if q < 0:
+                raise InconsistentHistory(
+                    self.oid, f"fulfillment {ev.id} ships a negative quantity"
+                )
+            done = self.fulfilled.get(pl.id, 0) + q
+            self.fulfilled[pl.id] = done
+            if done > pl.quantity:
+                raise InconsistentHistory(
+                    self.oid,
+                    f"line {fl.line_id} is fulfilled {done} times but only {pl.quantity} were sold",
+                )
+            if q:
+                shipped.append((pl.index, q))
+        self.events.append(PEvent(d, _PHASE_TIMED, ts, FULFILLMENT, ev.id, tuple(shipped)))
 
-    if ship_refunded > ship_gross - ship_disc:
-        raise InconsistentHistory(oid, "refund of more shipping than was charged")
-    if ship_tax_refunded > ship_tax + ship_ctax:
-        raise InconsistentHistory(oid, "refund of more shipping tax than was charged")
+    def refund(self, ev: Refund, d: dt.date, ts: float) -> None:
+        for rl in ev.lines:
+            pl = self.by_id.get(rl.line_id)
+            if pl is None:
+                raise NeedsData(
+                    self.oid,
+                    f"refund {ev.id} refunds unknown line {rl.line_id} (not on the order yet)",
+                )
+            if rl.quantity <= 0:
+                raise InconsistentHistory(
+                    self.oid, f"refund {ev.id} refunds a non-positive quantity"
+                )
+            done = self.refunded.get(pl.id, 0) + rl.quantity
+            self.refunded[pl.id] = done
+            if done > pl.quantity:
+                raise InconsistentHistory(
+                    self.oid,
+                    f"refund of more units than were sold: line {rl.line_id} refunded"
+                    f" {done} of {pl.quantity}",
+                )
+        if ev.shipping < 0 or ev.shipping_tax < 0:
+            raise InconsistentHistory(
+                self.oid, f"refund {ev.id} gives back a negative amount of shipping"
+            )
+        self.ship_refunded += ev.shipping
+        self.ship_tax_refunded += ev.shipping_tax
+        for t in ev.transactions:
+            self._money(t, "refund transaction")
+            if t.kind is not _REFUND:
+                raise InconsistentHistory(
+                    self.oid, f"refund {ev.id} holds a {t.kind} transaction {t.id}, not a refund"
+                )
+            if t.status is _SUCCESS:
+                self.money_out += t.amount
+        pev = PEvent(d, _PHASE_TIMED, ts, REFUND, ev.id, ev)
+        if ev.return_id and ev.return_id not in self.exchange_refunds:
+            self.exchange_refunds[ev.return_id] = pev
+        self.events.append(pev)
 
-    for dep in ctx.deposits:
+    def cancellation(self, ev: Cancellation, d: dt.date, ts: float) -> None:
+        if self.cancelled_at is None or ts < self.cancelled_at:
+            self.cancelled_at = ts
+            self.cancelled_date = d
+        self.events.append(PEvent(d, _PHASE_TIMED, ts, CANCEL, ev.id, ev))
+
+    def deposit(self, dep: DepositLink) -> None:
+        """A bank deposit linked to the order (cash rule 2, section 16.3)."""
         if not isinstance(dep, DepositLink):
-            raise InconsistentHistory(oid, "a linked deposit of the wrong type")
-        if ("deposit", dep.id) in first:
-            raise InconsistentHistory(oid, f"deposit {dep.id} is linked twice")
-        first[("deposit", dep.id)] = dep
+            raise InconsistentHistory(self.oid, "a linked deposit of the wrong type")
+        tag = ("deposit", dep.id)
+        if tag in self.seen:
+            raise InconsistentHistory(self.oid, f"deposit {dep.id} is linked twice")
+        self.seen[tag] = dep
         if dep.amount < 0 or dep.amount + dep.difference < 0:
-            raise InconsistentHistory(oid, f"deposit {dep.id} settles a negative amount")
+            raise InconsistentHistory(self.oid, f"deposit {dep.id} settles a negative amount")
         if dep.difference and dep.difference_account not in ACCOUNTS_BY_KEY:
             raise InconsistentHistory(
-                oid, f"deposit {dep.id} names unknown account {dep.difference_account}"
+                self.oid, f"deposit {dep.id} names unknown account {dep.difference_account}"
             )
-        money_in += dep.amount + dep.difference
-        d = max(dep.date, placed_date)
-        events.append(PEvent(d, _PHASE_DEPOSIT, 0.0, DEPOSIT, dep.id, dep))
+        self.money_in += dep.amount + dep.difference
+        d = max(dep.date, self.placed_date)
+        self.events.append(PEvent(d, _PHASE_DEPOSIT, 0.0, DEPOSIT, dep.id, dep))
 
-    if money_out > money_in:
-        # Almost always the sale transaction is still on its way (webhooks
-        # arrive in any order): wait for it rather than drop the order.
-        raise NeedsData(
-            oid,
-            f"refunds return {money_out} but only {money_in} was paid so far (minor units):"
-            " waiting for the payment the refund gives back",
+    def check_shipping_refunds(self, shipping: _Shipping) -> None:
+        if self.ship_refunded > shipping.net:
+            raise InconsistentHistory(self.oid, "refund of more shipping than was charged")
+        if self.ship_tax_refunded > shipping.tax:
+            raise InconsistentHistory(self.oid, "refund of more shipping tax than was charged")
+
+    def check_money(self) -> None:
+        if self.money_out > self.money_in:
+            # Almost always the sale transaction is still on its way
+            # (webhooks arrive in any order): wait for it, never drop the order.
+            raise NeedsData(
+                self.oid,
+                f"refunds return {self.money_out} but only {self.money_in} was paid so far"
+                " (minor units): waiting for the payment the refund gives back",
+            )
+
+
+# Exchanges --------------------------------------------------------------
+
+
+def _exchanges(
+    order_id: str, lines: _Lines, refunds: dict[str, PEvent]
+) -> tuple[dict[str, C.Vec], list[PEvent]]:
+    """Shopify's own exchanges (cash rule 4, exchanges): the replacement
+    lines a return sent out take the place of the units it brought back,
+    so neither is a sale or a refund. Each replacement's components become
+    the price difference only: what the replacement is worth beyond the
+    returned units, which the customer pays and which is a sale. A cheaper
+    replacement adds nothing; the money handed back is the refund.
+    Returns the difference per exchange refund, and the replacements' own
+    shipment for placed-date tracking (made when the exchange is)."""
+    groups: dict[str, list[PLine]] = {}
+    for pl in lines.lines:
+        if pl.exchange_for:
+            groups.setdefault(pl.exchange_for, []).append(pl)
+    differences: dict[str, C.Vec] = {}
+    shipments: list[PEvent] = []
+    for return_id, sent in groups.items():
+        ev = refunds.get(return_id)
+        if ev is None:
+            raise NeedsData(
+                order_id,
+                f"line {sent[0].id} replaces the items of return {return_id},"
+                " whose refund has not arrived yet",
+            )
+        refund = ev.obj
+        assert isinstance(refund, Refund)
+        difference = _price_difference(lines, refund, sent)
+        for n, pl in enumerate(sent):
+            pl.vector = difference if n == 0 else C.ZERO
+        differences[refund.id] = difference
+        units = tuple((pl.index, pl.quantity) for pl in sent if not pl.gift_card)
+        shipments.append(
+            PEvent(ev.date, _PHASE_TIMED, ev.ts, PLACED_FULFILLMENT, f"exchange/{refund.id}", units)
         )
+    return differences, shipments
 
-    events.sort(key=_key)
-    last_date = events[-1].date if events else placed_date
-    if last_date < placed_date:  # pragma: no cover - dates are clamped
-        last_date = placed_date
-    return Prepared(
-        tuple(lines),
-        by_id,
-        order_level,
-        (ship_tax, ship_ctax),
-        total,
-        total_vec,
-        g_total,
-        placed_date,
-        placed_ts,
-        events,
-        cancelled_at,
-        cancelled_date,
-        last_date,
-    )
+
+def _price_difference(lines: _Lines, refund: Refund, sent: list[PLine]) -> C.Vec:
+    """What the replacements are worth beyond the units the return brought
+    back; zero when they are worth no more; all of it as gross sales when
+    a component would go negative (a replacement taxed differently)."""
+    back = C.ZERO
+    for rl in refund.lines:
+        pl = lines.by_id[rl.line_id]
+        if not pl.exchange_for:
+            back = C.add(back, C.scale(pl.vector, rl.quantity, pl.quantity))
+    out = C.ZERO
+    for pl in sent:
+        out = C.add(out, pl.vector)
+    difference = C.sub(out, back)
+    value = C.value(difference)
+    if value <= 0:
+        return C.ZERO
+    if min(difference) < 0:
+        return (value, 0, 0, 0, 0, 0, 0)
+    return difference
 
 
 def action_event(kind: int, date: dt.date) -> PEvent:
@@ -477,11 +683,14 @@ def action_event(kind: int, date: dt.date) -> PEvent:
 
 def placed_events(p: Prepared, order_id: str, with_fulfillment: bool) -> tuple[PEvent, ...]:
     """The placement itself and, under placed-date tracking, the virtual
-    fulfillment of every unit at that instant (POSTING.md section 3)."""
+    fulfillment of every unit sold at placement (POSTING.md section 3); an
+    exchange's replacements count as shipped when the exchange is made."""
     placed = PEvent(p.placed_date, _PHASE_TIMED, p.placed_ts, PLACED, order_id, None)
     if not with_fulfillment:
         return (placed,)
-    everything = tuple((pl.index, pl.quantity) for pl in p.lines if not pl.gift_card)
+    everything = tuple(
+        (pl.index, pl.quantity) for pl in p.lines if not pl.gift_card and not pl.exchange_for
+    )
     return (
         placed,
         PEvent(p.placed_date, _PHASE_TIMED, p.placed_ts, PLACED_FULFILLMENT, "placed", everything),

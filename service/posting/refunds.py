@@ -42,8 +42,11 @@ class RefundPlan:
     flush: C.Vec = C.ZERO  # accrual: order-level items recognised now nothing is left to ship
 
 
-def plan_refund(st: OrderState, p: Prepared, refund: Refund, accrual: bool) -> RefundPlan:
-    """Apply a refund to the order state and say what to post."""
+def plan_refund(
+    st: OrderState, p: Prepared, refund: Refund, accrual: bool, swap: bool = False
+) -> RefundPlan:
+    """Apply a refund to the order state and say what to post. ``swap``:
+    the refund is an exchange's, whatever its money (see ``_exchange``)."""
     plan = RefundPlan()
     plan.money = [t for t in refund.transactions if t.moves_money_out]
     m = sum(t.amount for t in plan.money)
@@ -61,7 +64,7 @@ def plan_refund(st: OrderState, p: Prepared, refund: Refund, accrual: bool) -> R
     for idx, parts in groups.items():
         ls = st.lines[idx]
         q = sum(n for _, n in parts)
-        r_line = C.scale(ls.cur_vec, q, ls.cur_units)
+        r_line = C.scale(ls.kept_vec, q, ls.kept_units)
         line_removals.append((idx, q, r_line))
         removed = C.add(removed, r_line)
     ship, ship_tax = refund.shipping, refund.shipping_tax
@@ -74,18 +77,18 @@ def plan_refund(st: OrderState, p: Prepared, refund: Refund, accrual: bool) -> R
             t_m, t_c = ship_tax, 0
         r_ship = (0, 0, ship, 0, t_m, t_c, 0)
         removed = C.add(removed, r_ship)
-        st.order_cur = C.sub(st.order_cur, r_ship)
+        st.order_level_left = C.sub(st.order_level_left, r_ship)
     v = C.value(removed)
 
-    if m == 0 and st.open <= 0:
+    if swap or (m == 0 and st.open_balance <= 0):
         # An exchange (cash rule 4, last paragraph): not a refund at all.
         plan.exchange = True
         for idx, parts in groups.items():
             ls = st.lines[idx]
             for rtype, n in parts:
-                if rtype.restocks and ls.cogs_units:
-                    units = min(n, ls.cogs_units)
-                    ls.cogs_units -= units
+                if rtype.restocks and ls.costed_units:
+                    units = min(n, ls.costed_units)
+                    ls.costed_units -= units
                     plan.restocks.append((p.lines[idx], units))
         return plan
 
@@ -94,8 +97,8 @@ def plan_refund(st: OrderState, p: Prepared, refund: Refund, accrual: bool) -> R
     for idx, q, r_line in line_removals:
         ls = st.lines[idx]
         pl = p.lines[idx]
-        ls.cur_vec = C.sub(ls.cur_vec, r_line)
-        ls.cur_units -= q
+        ls.kept_vec = C.sub(ls.kept_vec, r_line)
+        ls.kept_units -= q
         for rtype, n in groups[idx]:
             if rtype is RestockType.CANCEL:
                 # Cancelled units are the ones not shipped yet, as far as
@@ -107,33 +110,33 @@ def plan_refund(st: OrderState, p: Prepared, refund: Refund, accrual: bool) -> R
                 qu = n - qs
             if qu:
                 if accrual:
-                    part = C.scale(ls.rem_vec, qu, ls.unshipped)
-                    ls.rem_vec = C.sub(ls.rem_vec, part)
+                    part = C.scale(ls.unrecognised_vec, qu, ls.unshipped)
+                    ls.unrecognised_vec = C.sub(ls.unrecognised_vec, part)
                     unrec = C.add(unrec, part)
                 ls.unshipped -= qu
                 if not pl.gift_card:
-                    st.g_rem -= qu * pl.weight
+                    st.unshipped_weight -= qu * pl.weight
             if qs:
                 ls.shipped -= qs
-                if rtype.restocks and ls.cogs_units:
-                    units = min(qs, ls.cogs_units)
-                    ls.cogs_units -= units
+                if rtype.restocks and ls.costed_units:
+                    units = min(qs, ls.costed_units)
+                    ls.costed_units -= units
                     plan.restocks.append((pl, units))
     if ship or ship_tax:
-        if accrual and st.ship_cur > 0:
-            take = min(max(st.q[C.SHIP], 0), st.ship_cur)
-            part = C.scale(r_ship, take, st.ship_cur)
-            st.q = C.sub(st.q, part)
+        if accrual and st.shipping_left > 0:
+            take = min(max(st.order_level_unrecognised[C.SHIP], 0), st.shipping_left)
+            part = C.scale(r_ship, take, st.shipping_left)
+            st.order_level_unrecognised = C.sub(st.order_level_unrecognised, part)
             unrec = C.add(unrec, part)
-        st.ship_cur -= ship
-    if accrual and st.g_rem == 0 and any(st.q):
-        plan.flush = st.q
-        st.q = C.ZERO
+        st.shipping_left -= ship
+    if accrual and st.unshipped_weight == 0 and any(st.order_level_unrecognised):
+        plan.flush = st.order_level_unrecognised
+        st.order_level_unrecognised = C.ZERO
     plan.unrecognised = unrec
 
     x = v - m
-    a = min(x, max(st.open, 0)) if x >= 0 else max(x, min(st.open, 0))
+    a = min(x, max(st.open_balance, 0)) if x >= 0 else max(x, min(st.open_balance, 0))
     plan.absorbed = a
     plan.kept_back = x - a
-    st.open -= a
+    st.open_balance -= a
     return plan

@@ -196,6 +196,20 @@ _ORDER_RULES: tuple[Rule, ...] = (
         go back to inventory (rule cogs.restock).""",
     ),
     _r(
+        "accrual.exchange",
+        "6.4",
+        "Accrual basis: an exchange's price difference",
+        accrual.exchange_difference,
+        """Accrual basis. An exchange made in Shopify sends a replacement out
+        in place of the units that came back: neither is a sale or a
+        refund, only the restock and the replacement's cost of goods post.
+        When the replacement is worth more, the difference is owed from the
+        exchange on: Dr Accounts receivable, Cr Deferred revenue, recognised
+        as sales when the replacement ships and cleared by the customer's
+        payment. A cheaper replacement adds nothing; the money handed back
+        is a refund.""",
+    ),
+    _r(
         "cogs.fulfillment",
         "6.3",
         "Cost of goods sold on fulfilment",

@@ -49,6 +49,8 @@ def every_line_fully_discounted(p: Prepared) -> bool:
         return False
     gross_total = 0
     for pl in p.lines:
+        if pl.exchange_for:
+            continue  # a replacement's vector is only its price difference
         v = pl.vector
         if pl.gift_card or v[1] < v[0]:
             return False

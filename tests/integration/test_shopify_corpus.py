@@ -49,89 +49,13 @@ BOOKS = """query($from: Date!, $to: Date!) {
 ENTRIES = """query($order: ID!) { journalEntries(first: 200, filter: {orderId: $order}) {
   nodes { rule date lines { debit { amount } credit { amount } } } } }"""
 
-TAXES_INCLUDED = "POSTING.md 13.1: taxes_included ignored"
-XFAIL: dict[str, str] = {
-    "02_eur_vat_included@CASH": f"{TAXES_INCLUDED}: the 148.75 payment is spread over a"
-    " tax-exclusive total of 172.50, so GROSS 123.14 / SHIPPING 5.13 / tax 20.48 instead of"
-    " 120.00 / 5.00 / 23.75",
-    "02_eur_vat_included@ACCRUAL": f"{TAXES_INCLUDED}: GROSS 142.80 and SHIPPING 5.95 keep"
-    " their VAT (want 120.00 and 5.00), the order total is 172.50 not total_price 148.75,"
-    " so AR 23.75 stays open",
-    "03_gbp_vat_discount_partial_refund@CASH": f"{TAXES_INCLUDED}: the 80.40 payment is"
-    " spread over a 93.80 total: GROSS 72.00, DISCOUNTS -5.14, REFUNDS -20.57, SHIPPING 4.11,"
-    " tax 8.40 instead of 71.40, -6.00, -20.40, 4.00, 9.80",
-    "03_gbp_vat_discount_partial_refund@ACCRUAL": f"{TAXES_INCLUDED}: GROSS 84.00, REFUNDS"
-    " -24.00 and SHIPPING 4.80 keep their VAT (want 71.40, -20.40, 4.00); AR 9.80 stays open",
-    "04_aud_gst_tip_gift_card@CASH": f"{TAXES_INCLUDED} (GST): the 110.00 payment is spread"
-    " over 115.00: GROSS 42.09, SHIPPING 10.52, TIP 4.78, tax 4.78, gift cards 47.83 instead"
-    " of 40.00, 10.00, 5.00, 5.00, 50.00",
-    "04_aud_gst_tip_gift_card@ACCRUAL": f"{TAXES_INCLUDED} (GST): GROSS 44.00 and SHIPPING"
-    " 11.00 keep their GST (want 40.00 and 10.00); AR 5.00 stays open",
-    "05b_manual_custom_gateway_zelle@CASH": "POSTING.md 13.2: manual_payment_gateway ignored:"
-    " 'Zelle' is taken for a processor, so 97.50 of sales post against RIP instead of"
-    " nothing until a deposit is linked",
-    "05b_manual_custom_gateway_zelle@ACCRUAL": "POSTING.md 13.2: manual_payment_gateway"
-    " ignored: 'Zelle' is taken for a processor, so the 97.50 payment clears AR into RIP"
-    " (AR 0.00, want 97.50 open until a deposit is linked)",
-    "07_cad_refund_without_amount_set": "POSTING.md 13.3: a refund transaction in CAD with no"
-    " amount_set is refused ('in CAD, the shop's books are in USD, and no amount_set' on"
-    " refunds/create, order_transactions/create and orders/updated), so the refund never"
-    " posts: REFUNDS 0.00 and RIP 75.00 instead of 48.06 CAD x 75.00/100.00 = 36.04 USD"
-    " (half-even) refunded, RIP 38.96",
-    "08_shipping_refund_adjustments": "POSTING.md 13.4: shipping_refund adjustments -3.95,"
-    " +3.95, -3.95 are added as absolute values (11.85), not with their signs (3.95): the"
-    " order fails to post ('refund of more shipping than was charged', booksStatus ERROR)"
-    " and drops out of the books (GROSS 0.00 not 30.00, REFUNDS 0.00 not -30.00)",
-    "09_cancelled_unpaid_cod@ACCRUAL/ORDER_PLACED_DATE": "POSTING.md 13.6: cancelling the"
-    " recognised, unpaid order reverses its lines and tax but not its shipping: SHIPPING"
-    " 6.00 and AR 6.00 stay (want net sales 0.00, AR 0.00)",
-    "10_order_edit_remove_and_add@CASH": "order edits ignored: the orders/edited body is read"
-    " as an order and fails ('order.id: missing'), lines post at quantity not"
-    " current_quantity, so the 86.90 capture is spread over 113.15: GROSS 79.10, SHIPPING"
-    " 3.84, tax 3.96 instead of 78.00, 5.00, 3.90",
-    "10_order_edit_remove_and_add@ACCRUAL": "order edits ignored: the orders/edited body is"
-    " read as an order and fails ('order.id: missing'); the order is posted at quantity, not"
-    " current_quantity, with the added line from placement: 113.15 receivable instead of"
-    " 86.90, AR 26.25 stays open (placed-date: GROSS 103.00, tax 5.15; fulfilled-date:"
-    " DEFERRED 27.47, SHIPPING 3.78)",
-    "11a_exchange_even@ACCRUAL": "POSTING.md 6.4 (exchanges) on accrual: the exchange line"
-    " item is recognised as a new sale (GROSS 180.00, want 90.00) and the returned line as"
-    " a refund (REFUNDS -90.00, want 0.00)",
-    "11b_exchange_price_difference@ACCRUAL": "POSTING.md 6.4 (exchanges) on accrual: the"
-    " exchange line item is recognised as a new sale (GROSS 135.00, want 75.00: only the"
-    " 15.00 difference is a sale) and the returned line as a refund (REFUNDS -60.00, want"
-    " 0.00)",
-}
-"""Case name, ``name@BASIS`` or ``name@BASIS/TRACKING`` -> what the books
-show today against what they should show. Every entry is a strict xfail:
-when the engine is fixed the test passes and the entry must be removed."""
-
-NEEDS_DATA = (
-    "POSTING.md 13.5: no NEEDS_DATA state: with the refund in and its sale not yet, the"
-    " order shows booksStatus ERROR ('refunds return 2120 but only 0 was paid') and all its"
-    " entries are dropped until the sale arrives"
-)
-
-
-def _xfail_reason(name: str, basis: str, tracking: str) -> str | None:
-    return (
-        XFAIL.get(f"{name}@{basis}/{tracking}") or XFAIL.get(f"{name}@{basis}") or XFAIL.get(name)
-    )
-
 
 def _params() -> list[Any]:
-    out = []
-    for case in load_cases():
-        for basis, tracking in SETTINGS:
-            reason = _xfail_reason(case["name"], basis, tracking)
-            marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-            out.append(
-                pytest.param(
-                    case["name"], basis, tracking, id=f"{case['name']}-{basis}-{tracking}",
-                    marks=marks,
-                )
-            )  # fmt: skip
-    return out
+    return [
+        pytest.param(case["name"], basis, tracking, id=f"{case['name']}-{basis}-{tracking}")
+        for case in load_cases()
+        for basis, tracking in SETTINGS
+    ]
 
 
 async def _open_store(
@@ -274,7 +198,6 @@ def _intermediate_params() -> list[Any]:
     return [
         pytest.param(
             case["name"], basis, tracking, id=f"{case['name']}-{basis}-{tracking}",
-            marks=[pytest.mark.xfail(reason=NEEDS_DATA, strict=True)],
         )
         for case in load_cases()
         if "intermediate" in case

@@ -203,6 +203,18 @@ def apply_order_edits(order: Order, refunds: Iterable[Refund], current: Mapping[
     return replace(order, lines=tuple(lines)) if changed else order
 
 
+def mark_exchange_lines(order: Order, exchange_lines: Mapping[str, str]) -> Order:
+    """Lines Shopify added to the order as an exchange's replacements
+    (line id -> return id, from the order's returns), marked as such."""
+    if not exchange_lines:
+        return order
+    lines = tuple(
+        replace(ln, exchange_for=exchange_lines[ln.id]) if ln.id in exchange_lines else ln
+        for ln in order.lines
+    )
+    return replace(order, lines=lines)
+
+
 def build_history(
     order: Order,
     transactions: Sequence[Transaction],
@@ -210,6 +222,7 @@ def build_history(
     fulfillments: Sequence[Fulfillment],
     cancellation: Cancellation | None,
     current_quantities: Mapping[str, int] | None = None,
+    exchange_lines: Mapping[str, str] | None = None,
 ) -> OrderHistory:
     """The order's history with each refund's money represented once.
 
@@ -246,9 +259,11 @@ def build_history(
                 adjustments=merge_adjustments(r.adjustments),
                 transactions=own,
                 note=r.note,
+                return_id=r.return_id,
             )
         )
     order = apply_order_edits(order, by_refund.values(), current_quantities or {})
+    order = mark_exchange_lines(order, exchange_lines or {})
     events: list[Event] = [t for t in latest.values() if t.id not in in_refunds]
     events.extend(merged_refunds)
     events.extend(by_fulfillment.values())

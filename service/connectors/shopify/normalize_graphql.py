@@ -134,7 +134,25 @@ def _refund(r: Node, currency: str) -> Refund:
         adjustments=tuple(adjustments),
         transactions=tuple(t for t in txns if t is not None),
         note=r.opt_text("note"),
+        return_id=_return_id(r),
     )
+
+
+def _return_id(r: Node) -> str:
+    ret = r.opt_child("return")
+    return "" if ret is None else ret.ident("id")
+
+
+def _exchange_lines(n: Node) -> dict[str, str]:
+    """Line id -> return id, from ``returns[].exchangeLineItems[].lineItem``
+    when the order node carries its returns."""
+    found: dict[str, str] = {}
+    for ret in n.items("returns"):
+        for item in ret.items("exchangeLineItems"):
+            line = item.opt_child("lineItem")
+            if line is not None:
+                found[line.ident("id")] = ret.ident("id")
+    return found
 
 
 def _fulfillment(f: Node) -> Fulfillment:
@@ -217,7 +235,13 @@ def history_from_graphql(order: Mapping[str, Any], *, store_id: str, timezone: s
         if ln.has("currentQuantity")
     }
     return build_history(
-        o, [t for t in txns if t is not None], refunds, fulfillments, cancellation, current
+        o,
+        [t for t in txns if t is not None],
+        refunds,
+        fulfillments,
+        cancellation,
+        current,
+        _exchange_lines(n),
     )
 
 

@@ -101,6 +101,7 @@ def load_order(raw: dict[str, Any]) -> Order:
             tax_lines=_taxes(ln.get("tax"), cur),
             gift_card=bool(ln.get("gift_card", False)),
             title=ln.get("title", ""),
+            exchange_for=ln.get("exchange_for", ""),
         )
         for ln in raw["lines"]
     )
@@ -174,6 +175,7 @@ def load_event(raw: dict[str, Any], cur: str) -> Event:
             transactions=tuple(
                 _txn({"at": raw["at"], **t}, cur, "refund") for t in raw.get("transactions", [])
             ),
+            return_id=raw.get("return_id", ""),
         )
     if kind == "cancellation":
         return Cancellation(id=raw["id"], at=ts(raw["at"]), reason=raw.get("reason", ""))

@@ -128,7 +128,12 @@ def _order(draw: st.DrawFn, oid: str, allow_gift: bool = True) -> Order:
     non_gift_gross = sum(
         ln.quantity * ln.unit_price for ln in lines if not ln.gift_card and not ln.discounts
     )
-    if non_gift_gross and all(not ln.discounts for ln in lines) and draw(st.booleans()):
+    if (
+        non_gift_gross
+        and not included
+        and all(not ln.discounts for ln in lines)
+        and draw(st.booleans())
+    ):
         unallocated = draw(st.integers(0, non_gift_gross // 2))
     return Order(
         id=oid,
