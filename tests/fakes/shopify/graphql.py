@@ -284,10 +284,17 @@ def payout_node(p: FPayout, currency: str) -> dict[str, Any]:
     }
 
 
+_GRAPHQL_BALANCE_TYPES = {"PAYOUT": "TRANSFER", "DISPUTE": "DISPUTE_WITHDRAWAL"}
+"""The model names balance transactions as Shopify's REST API and reports
+do; ShopifyPaymentsTransactionType has no PAYOUT or DISPUTE: a payout's own
+line is a TRANSFER (source type TRANSFER), and money taken for a chargeback
+is the nearest real value, DISPUTE_WITHDRAWAL (source type DISPUTE)."""
+
+
 def balance_transaction_node(b: FBalanceTransaction, currency: str) -> dict[str, Any]:
     return {
         "id": gid("ShopifyPaymentsBalanceTransaction", b.id),
-        "type": b.type,
+        "type": _GRAPHQL_BALANCE_TYPES.get(b.type, b.type),
         "test": b.test,
         "transactionDate": utc(b.at),
         "amount": money_v2(b.amount, currency),

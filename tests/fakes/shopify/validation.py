@@ -82,7 +82,9 @@ class BulkListConnectionRule(ValidationRule):
                 )
             )
         inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
-        self.lists.append(isinstance(inner, GraphQLList) and not is_connection(type_))
+        parent = self.context.get_parent_type()
+        in_connection = parent is not None and is_connection(parent)  # its edges / nodes
+        self.lists.append(isinstance(inner, GraphQLList) and not in_connection)
 
     def leave_field(self, *_: Any) -> None:
         self.lists.pop()
@@ -190,7 +192,7 @@ def coerce_variables(
     ``was provided invalid value`` errors."""
     result = get_variable_values(admin_schema(), op.variable_definitions or (), variables)
     if not isinstance(result, list):
-        return result
+        return dict(result.coerced)
     declared = {d.variable.name.value: d for d in op.variable_definitions or ()}
     errors = []
     for err in result:
