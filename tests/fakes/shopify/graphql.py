@@ -218,6 +218,14 @@ def fulfillment_node(f: FFulfillment) -> dict[str, Any]:
     return node
 
 
+def _display_fulfillment(rest_status: str | None) -> str:
+    """REST's fulfillment_status as OrderDisplayFulfillmentStatus (REST's
+    ``partial`` is GraphQL's PARTIALLY_FULFILLED)."""
+    if rest_status == "partial":
+        return "PARTIALLY_FULFILLED"
+    return (rest_status or "unfulfilled").upper()
+
+
 def order_scalars(o: FOrder) -> dict[str, Any]:
     """The order's own fields and its plain list fields (transactions), as
     a bulk operation writes the order's own JSONL line."""
@@ -237,7 +245,7 @@ def order_scalars(o: FOrder) -> dict[str, Any]:
         "currencyCode": cur,
         "presentmentCurrencyCode": cur,
         "displayFinancialStatus": financial_status(o).upper(),
-        "displayFulfillmentStatus": (fulfillment_status(o) or "unfulfilled").upper(),
+        "displayFulfillmentStatus": _display_fulfillment(fulfillment_status(o)),
         "subtotalPriceSet": bag(o.subtotal, cur),
         "totalDiscountsSet": bag(o.total_discounts, cur),
         "totalShippingPriceSet": bag(o.shipping_price - o.shipping_discounts, cur),
