@@ -26,7 +26,8 @@ def _connector_documents() -> dict[str, str]:
     """Every module-level GraphQL document of the connector's package, by
     ``module.NAME`` (found by scanning, so a new document is checked too)."""
     found: dict[str, str] = {}
-    for info in pkgutil.iter_modules(connector.__path__):
+    modules = sorted(pkgutil.iter_modules(connector.__path__), key=lambda i: i.name != "queries")
+    for info in modules:  # queries.py first: name a document by where it is written
         module = importlib.import_module(f"{connector.__name__}.{info.name}")
         for name, value in vars(module).items():
             if not (name.isupper() and isinstance(value, str)):
