@@ -1,10 +1,13 @@
 """The Admin GraphQL shape of the fake shop.
 
 camelCase, gids, MoneyBag ``shopMoney``/``presentmentMoney``, UTC
-timestamps, enum values in capitals. Nested connections are rendered as
+timestamps, enum values of the Admin schema. Each renderer gives every
+field the fake knows; the server's executor answers only the fields a
+document selects. Nested connections are rendered as
 ``{"edges": [{"cursor", "node"}], "pageInfo"}`` as a paginated query
-returns them; ``bulk_lines`` gives the same order as a bulk operation's
-JSONL lines, connection children on lines of their own with ``__parentId``.
+returns them (the executor re-pages them by the document's ``first``);
+``bulk_lines`` gives the same order as a bulk operation's JSONL lines,
+connection children on lines of their own with ``__parentId``.
 """
 
 from __future__ import annotations
