@@ -1,5 +1,12 @@
 """A local fake Shopify: one data model, its REST and GraphQL renderings,
-and an HTTP server that speaks the Admin GraphQL wire format."""
+and an HTTP server that speaks the Admin GraphQL wire format.
+
+The server validates every document against ``admin_schema.graphql`` (the
+part of the Admin API the connector uses) and refuses what Shopify would
+refuse, in Shopify's words (validation.py, shopify_errors.py); it executes
+valid documents by their selection sets (execute.py, root.py), meters them
+with a pluggable cost calculator (cost.py) and writes bulk results as
+Shopify's JSONL (bulk.py)."""
 
 from tests.fakes.shopify.generate import generate_shop
 from tests.fakes.shopify.graphql import bulk_lines, graphql_order

@@ -1,10 +1,13 @@
 """The Admin GraphQL shape of the fake shop.
 
 camelCase, gids, MoneyBag ``shopMoney``/``presentmentMoney``, UTC
-timestamps, enum values in capitals. Nested connections are rendered as
+timestamps, enum values of the Admin schema. Each renderer gives every
+field the fake knows; the server's executor answers only the fields a
+document selects. Nested connections are rendered as
 ``{"edges": [{"cursor", "node"}], "pageInfo"}`` as a paginated query
-returns them; ``bulk_lines`` gives the same order as a bulk operation's
-JSONL lines, connection children on lines of their own with ``__parentId``.
+returns them (the executor re-pages them by the document's ``first``);
+``bulk_lines`` gives the same order as a bulk operation's JSONL lines,
+connection children on lines of their own with ``__parentId``.
 """
 
 from __future__ import annotations
@@ -221,6 +224,14 @@ def fulfillment_node(f: FFulfillment) -> dict[str, Any]:
     return node
 
 
+def _display_fulfillment(rest_status: str | None) -> str:
+    """REST's fulfillment_status as OrderDisplayFulfillmentStatus (REST's
+    ``partial`` is GraphQL's PARTIALLY_FULFILLED)."""
+    if rest_status == "partial":
+        return "PARTIALLY_FULFILLED"
+    return (rest_status or "unfulfilled").upper()
+
+
 def order_scalars(o: FOrder) -> dict[str, Any]:
     """The order's own fields and its plain list fields (transactions), as
     a bulk operation writes the order's own JSONL line."""
@@ -241,7 +252,7 @@ def order_scalars(o: FOrder) -> dict[str, Any]:
         "currencyCode": cur,
         "presentmentCurrencyCode": cur,
         "displayFinancialStatus": financial_status(o).upper(),
-        "displayFulfillmentStatus": (fulfillment_status(o) or "unfulfilled").upper(),
+        "displayFulfillmentStatus": _display_fulfillment(fulfillment_status(o)),
         "subtotalPriceSet": bag(o.subtotal, cur),
         "totalDiscountsSet": bag(o.total_discounts, cur),
         "totalShippingPriceSet": bag(o.shipping_price - o.shipping_discounts, cur),
@@ -288,10 +299,17 @@ def payout_node(p: FPayout, currency: str) -> dict[str, Any]:
     }
 
 
+_GRAPHQL_BALANCE_TYPES = {"PAYOUT": "TRANSFER", "DISPUTE": "DISPUTE_WITHDRAWAL"}
+"""The model names balance transactions as Shopify's REST API and reports
+do; ShopifyPaymentsTransactionType has no PAYOUT or DISPUTE: a payout's own
+line is a TRANSFER (source type TRANSFER), and money taken for a chargeback
+is the nearest real value, DISPUTE_WITHDRAWAL (source type DISPUTE)."""
+
+
 def balance_transaction_node(b: FBalanceTransaction, currency: str) -> dict[str, Any]:
     return {
         "id": gid("ShopifyPaymentsBalanceTransaction", b.id),
-        "type": b.type,
+        "type": _GRAPHQL_BALANCE_TYPES.get(b.type, b.type),
         "test": b.test,
         "transactionDate": utc(b.at),
         "amount": money_v2(b.amount, currency),

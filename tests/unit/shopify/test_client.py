@@ -75,5 +75,6 @@ async def test_wrong_token_is_an_error_not_a_retry(fake: FakeShopify, sleeps: Sl
 
 
 async def test_graphql_errors_are_named(client: ShopifyClient) -> None:
-    with pytest.raises(ShopifyError, match="GraphQL error: The fake does not know this operation"):
+    expected = "GraphQL error: Field 'somethingElse' doesn't exist on type 'QueryRoot'"
+    with pytest.raises(ShopifyError, match=expected):
         await client.graphql("query { somethingElse { id } }")
