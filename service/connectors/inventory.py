@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Self
@@ -47,6 +47,21 @@ class CostSample:
     unit_cost: Decimal | None
     shipped_on: dt.date
     where: str  # the endpoint and field the cost was read from
+
+
+def latest_sample(rows: Sequence[ShippedUnits], where: str) -> CostSample | None:
+    """The latest shipped sale of ``rows`` as a connection test shows it."""
+    if not rows:
+        return None
+    latest = max(rows, key=lambda r: (r.shipped_on, r.order_ref))
+    return CostSample(
+        latest.order_ref,
+        latest.product_id,
+        latest.units,
+        latest.unit_cost,
+        latest.shipped_on,
+        where,
+    )
 
 
 class InventorySystemError(RuntimeError):

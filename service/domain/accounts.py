@@ -1,4 +1,4 @@
-"""The chart of accounts of POSTING.md section 2.
+"""The chart of accounts of posting rules section 2.
 
 Keys are a public contract: GraphQL clients, reports and the journal all
 refer to accounts by key, so a key never changes once published. Names are

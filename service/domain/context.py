@@ -13,7 +13,7 @@ from service.domain.settings import DepositLink, OrderStatusOverride, Settings
 class PostingContext:
     """``gateways`` is the store's own gateway mapping, as the merchant set
     it: (gateway key, payment method) pairs that replace the method a
-    transaction was given from what the channel said (POSTING.md 13.2)."""
+    transaction was given from what the channel said (posting rule 13.2)."""
 
     settings: Settings = field(default_factory=Settings)
     override: OrderStatusOverride | None = None

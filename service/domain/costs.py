@@ -1,4 +1,4 @@
-"""Unit costs for COGS (POSTING.md section 9)."""
+"""Unit costs for COGS (posting rules section 9)."""
 
 from __future__ import annotations
 

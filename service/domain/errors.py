@@ -30,7 +30,7 @@ class NeedsData(InconsistentHistory):
     a fulfilment of a line not seen yet). Webhooks come in any order, so
     this is a waiting state, not bad data: the order keeps its last good
     entries, shows NEEDS_DATA with this reason, and the missing part is
-    fetched from the channel (POSTING.md 13.5)."""
+    fetched from the channel (posting rule 13.5)."""
 
     def __reduce__(self) -> tuple[type[InconsistentHistory], tuple[str | None, str]]:
         return (NeedsData, (self.order_id, self.problem))

@@ -2,7 +2,7 @@
 
 Every event carries a timezone-aware datetime (UTC from the sources); the
 engine turns it into a local date in the store's time zone. Events may
-arrive in any order: the engine sorts them itself (POSTING.md invariant 3).
+arrive in any order: the engine sorts them itself (posting invariant 3).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def gateway_key(gateway: str) -> str:
 
 
 def classify_gateway(gateway: str, manual_gateway: bool = False) -> PaymentMethod:
-    """The default payment method of a transaction (POSTING.md 13.2).
+    """The default payment method of a transaction (posting rule 13.2).
 
     What Shopify says wins over the name: a transaction it marks
     ``manual_payment_gateway`` is offline whatever the gateway is called
@@ -107,7 +107,7 @@ class Transaction:
     converted_from: str = ""
     """Set when the channel gave the amount only in the customer's
     currency: what it said (``"13.50 CAD"``), converted at the order's own
-    rate (POSTING.md 13.3); memos repeat it so a reader knows."""
+    rate (posting rule 13.3); memos repeat it so a reader knows."""
 
     @property
     def processor(self) -> str | None:
@@ -182,10 +182,10 @@ class RefundAdjustment:
     (``tax``) refunded, positive. Shopify's REST order adjustments carry the
     opposite sign and may reverse each other (-3.95, +3.95, -3.95): the
     normalizers turn them into refunded amounts and sum them with their
-    signs (POSTING.md 13.4), never by absolute value.
+    signs (posting rule 13.4), never by absolute value.
     REFUND_DISCREPANCY is kept for the record but never posted: its sign is
     not reliable, so money kept back is derived from the refund's own
-    transactions (POSTING.md 6.4, STACK-NOTES).
+    transactions (posting rule 6.4, STACK-NOTES).
     """
 
     kind: AdjustmentKind

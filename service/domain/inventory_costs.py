@@ -1,4 +1,4 @@
-"""Store SKU costs from what an inventory system shipped (POSTING.md 9).
+"""Store SKU costs from what an inventory system shipped (posting rule 9).
 
 Finale Inventory and Goflow record the cost of goods per product when
 stock leaves, at the average cost of that moment. A store's SKU is not

@@ -1,6 +1,6 @@
 """Money as integer minor units.
 
-POSTING.md section 4: amounts are exact, never float. Inside the engine every
+posting rules section 4: amounts are exact, never float. Inside the engine every
 amount is an ``int`` of the currency's minor unit (cents for USD, yen for
 JPY, fils for KWD); the currency lives once on the order or the entry, not on
 every number. Connectors hand us decimal strings, so the conversions below

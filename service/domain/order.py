@@ -1,7 +1,7 @@
 """An order as it was placed: lines, shipping, tips, tax, channel.
 
 Amounts are integer minor units of ``Order.currency`` (the store's shop
-money, POSTING.md section 4). What happens to the order afterwards
+money, posting rules section 4). What happens to the order afterwards
 (payments, fulfillments, refunds, cancellation) lives in ``events``.
 """
 
@@ -17,7 +17,7 @@ class TaxLine:
 
     ``channel_liable``: the channel (a marketplace facilitator, or Shopify
     when its tax line says so) collects and remits this tax itself, so the
-    merchant owes nothing for it (POSTING.md section 5).
+    merchant owes nothing for it (posting rules section 5).
     """
 
     amount: int
@@ -45,7 +45,7 @@ class LineItem:
     the replacement sent out in an exchange (Shopify adds exchange items
     to the original order). Such a line is not a new sale: it takes the
     place of the units returned, and only a price difference is sold or
-    refunded (POSTING.md 6.4, exchanges)."""
+    refunded (posting rule 6.4, exchanges)."""
 
     id: str
     sku: str | None
@@ -73,14 +73,14 @@ class Order:
 
     ``unallocated_discount`` is an order-level discount the source did not
     spread over lines; the engine spreads it by gross with a
-    largest-remainder split (POSTING.md section 4). ``source`` is the sales
+    largest-remainder split (posting rules section 4). ``source`` is the sales
     channel (online_store, pos, tiktok, a returns app, ...). ``timezone`` is
     the store's IANA zone, used for every entry date (section 4).
 
     ``taxes_included``: prices (of lines and shipping) already contain the
     tax their tax lines name, as in VAT and GST countries; gross sales are
     then the prices less that tax, so the order's total stays exactly what
-    the customer was charged (POSTING.md 13.1).
+    the customer was charged (posting rule 13.1).
     """
 
     id: str

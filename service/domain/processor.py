@@ -1,4 +1,4 @@
-"""A payment processor's own records (POSTING.md section 11).
+"""A payment processor's own records (posting rules section 11).
 
 Balance transactions keep the processor's raw ``type`` string: the list of
 types is open-ended (STACK-NOTES), so unknown ones are classified UNKNOWN,

@@ -1,4 +1,4 @@
-"""Restocks reported by hand (POSTING.md section 10, seed 000)."""
+"""Restocks reported by hand (posting rules section 10, seed 000)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Settings and order actions: the inputs besides the data (POSTING.md 3)."""
+"""Settings and order actions: the inputs besides the data (posting rule 3)."""
 
 from __future__ import annotations
 

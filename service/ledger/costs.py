@@ -1,6 +1,6 @@
 """Unit costs for posting COGS, and the order lines still missing one.
 
-An order line's cost comes, in POSTING.md section 9's order, from a cost a
+An order line's cost comes, in the order of posting rule 9, from a cost a
 person resolved for that order and SKU, from the inventory system's cost
 for it, or from the product's own costing (the cost computed for that
 very sale, else the product's current average, else the channel's own

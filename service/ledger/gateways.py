@@ -1,6 +1,6 @@
 """Each store's payment gateways and what the books take them for.
 
-POSTING.md 13.2: a gateway is a PROCESSOR, OFFLINE or GIFT_CARD. The
+posting rule 13.2: a gateway is a PROCESSOR, OFFLINE or GIFT_CARD. The
 first time a gateway shows up on an order its default kind (what the
 channel said of it) is recorded for the merchant to review; the
 merchant's own choice (MERCHANT) is what posting applies, so changing it

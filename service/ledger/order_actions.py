@@ -1,6 +1,6 @@
 """Order actions and channel statuses: inputs a person sets, re-posted at once.
 
-An order action replaces the order's status (POSTING.md section 3) and
+An order action replaces the order's status (posting rules section 3) and
 re-posts that order in the same transaction. A channel status change
 re-posts every order of that store and channel in a background job, in
 batches, each batch in its own transaction.

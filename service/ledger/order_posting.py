@@ -44,7 +44,7 @@ class PostedOrder:
     """What posting an order gave. ``history`` is the history whose entries
     ``run`` holds: the order's own, or, when that one cannot post (``error``
     says why), its last good history, so the order keeps its last good
-    entries instead of leaving the books (POSTING.md 13.5). ``needs_data``:
+    entries instead of leaving the books (posting rule 13.5). ``needs_data``:
     the history waits for a part still on its way rather than being wrong."""
 
     run: OrderRun | None
@@ -261,7 +261,7 @@ async def _remember_outcome(
     posted: PostedOrder,
 ) -> None:
     """Keep the history that posted as the order's last good one, and ask
-    for the missing part of one that waits for it (POSTING.md 13.5)."""
+    for the missing part of one that waits for it (posting rule 13.5)."""
     if posted.error is None:
         if row["good_history"] != row["history"]:
             await conn.execute(

@@ -1,6 +1,6 @@
 """Orders waiting for a part of their history to be fetched again.
 
-A history that cannot post yet (POSTING.md 13.5) and an order edit both
+A history that cannot post yet (posting rule 13.5) and an order edit both
 need the order read again from its channel: webhooks arrive in any order
 and some never arrive. Each waiting order has one row here, with the
 reason, the attempts made and when to try next, so the wait is visible

@@ -1,4 +1,4 @@
-"""Restocks reported by hand (POSTING.md section 10, seed 000).
+"""Restocks reported by hand (posting rules section 10, seed 000).
 
 Each report is a subject of its own in the journal, re-posted the moment it
 is saved. A bulk edit or a CSV file is checked whole first: one bad row and

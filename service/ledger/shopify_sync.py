@@ -319,7 +319,7 @@ async def refetch_waiting_orders(
     budget_seconds: float = 30.0,
 ) -> int:
     """Read again from Shopify the orders that wait for part of their
-    history (POSTING.md 13.5) or were edited, within a time budget; each
+    history (posting rule 13.5) or were edited, within a time budget; each
     attempt is counted, so an order whose missing part never comes stops
     being retried and stays listed with the reason. Returns attempts made."""
     deadline = time.monotonic() + budget_seconds

@@ -111,7 +111,7 @@ async def verify_company(pool: asyncpg.Pool, company_id: UUID) -> VerifyReport:
 
 
 async def _report_waiting_orders(pool: asyncpg.Pool, report: VerifyReport) -> None:
-    """Orders whose books are not up to date (POSTING.md 13.5): they keep
+    """Orders whose books are not up to date (posting rule 13.5): they keep
     their last good entries, which the checks above accept, but a person
     should know they wait for data or cannot post."""
     for r in await pool.fetch(

@@ -1,5 +1,5 @@
 """The posting engine: order histories, settings, overrides and costs in,
-journal entries out (POSTING.md). Pure: no I/O, no clock, no randomness."""
+journal entries out (the posting rules). Pure: no I/O, no clock, no randomness."""
 
 from service.domain.errors import InconsistentHistory
 from service.posting.engine import OrderRun, post_order, post_orders, run_order

@@ -1,4 +1,4 @@
-"""Accrual basis (POSTING.md section 7): sales follow the goods."""
+"""Accrual basis (posting rules section 7): sales follow the goods."""
 
 from __future__ import annotations
 
@@ -145,7 +145,7 @@ def overcollected(out: Out, st: OrderState, date: dt.date) -> None:
 def cancel_unpaid(
     out: Out, st: OrderState, p: Prepared, date: dt.date, event: str
 ) -> list[tuple[int, int]]:
-    """POSTING.md 13.6: an order cancelled after it was recognised and
+    """posting rule 13.6: an order cancelled after it was recognised and
     never paid has nothing to refund, so Shopify may send no refund at
     all; its receivable would stay open for ever. What the order still
     holds is reversed line by line against AR, as a refund with no money:

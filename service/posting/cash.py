@@ -1,4 +1,4 @@
-"""Cash basis (POSTING.md section 6): sales follow the money."""
+"""Cash basis (posting rules section 6): sales follow the money."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _recognise(out: Out, st: OrderState, lines: list[JournalLine], amount: int) 
     """Recognise ``amount`` of what is still unrecognised, pro rata over the
     components (largest remainder); anything beyond the order's remaining
     value is an over-payment and is recognised as gross sales, since cash
-    basis has no receivable to hold it (POSTING.md 7.9: cash needs no
+    basis has no receivable to hold it (posting rule 7.9: cash needs no
     entry when the over-collected balance is closed)."""
     avail = C.value(st.unrecognised)
     part = st.unrecognised if amount >= avail else C.take_value(st.unrecognised, amount)

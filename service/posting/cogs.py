@@ -1,4 +1,4 @@
-"""Cost of goods sold and restocks (POSTING.md 6.3, 6.5, 9)."""
+"""Cost of goods sold and restocks (posting rule 6.3, 6.5, 9)."""
 
 from __future__ import annotations
 

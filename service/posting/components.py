@@ -1,4 +1,4 @@
-"""Revenue components (POSTING.md section 5) as small integer vectors.
+"""Revenue components (posting rules section 5) as small integer vectors.
 
 A vector is a tuple of seven minor-unit amounts, in the order of the
 constants below. Its *value* is what the customer pays for it: discounts

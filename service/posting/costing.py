@@ -1,4 +1,4 @@
-"""Product costing: a company's own unit cost of each sale (POSTING.md 9).
+"""Product costing: a company's own unit cost of each sale (posting rule 9).
 
 The lowest-precedence cost source. When neither a person nor an inventory
 system gave a cost for an order line, the product's purchases decide it,

@@ -1,6 +1,6 @@
 """``post_order``: one order's history + context -> its journal entries.
 
-The engine is a pure function (POSTING.md section 1). It checks the history
+The engine is a pure function (posting rules section 1). It checks the history
 (``prepare``), decides what posts (``statuses``), then applies the order's
 events in time order - placement first, then payments, fulfillments,
 refunds and bank deposits as they happened, then end-of-day order actions -

@@ -1,4 +1,4 @@
-"""A store's gateway mapping applied to an order's history (POSTING.md 13.2).
+"""A store's gateway mapping applied to an order's history (posting rule 13.2).
 
 The channel's word decides a transaction's payment method by default
 (Shopify's ``manual_payment_gateway`` flag, gift cards); the merchant may

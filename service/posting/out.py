@@ -54,7 +54,7 @@ class Out:
     @staticmethod
     def conversions(money: Iterable[Transaction]) -> str:
         """What a memo adds when an amount came only in the customer's
-        currency and was converted at the order's rate (POSTING.md 13.3)."""
+        currency and was converted at the order's rate (posting rule 13.3)."""
         said = [t.converted_from for t in money if t.converted_from]
         if not said:
             return ""
@@ -101,7 +101,7 @@ class Out:
     ) -> None:
         """Recognise (sign=+1) or reverse (sign=-1) a component vector.
 
-        POSTING.md section 5: Cr GROSS_SALES gross, Dr DISCOUNTS discounts,
+        posting rules section 5: Cr GROSS_SALES gross, Dr DISCOUNTS discounts,
         Cr SHIPPING_INCOME, Cr TIP_INCOME, Cr SALES_TAX_PAYABLE. Channel
         liable tax is collected and remitted in the same entry (Dr
         SALES_TAX_PAYABLE, Cr RIP) so only the merchant's tax stays payable.

@@ -507,17 +507,21 @@ class _EventReader:
             self.money_in += ev.amount
             self.events.append(PEvent(d, _PHASE_TIMED, ts, PAYMENT, ev.id, ev))
 
+    def _line(self, line_id: str, what: str) -> PLine:
+        """The order line an event names. A line not on the order yet was
+        most likely added by an edit or an exchange whose order payload is
+        still on its way: wait for it."""
+        pl = self.by_id.get(line_id)
+        if pl is None:
+            raise NeedsData(self.oid, f"{what} unknown line {line_id} (not on the order yet)")
+        return pl
+
     def fulfillment(self, ev: Fulfillment, d: dt.date, ts: float) -> None:
         if ev.status is not _SHIPPED:
             return
         shipped: list[tuple[int, int]] = []
         for fl in ev.lines:
-            pl = self.by_id.get(fl.line_id)
-            if pl is None:
-                raise NeedsData(
-                    self.oid,
-                    f"fulfillment {ev.id} ships unknown line {fl.line_id} (not on the order yet)",
-                )
+            pl = self._line(fl.line_id, f"fulfillment {ev.id} ships")
             q = fl.quantity
             if q < 0:
                 raise InconsistentHistory(
@@ -536,12 +540,7 @@ class _EventReader:
 
     def refund(self, ev: Refund, d: dt.date, ts: float) -> None:
         for rl in ev.lines:
-            pl = self.by_id.get(rl.line_id)
-            if pl is None:
-                raise NeedsData(
-                    self.oid,
-                    f"refund {ev.id} refunds unknown line {rl.line_id} (not on the order yet)",
-                )
+            pl = self._line(rl.line_id, f"refund {ev.id} refunds")
             if rl.quantity <= 0:
                 raise InconsistentHistory(
                     self.oid, f"refund {ev.id} refunds a non-positive quantity"
@@ -683,7 +682,7 @@ def action_event(kind: int, date: dt.date) -> PEvent:
 
 def placed_events(p: Prepared, order_id: str, with_fulfillment: bool) -> tuple[PEvent, ...]:
     """The placement itself and, under placed-date tracking, the virtual
-    fulfillment of every unit sold at placement (POSTING.md section 3); an
+    fulfillment of every unit sold at placement (posting rules section 3); an
     exchange's replacements count as shipped when the exchange is made."""
     placed = PEvent(p.placed_date, _PHASE_TIMED, p.placed_ts, PLACED, order_id, None)
     if not with_fulfillment:

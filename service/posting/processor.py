@@ -1,4 +1,4 @@
-"""Payment processor records and payouts (POSTING.md section 11).
+"""Payment processor records and payouts (posting rules section 11).
 
 A processor's record of a transaction moves money from RIP (where the
 order's payment waited) into that processor's UNDEPOSITED_FUNDS, less its

@@ -1,7 +1,7 @@
 """Read-only facts about an order the API shows next to its entries.
 
 They come from the same pass as the entries, so the open balance shown in
-the Unpaid tab is the order's AR under accrual (POSTING.md invariant 6).
+the Unpaid tab is the order's AR under accrual (posting invariant 6).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What a refund removes, what it restocks, and what money it keeps back.
 
 Basis-independent arithmetic shared by cash rule 4-5 and accrual rules 4-5.
-Definitions (POSTING.md 6.4, 7.4, 7.5; decisions in docs/posting-rules.md):
+Definitions (posting rule 6.4, 7.4, 7.5; decisions in docs/posting-rules.md):
 
 - R, the *removed* vector: the refunded units' share of their lines
   (gross, discounts, tax; largest-remainder by units, cumulatively, so

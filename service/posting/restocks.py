@@ -1,4 +1,4 @@
-"""Restocks reported by hand (POSTING.md section 10, seed 000).
+"""Restocks reported by hand (posting rules section 10, seed 000).
 
 For channels whose restocks are not synced (Amazon FBM, TikTok FBM/FBT) a
 person reports them: as a COGS amount for a channel and a period, or as

@@ -1,6 +1,6 @@
 """Largest-remainder splits: the one way the engine divides an amount.
 
-POSTING.md section 4: partial payments, partial fulfilments, order-level
+posting rules section 4: partial payments, partial fulfilments, order-level
 discounts and shipping are split pro rata so that the parts add up exactly
 to the whole. Every pro-rata division in the engine goes through ``split``
 (``prorate`` is its two-part special case, written out for speed and tested

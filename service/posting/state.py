@@ -29,7 +29,7 @@ class LineState:
         self.costed_units = 0
         if gift_card:
             # Gift cards are issued when sold: deemed shipped and recognised
-            # at placement, with no COGS (POSTING.md section 5).
+            # at placement, with no COGS (posting rules section 5).
             self.shipped = quantity
             self.unshipped = 0
             self.unrecognised_vec = C.ZERO

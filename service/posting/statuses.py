@@ -1,4 +1,4 @@
-"""Which parts of an order post: order and channel statuses (POSTING.md 3, 8).
+"""Which parts of an order post: order and channel statuses (posting rule 3, 8).
 
 An explicit order status (an order action) replaces the channel status. A
 detected status (test order, exchange order, early cancellation) is combined
@@ -86,7 +86,7 @@ def cancelled_before_recognition(p: Prepared, ctx: PostingContext) -> bool:
 
 
 def detected_status(history: OrderHistory, p: Prepared, ctx: PostingContext) -> OrderStatus | None:
-    """POSTING.md section 3, detected automatically."""
+    """posting rules section 3, detected automatically."""
     if history.order.test:
         return OrderStatus.EXCLUDED
     if cancelled_before_recognition(p, ctx):

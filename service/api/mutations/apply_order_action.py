@@ -20,7 +20,7 @@ MAX_ORDERS = 250
 OPERATION = "applyOrderAction"
 
 
-@strawberry.enum(description="What to do with the orders (POSTING.md order statuses).")
+@strawberry.enum(description="What to do with the orders (the order statuses of posting rule 3).")
 class OrderAction(Enum):
     VOID = "VOID"
     CLOSE_UNCOLLECTED = "CLOSE_UNCOLLECTED"

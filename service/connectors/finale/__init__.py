@@ -1,5 +1,5 @@
 """Finale Inventory connector: what each shipped sale cost, read from
-Finale's stock history (POSTING.md 9, seed 001)."""
+Finale's stock history (posting rule 9, seed 001)."""
 
 from service.connectors.finale.client import FinaleClient
 

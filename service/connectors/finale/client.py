@@ -45,6 +45,7 @@ from service.connectors.inventory import (
     bounded_cost,
     bounded_units,
     decode_json,
+    latest_sample,
     send_with_retry,
 )
 
@@ -223,14 +224,6 @@ class FinaleClient(InventoryHttpClient):
         """The cost of the latest shipped sale of the last 30 days, or None."""
         end = self.today()
         rows = await self._window_units(end - dt.timedelta(days=WINDOW_DAYS - 1), end)
-        if not rows:
-            return None
-        latest = max(rows, key=lambda r: (r.shipped_on, r.order_ref))
-        return CostSample(
-            latest.order_ref,
-            latest.product_id,
-            latest.units,
-            latest.unit_cost,
-            latest.shipped_on,
-            "Finale stock history: transactionCostPerUnit of the sale shipment",
+        return latest_sample(
+            rows, "Finale stock history: transactionCostPerUnit of the sale shipment"
         )

@@ -55,6 +55,7 @@ from service.connectors.inventory import (
     ShippedUnits,
     Sleep,
     decode_json,
+    latest_sample,
     send_with_retry,
 )
 
@@ -190,15 +191,8 @@ class GoflowClient(InventoryHttpClient):
         """The cost of the latest order shipped in the last 30 days, or None."""
         today = self.now().date()
         rows = await self.shipped_units(today - dt.timedelta(days=29), today)
-        if not rows:
-            return None
-        latest = max(rows, key=lambda r: (r.shipped_on, r.order_ref))
-        return CostSample(
-            latest.order_ref,
-            latest.product_id,
-            latest.units,
-            latest.unit_cost,
-            latest.shipped_on,
+        return latest_sample(
+            rows,
             "Goflow product cost at the ship date (inventory adjustments lines[].cost); "
             "Goflow publishes no cost per order",
         )

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from service.connectors.shopify.errors import NormalizationError
+from service.connectors.shopify.payload import Node
 from service.domain.events import (
     AdjustmentKind,
     Cancellation,
@@ -109,7 +110,7 @@ def merge_adjustments(adjustments: Iterable[RefundAdjustment]) -> tuple[RefundAd
     Both normalizers hand in refunded shipping as positive amounts (REST's
     negative ``shipping_refund`` adjustments already turned round), possibly
     split over several entries that may cancel each other out; summing them
-    with their signs gives what was really refunded (POSTING.md 13.4). One
+    with their signs gives what was really refunded (posting rule 13.4). One
     shipping total and one summed discrepancy per refund keep everything
     posting needs while making both shapes compare equal.
     """
@@ -170,7 +171,7 @@ def _edited_line(line: LineItem, quantity: int) -> LineItem:
 
 
 def apply_order_edits(order: Order, refunds: Iterable[Refund], current: Mapping[str, int]) -> Order:
-    """The order as its edits left it (POSTING.md 13, order edits).
+    """The order as its edits left it (posting rule 13, order edits).
 
     Shopify keeps a line's ``quantity`` as first ordered; units removed by
     an order edit show only in ``current_quantity``, which refunds lower
@@ -201,6 +202,26 @@ def apply_order_edits(order: Order, refunds: Iterable[Refund], current: Mapping[
         if kept > 0:
             lines.append(_edited_line(line, kept))
     return replace(order, lines=tuple(lines)) if changed else order
+
+
+def exchange_lines(returns: list[Node], items: str, line: str) -> dict[str, str]:
+    """Line id -> return id for every line a return sent out as an
+    exchange (REST ``exchange_line_items[].line_item``, GraphQL
+    ``exchangeLineItems[].lineItem``), set once Shopify has added the
+    replacement to the order."""
+    found: dict[str, str] = {}
+    for ret in returns:
+        for item in ret.items(items):
+            node = item.opt_child(line)
+            if node is not None:
+                found[node.ident("id")] = ret.ident("id")
+    return found
+
+
+def return_id(refund: Node) -> str:
+    """The return a refund belongs to (``return: {id}``), if any."""
+    ret = refund.opt_child("return")
+    return "" if ret is None else ret.ident("id")
 
 
 def mark_exchange_lines(order: Order, exchange_lines: Mapping[str, str]) -> Order:
@@ -235,7 +256,7 @@ def build_history(
     until it does. Where both copies exist, the order's transaction list
     wins: it is the later record of the same transaction, unless it only
     gives the amount in the customer's currency and the other copy gives
-    shop money (POSTING.md 13.3). Refunds and fulfillments repeated (by
+    shop money (posting rule 13.3). Refunds and fulfillments repeated (by
     id) keep their last copy.
     """
     latest: dict[str, Transaction] = {}

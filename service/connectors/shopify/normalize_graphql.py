@@ -14,9 +14,11 @@ from typing import Any
 
 from service.connectors.shopify.canonical import (
     build_history,
+    exchange_lines,
     fulfillment_status,
     id_key,
     restock_type,
+    return_id,
     transaction_kind,
     transaction_status,
 )
@@ -134,25 +136,8 @@ def _refund(r: Node, currency: str) -> Refund:
         adjustments=tuple(adjustments),
         transactions=tuple(t for t in txns if t is not None),
         note=r.opt_text("note"),
-        return_id=_return_id(r),
+        return_id=return_id(r),
     )
-
-
-def _return_id(r: Node) -> str:
-    ret = r.opt_child("return")
-    return "" if ret is None else ret.ident("id")
-
-
-def _exchange_lines(n: Node) -> dict[str, str]:
-    """Line id -> return id, from ``returns[].exchangeLineItems[].lineItem``
-    when the order node carries its returns."""
-    found: dict[str, str] = {}
-    for ret in n.items("returns"):
-        for item in ret.items("exchangeLineItems"):
-            line = item.opt_child("lineItem")
-            if line is not None:
-                found[line.ident("id")] = ret.ident("id")
-    return found
 
 
 def _fulfillment(f: Node) -> Fulfillment:
@@ -241,7 +226,7 @@ def history_from_graphql(order: Mapping[str, Any], *, store_id: str, timezone: s
         fulfillments,
         cancellation,
         current,
-        _exchange_lines(n),
+        exchange_lines(n.items("returns"), "exchangeLineItems", "lineItem"),
     )
 
 
@@ -275,7 +260,7 @@ def payout_from_graphql(node: Mapping[str, Any], path: str = "payout") -> Payout
         id=n.ident("id"),
         processor=SHOPIFY_PAYMENTS,
         # Shopify Payments batches close at midnight UTC: the UTC date of
-        # issue is the payout's own date (POSTING.md section 11).
+        # issue is the payout's own date (posting rules section 11).
         date=n.time("issuedAt").date(),
         amount=amount,
         currency=currency,

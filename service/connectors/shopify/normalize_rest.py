@@ -15,9 +15,11 @@ from typing import Any
 
 from service.connectors.shopify.canonical import (
     build_history,
+    exchange_lines,
     fulfillment_status,
     id_key,
     restock_type,
+    return_id,
     transaction_kind,
     transaction_status,
 )
@@ -228,27 +230,8 @@ def _refund(r: Node, currency: str, rate: OrderRate | None) -> Refund:
         adjustments=tuple(adjustments),
         transactions=tuple(t for t in txns if t is not None),
         note=r.opt_text("note"),
-        return_id=_return_id(r),
+        return_id=return_id(r),
     )
-
-
-def _return_id(r: Node) -> str:
-    """The return a refund belongs to (``return: {id}``), if any."""
-    ret = r.opt_child("return")
-    return "" if ret is None else ret.ident("id")
-
-
-def exchange_lines(returns: list[Node]) -> dict[str, str]:
-    """Line id -> return id for every line a return sent out as an
-    exchange (``exchange_line_items[].line_item``, set once Shopify has
-    added the replacement to the order)."""
-    found: dict[str, str] = {}
-    for ret in returns:
-        for item in ret.items("exchange_line_items"):
-            line = item.opt_child("line_item")
-            if line is not None:
-                found[line.ident("id")] = ret.ident("id")
-    return found
 
 
 def _fulfillment(f: Node) -> Fulfillment:
@@ -352,5 +335,5 @@ def history_from_rest(
         fulfillments,
         cancellation,
         current,
-        exchange_lines(n.items("returns")),
+        exchange_lines(n.items("returns"), "exchange_line_items", "line_item"),
     )

@@ -1,4 +1,4 @@
-"""The six invariants of POSTING.md section 12, over generated histories."""
+"""The six invariants of posting rules section 12, over generated histories."""
 
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ def test_regression_no_zero_tax_line_when_rounding_cancels() -> None:
 @EXAMPLES
 @given(histories(), st.randoms(use_true_random=False))
 def test_7_a_history_arriving_in_pieces_waits_never_fails(d: Drawn, rnd: random.Random) -> None:
-    """POSTING.md 13.5: webhooks arrive in any order. Every partial history
+    """posting rule 13.5: webhooks arrive in any order. Every partial history
     either posts or waits for its missing part (NEEDS_DATA), keeping the
     entries of the last one that posted; none is a hard error, and the
     whole history posts as if it had come at once."""

@@ -84,7 +84,7 @@ def test_a_paid_unrefunded_order_recognises_its_total(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_settled_orders_expect_the_same_books_under_every_setting(name: str) -> None:
-    """POSTING.md invariant 4: once an order is paid through a processor,
+    """posting invariant 4: once an order is paid through a processor,
     fulfilled and settled, cash and accrual (and both trackings) agree on
     every all-time total, so its expect block has no per-setting part."""
     case = load_case(name)
