@@ -246,7 +246,7 @@ def _placement(order: Order, zone: ZoneInfo) -> tuple[float, dt.date]:
 
 
 class _Lines:
-    __slots__ = ("by_id", "lines", "total_vec", "unshipped_weight")
+    __slots__ = ("by_id", "exchanges", "lines", "total_vec", "unshipped_weight")
 
     def __init__(
         self,
@@ -254,11 +254,13 @@ class _Lines:
         by_id: dict[str, PLine],
         total_vec: C.Vec,
         unshipped_weight: int,
+        exchanges: bool,
     ) -> None:
         self.lines = lines
         self.by_id = by_id
         self.total_vec = total_vec  # of the lines sold at placement
         self.unshipped_weight = unshipped_weight
+        self.exchanges = exchanges  # whether any line replaces returned items
 
 
 def _order_level_discounts(order: Order) -> tuple[int, ...] | None:
@@ -283,6 +285,7 @@ def _read_lines(order: Order) -> _Lines:
     # and their undiscounted gross (the weight order-level items follow).
     t_gross = t_disc = t_tax = t_ctax = t_gift = 0
     weight_total = 0
+    exchanges = False
     for i, ln in enumerate(order.lines):
         qty = ln.quantity
         price = ln.unit_price
@@ -324,6 +327,7 @@ def _read_lines(order: Order) -> _Lines:
         lines.append(pl)
         by_id[ln.id] = pl
         if exchange:
+            exchanges = True
             continue
         if ln.gift_card:
             t_gift += gross - disc
@@ -341,7 +345,7 @@ def _read_lines(order: Order) -> _Lines:
                 if not pl.gift_card:
                     weight_total += pl.quantity
     total_vec = (t_gross, t_disc, 0, 0, t_tax, t_ctax, t_gift)
-    return _Lines(tuple(lines), by_id, total_vec, weight_total)
+    return _Lines(tuple(lines), by_id, total_vec, weight_total, exchanges)
 
 
 class _Shipping:
@@ -437,8 +441,8 @@ class _EventReader:
         self.by_id = by_id
         self.events: list[PEvent] = []
         self.seen: dict[tuple[str, str], object] = {}
-        self.fulfilled: dict[str, int] = {}
-        self.refunded: dict[str, int] = {}
+        self.fulfilled = [0] * len(by_id)
+        self.refunded = [0] * len(by_id)
         self.money_in = 0
         self.money_out = 0
         self.ship_refunded = 0
@@ -527,8 +531,8 @@ class _EventReader:
                 raise InconsistentHistory(
                     self.oid, f"fulfillment {ev.id} ships a negative quantity"
                 )
-            done = self.fulfilled.get(pl.id, 0) + q
-            self.fulfilled[pl.id] = done
+            done = self.fulfilled[pl.index] + q
+            self.fulfilled[pl.index] = done
             if done > pl.quantity:
                 raise InconsistentHistory(
                     self.oid,
@@ -545,8 +549,8 @@ class _EventReader:
                 raise InconsistentHistory(
                     self.oid, f"refund {ev.id} refunds a non-positive quantity"
                 )
-            done = self.refunded.get(pl.id, 0) + rl.quantity
-            self.refunded[pl.id] = done
+            done = self.refunded[pl.index] + rl.quantity
+            self.refunded[pl.index] = done
             if done > pl.quantity:
                 raise InconsistentHistory(
                     self.oid,
@@ -627,12 +631,14 @@ def _exchanges(
     replacement adds nothing; the money handed back is the refund.
     Returns the difference per exchange refund, and the replacements' own
     shipment for placed-date tracking (made when the exchange is)."""
+    differences: dict[str, C.Vec] = {}
+    shipments: list[PEvent] = []
+    if not lines.exchanges:
+        return differences, shipments
     groups: dict[str, list[PLine]] = {}
     for pl in lines.lines:
         if pl.exchange_for:
             groups.setdefault(pl.exchange_for, []).append(pl)
-    differences: dict[str, C.Vec] = {}
-    shipments: list[PEvent] = []
     for return_id, sent in groups.items():
         ev = refunds.get(return_id)
         if ev is None:
