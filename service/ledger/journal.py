@@ -18,6 +18,7 @@ from uuid import UUID
 import asyncpg
 
 from service.domain.journal import JournalEntry, JournalLine
+from service.posting.period_lock import fold_into_closed_period
 
 ID_BLOCK = 1024
 ENTRY_COLUMNS = (
@@ -166,43 +167,134 @@ def _add_line_deltas(
         deltas[key] += sign * ln.amount
 
 
-async def replace_subject(
-    conn: asyncpg.Connection, company_id: UUID, version: int, posting: Posting
-) -> int:
-    """Make the stored entries of a subject equal to `posting`; returns entries changed."""
-    stored = await conn.fetch(
+async def stored_entries(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    version: int,
+    subjects: list[str],
+    *,
+    through: dt.date | None = None,
+) -> dict[str, dict[str, tuple[int, JournalEntry]]]:
+    """The stored entries of some subjects (those dated on or before
+    ``through`` when it is given): subject -> entry key -> (id, entry)."""
+    rows = await conn.fetch(
         """
-        SELECT e.entry_id, e.entry_key, e.entry_date, e.order_id, e.event_id, e.rule, e.memo,
+        SELECT e.subject, e.entry_id, e.entry_key, e.entry_date, e.order_id, e.event_id, e.rule,
+               e.memo,
                array_agg(ROW(l.account_key, l.amount, l.store_id::text, l.channel, l.order_id,
                              l.sku, l.processor) ORDER BY l.line_no) AS lines
         FROM journal_entries e JOIN journal_lines l USING (company_id, entry_id)
-        WHERE e.company_id = $1 AND e.journal_version = $2 AND e.subject = $3
+        WHERE e.company_id = $1 AND e.journal_version = $2 AND e.subject = any($3::text[])
+          AND ($4::date IS NULL OR e.entry_date <= $4)
         GROUP BY e.company_id, e.entry_id
         """,
         company_id,
         version,
-        posting.subject,
+        subjects,
+        through,
     )
-    old: dict[str, tuple[int, JournalEntry]] = {}
-    for r in stored:
+    out: dict[str, dict[str, tuple[int, JournalEntry]]] = {}
+    for r in rows:
         lines = tuple(
             JournalLine(
                 account=a, amount=amt, store_id=s, channel=c, order_id=o, sku=sku, processor=p
             )
             for a, amt, s, c, o, sku, p in r["lines"]
         )
-        old[r["entry_key"]] = (
-            r["entry_id"],
-            JournalEntry(
-                key=r["entry_key"],
-                date=r["entry_date"],
-                order_id=r["order_id"],
-                event=r["event_id"],
-                rule=r["rule"],
-                memo=r["memo"],
-                lines=lines,
-            ),
+        entry = JournalEntry(
+            key=r["entry_key"],
+            date=r["entry_date"],
+            order_id=r["order_id"],
+            event=r["event_id"],
+            rule=r["rule"],
+            memo=r["memo"],
+            lines=lines,
         )
+        out.setdefault(r["subject"], {})[r["entry_key"]] = (r["entry_id"], entry)
+    return out
+
+
+async def closed_through(conn: asyncpg.Connection, company_id: UUID) -> dt.date | None:
+    """The date the company's books are closed through, if they are."""
+    through: dt.date | None = await conn.fetchval(
+        "SELECT closed_through FROM books WHERE company_id = $1", company_id
+    )
+    return through
+
+
+def fold_posting(
+    posting: Posting, locked: Iterable[JournalEntry], through: dt.date | None
+) -> Posting:
+    """The posting with the closed period kept as stored (posting rule 15.2)."""
+    if through is None:
+        return posting
+    folded = fold_into_closed_period(posting.subject, locked, posting.entries, through)
+    return Posting(posting.subject, posting.store_id, posting.currency, folded)
+
+
+async def fold_postings(
+    conn: asyncpg.Connection, company_id: UUID, locked_in: int, postings: Sequence[Posting]
+) -> list[Posting]:
+    """Postings built afresh (a full re-post, ``verify``) with each
+    subject's closed period kept as version ``locked_in`` stores it."""
+    through = await closed_through(conn, company_id)
+    if through is None or not postings:
+        return list(postings)
+    locked = await stored_entries(
+        conn, company_id, locked_in, [p.subject for p in postings], through=through
+    )
+    return [
+        fold_posting(p, [e for _, e in locked.get(p.subject, {}).values()], through)
+        for p in postings
+    ]
+
+
+async def carry_closed_subjects(
+    conn: asyncpg.Connection, company_id: UUID, from_version: int, to_version: int
+) -> None:
+    """Subjects with entries in the closed period that a rebuild did not
+    post at all keep those entries in the new version (a closed period
+    never changes, whatever happened to its subjects since)."""
+    through = await closed_through(conn, company_id)
+    if through is None:
+        return
+    rows = await conn.fetch(
+        "SELECT DISTINCT e.subject, e.store_id, e.currency_code FROM journal_entries e "
+        "WHERE e.company_id = $1 AND e.journal_version = $2 AND e.entry_date <= $4 "
+        "AND NOT EXISTS (SELECT 1 FROM journal_entries n WHERE n.company_id = e.company_id "
+        "AND n.journal_version = $3 AND n.subject = e.subject)",
+        company_id,
+        from_version,
+        to_version,
+        through,
+    )
+    if not rows:
+        return
+    subjects = [r["subject"] for r in rows]
+    locked = await stored_entries(conn, company_id, from_version, subjects, through=through)
+    postings = [
+        fold_posting(
+            Posting(r["subject"], r["store_id"], r["currency_code"], ()),
+            [e for _, e in locked.get(r["subject"], {}).values()],
+            through,
+        )
+        for r in rows
+    ]
+    await copy_postings(conn, company_id, to_version, postings)
+
+
+async def replace_subject(
+    conn: asyncpg.Connection, company_id: UUID, version: int, posting: Posting
+) -> int:
+    """Make the stored entries of a subject equal to `posting` (its closed
+    period kept as it is); returns entries changed."""
+    old = (await stored_entries(conn, company_id, version, [posting.subject])).get(
+        posting.subject, {}
+    )
+    through = await closed_through(conn, company_id)
+    if through is not None:
+        locked = [e for _, e in old.values() if e.date <= through]
+        posting = fold_posting(posting, locked, through)
     new = {e.key: e for e in posting.entries}
     gone = [
         (entry_id, entry)

@@ -34,7 +34,14 @@ from service.ledger.costs import (
     replace_missing,
 )
 from service.ledger.jobs import JobRecord, finish_job, record_job
-from service.ledger.journal import Posting, build_balances, copy_postings, order_subject
+from service.ledger.journal import (
+    Posting,
+    build_balances,
+    carry_closed_subjects,
+    copy_postings,
+    fold_postings,
+    order_subject,
+)
 from service.ledger.order_posting import (
     copy_summaries,
     good_history,
@@ -252,6 +259,8 @@ async def _build_batch(
                 company_id, state.version, store_id, item.history, item.ctx, item.posted, len(lines)
             )
         )
+    current = await _current_version(conn, company_id)
+    postings = await fold_postings(conn, company_id, current, postings)
     await copy_postings(conn, company_id, state.version, postings)
     await copy_summaries(conn, summaries)
     await replace_missing(conn, company_id, state.version, [], missing)
@@ -281,7 +290,18 @@ async def _build_processor_records(
         for r in rows
     ]
     postings += await restock_postings(conn, company_id)
+    current = await _current_version(conn, company_id)
+    postings = await fold_postings(conn, company_id, current, postings)
     await copy_postings(conn, company_id, version, postings)
+    await carry_closed_subjects(conn, company_id, current, version)
+
+
+async def _current_version(conn: asyncpg.Connection, company_id: UUID) -> int:
+    """The live version: where a rebuild finds the closed period's entries."""
+    version: int = await conn.fetchval(
+        "SELECT current_version FROM books WHERE company_id = $1", company_id
+    )
+    return version
 
 
 async def _switch(pool: asyncpg.Pool, company_id: UUID, job_id: str, state: BuildState) -> None:

@@ -21,7 +21,7 @@ import asyncpg
 from service.domain.history import OrderHistory
 from service.domain.journal import JournalEntry
 from service.ledger.codec import decode_record
-from service.ledger.journal import order_subject
+from service.ledger.journal import Posting, fold_postings, order_subject
 from service.ledger.journal_reads import StoredEntry, entries_of_subjects
 from service.ledger.order_posting import good_history, post_batch
 from service.ledger.posting_inputs import load_inputs
@@ -128,7 +128,7 @@ async def _report_waiting_orders(pool: asyncpg.Pool, report: VerifyReport) -> No
 
 
 async def _expected(
-    pool: asyncpg.Pool, company_id: UUID
+    pool: asyncpg.Pool, company_id: UUID, version: int
 ) -> AsyncIterator[dict[str, set[tuple[object, ...]]]]:
     """The entries a from-scratch re-post gives, per subject, in batches."""
     async with pool.acquire() as conn:
@@ -143,8 +143,11 @@ async def _expected(
                 goods = [good_history(r["history"], r["good_history"]) for r in pending]
                 async with pool.acquire() as reader:
                     items = await post_batch(reader, company_id, inputs, keys, histories, goods)
-                for item in items:
-                    batch[order_subject(*item.key)] = {_fingerprint(e) for e in item.entries}
+                    postings = [
+                        Posting(order_subject(*item.key), item.key[0], "", item.entries)
+                        for item in items
+                    ]
+                    await _add_folded(reader, company_id, version, postings, batch)
                 pending.clear()
 
             async for r in conn.cursor(
@@ -159,25 +162,40 @@ async def _expected(
                     batch = {}
             if pending:
                 await post_pending()
+            others: list[Posting] = []
             async for r in conn.cursor(
                 "SELECT p.store_id, p.record_type, p.record_id, p.record, s.timezone, "
                 "s.currency_code FROM processor_records p JOIN stores s "
                 "USING (company_id, store_id) WHERE p.company_id = $1",
                 company_id,
             ):
-                posting = processor_posting(
-                    r["store_id"],
-                    r["timezone"],
-                    r["currency_code"],
-                    r["record_type"],
-                    r["record_id"],
-                    r["record"],
+                others.append(
+                    processor_posting(
+                        r["store_id"],
+                        r["timezone"],
+                        r["currency_code"],
+                        r["record_type"],
+                        r["record_id"],
+                        r["record"],
+                    )
                 )
-                batch[posting.subject] = {_fingerprint(e) for e in posting.entries}
-            for posting in await restock_postings(conn, company_id):
-                batch[posting.subject] = {_fingerprint(e) for e in posting.entries}
+            others += await restock_postings(conn, company_id)
+            async with pool.acquire() as reader:
+                await _add_folded(reader, company_id, version, others, batch)
             if batch:
                 yield batch
+
+
+async def _add_folded(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    version: int,
+    postings: list[Posting],
+    batch: dict[str, set[tuple[object, ...]]],
+) -> None:
+    """Fresh postings, with the closed period kept as stored, as fingerprints."""
+    for posting in await fold_postings(conn, company_id, version, postings):
+        batch[posting.subject] = {_fingerprint(e) for e in posting.entries}
 
 
 def _fingerprint(e: JournalEntry) -> tuple[object, ...]:
@@ -191,7 +209,7 @@ def _stored_fingerprint(e: StoredEntry) -> tuple[object, ...]:
 
 async def _compare_with_fresh_posting(pool: asyncpg.Pool, report: VerifyReport) -> None:
     seen: set[str] = set()
-    async for expected in _expected(pool, report.company_id):
+    async for expected in _expected(pool, report.company_id, report.version):
         stored = await entries_of_subjects(pool, report.company_id, report.version, list(expected))
         for subject, want in expected.items():
             seen.add(subject)
