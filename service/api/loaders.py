@@ -6,6 +6,8 @@ from strawberry.dataloader import DataLoader
 
 from service.api.context import Context
 from service.api.types.store import Store
+from service.domain.accounts import Chart
+from service.ledger.accounts import load_chart as chart_of
 from service.ledger.companies import list_stores
 from service.ledger.ingest import RawEvent
 from service.ledger.source_events import OrderKey, events_of_orders, index_mentions
@@ -19,6 +21,15 @@ async def load_stores(ctx: Context) -> dict[str, Store]:
             for s in await list_stores(ctx.pool, ctx.company_id)
         }
         ctx.loaders["stores"] = cached
+    return cached
+
+
+async def load_chart(ctx: Context) -> Chart:
+    """The company's chart of accounts, read once per request."""
+    cached: Chart | None = ctx.loaders.get("chart")
+    if cached is None:
+        cached = await chart_of(ctx.pool, ctx.company_id)
+        ctx.loaders["chart"] = cached
     return cached
 
 

@@ -76,9 +76,7 @@ async def reopen_books(conn: asyncpg.Connection, company_id: UUID, start: dt.dat
     books = await _books(conn, company_id)
     current = books["closed_through"]
     if current is None or start > current:
-        raise ClosingRefused(
-            "input.from", "NOT_APPLICABLE", f"the books are not closed on {start}"
-        )
+        raise ClosingRefused("input.from", "NOT_APPLICABLE", f"the books are not closed on {start}")
     through = start - dt.timedelta(days=1)
     await conn.execute(
         "UPDATE books SET closed_through = $2 WHERE company_id = $1", company_id, through

@@ -22,13 +22,16 @@ from uuid import UUID
 import asyncpg
 
 from service.domain.accounts import (
-    ACCOUNTS_BY_KEY,
-    CHART_OF_ACCOUNTS,
+    DEFAULT_CHART,
     NET_SALES_ACCOUNTS,
     AccountType,
+    Chart,
 )
 
 RETAINED_EARNINGS = "RETAINED_EARNINGS"
+CURRENT_YEAR_EARNINGS = "CURRENT_YEAR_EARNINGS"
+"""Not an account: the balance sheet's line for this year's earnings so
+far, which roll into RETAINED_EARNINGS when the year ends."""
 PL_TYPES = (AccountType.INCOME, AccountType.EXPENSE)
 BS_TYPES = (AccountType.ASSET, AccountType.LIABILITY, AccountType.EQUITY)
 
@@ -37,12 +40,14 @@ class StatementError(ValueError):
     """A request a statement cannot answer (an inverted date range)."""
 
 
-def shown(account_key: str, net_debit: int) -> int:
+def shown(account_key: str, net_debit: int, chart: Chart = DEFAULT_CHART) -> int:
     """The amount as a statement shows it (credit-normal accounts flip sign)."""
-    account = ACCOUNTS_BY_KEY.get(account_key)
-    if account is None or account.debit_normal:
-        return net_debit
-    return -net_debit
+    return net_debit if chart.get(account_key).debit_normal else -net_debit
+
+
+def _earnings(sums: dict[str, int], chart: Chart) -> int:
+    """Net income in the sums (income and expenses, credit-positive)."""
+    return -sum(v for k, v in sums.items() if chart.get(k).type in PL_TYPES)
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -142,16 +147,15 @@ class ProfitAndLoss:
     net_income: int
 
 
-def profit_and_loss(sums: dict[str, int]) -> ProfitAndLoss:
+def profit_and_loss(sums: dict[str, int], chart: Chart = DEFAULT_CHART) -> ProfitAndLoss:
     """A P&L from net debits per account (balance sheet accounts are ignored)."""
-    lines = tuple(
-        (a.key, shown(a.key, sums.get(a.key, 0))) for a in CHART_OF_ACCOUNTS if a.type in PL_TYPES
-    )
+    keys = [a.key for a in chart.of_types(*PL_TYPES)]
+    keys += sorted(k for k in sums if k not in chart.by_key and chart.get(k).type in PL_TYPES)
+    lines = tuple((k, shown(k, sums.get(k, 0), chart)) for k in keys)
     by_key = dict(lines)
-    net_sales = sum(by_key[k] for k in NET_SALES_ACCOUNTS)
-    gross_profit = net_sales - by_key["COGS"]
-    net_income = -sum(v for k, v in sums.items() if ACCOUNTS_BY_KEY[k].type in PL_TYPES)
-    return ProfitAndLoss(lines, net_sales, gross_profit, net_income)
+    net_sales = sum(by_key.get(k, 0) for k in NET_SALES_ACCOUNTS)
+    gross_profit = net_sales - by_key.get("COGS", 0)
+    return ProfitAndLoss(lines, net_sales, gross_profit, _earnings(sums, chart))
 
 
 def split_groups(sums: dict[tuple[str, str], int]) -> dict[str, dict[str, int]]:
@@ -169,16 +173,34 @@ class BalanceSheet:
     total_equity: int
 
 
-def balance_sheet(sums: dict[str, int]) -> BalanceSheet:
-    """Assets = liabilities + equity, where equity includes the earnings to date."""
-    lines = [
-        (a.key, shown(a.key, sums.get(a.key, 0))) for a in CHART_OF_ACCOUNTS if a.type in BS_TYPES
+def balance_sheet(
+    sums: dict[str, int], chart: Chart = DEFAULT_CHART, this_year: dict[str, int] | None = None
+) -> BalanceSheet:
+    """Assets = liabilities + equity. Earnings of the years before the
+    balance sheet's own year have rolled into retained earnings; this
+    year's so far show on a line of their own (``this_year``: the sums of
+    the year up to the balance sheet's date; without it every earning is
+    retained)."""
+    current = _earnings(this_year, chart) if this_year is not None else 0
+    retained = _earnings(sums, chart) - current
+    lines = []
+    for a in chart.of_types(*BS_TYPES):
+        amount = shown(a.key, sums.get(a.key, 0), chart)
+        if a.key == RETAINED_EARNINGS:
+            amount += retained
+        lines.append((a.key, amount))
+    lines += [
+        (k, shown(k, v, chart))
+        for k, v in sorted(sums.items())
+        if k not in chart.by_key and chart.get(k).type in BS_TYPES
     ]
-    earnings = -sum(v for k, v in sums.items() if ACCOUNTS_BY_KEY[k].type in PL_TYPES)
-    lines.append((RETAINED_EARNINGS, earnings))
+    if RETAINED_EARNINGS not in chart.by_key:
+        lines.append((RETAINED_EARNINGS, retained))
+    lines.append((CURRENT_YEAR_EARNINGS, current))
     total = {t: 0 for t in BS_TYPES}
     for key, amount in lines:
-        total[ACCOUNTS_BY_KEY[key].type if key in ACCOUNTS_BY_KEY else AccountType.EQUITY] += amount
+        kind = AccountType.EQUITY if key == CURRENT_YEAR_EARNINGS else chart.get(key).type
+        total[kind] += amount
     return BalanceSheet(
         tuple(lines),
         total[AccountType.ASSET],
@@ -188,15 +210,24 @@ def balance_sheet(sums: dict[str, int]) -> BalanceSheet:
 
 
 def trial_balance(
-    before: dict[str, int], period: dict[str, int], through: dict[str, int]
+    before: dict[str, int],
+    period: dict[str, int],
+    through: dict[str, int],
+    chart: Chart = DEFAULT_CHART,
 ) -> tuple[tuple[str, int], ...]:
     """Net debit per account: balance sheet accounts as of the end, income and
-    expense accounts for the period, and the earnings before the period as
+    expense accounts for the period, and the earnings before the period in
     retained earnings, so that debits equal credits."""
+    earlier = -_earnings(before, chart)  # as a net debit
+    keys = [a.key for a in chart.accounts]
+    keys += sorted(k for k in {*period, *through} if k not in chart.by_key)
     lines = []
-    for a in CHART_OF_ACCOUNTS:
-        net = period.get(a.key, 0) if a.type in PL_TYPES else through.get(a.key, 0)
-        lines.append((a.key, net))
-    earlier = sum(v for k, v in before.items() if ACCOUNTS_BY_KEY[k].type in PL_TYPES)
-    lines.append((RETAINED_EARNINGS, earlier))
+    for key in keys:
+        pl = chart.get(key).type in PL_TYPES
+        net = period.get(key, 0) if pl else through.get(key, 0)
+        if key == RETAINED_EARNINGS:
+            net += earlier
+        lines.append((key, net))
+    if RETAINED_EARNINGS not in chart.by_key:
+        lines.append((RETAINED_EARNINGS, earlier))
     return tuple(lines)

@@ -129,14 +129,17 @@ async def test_idempotency_key_replays_the_first_result(gql: GraphQL) -> None:
 async def test_chart_of_accounts_is_seeded(gql: GraphQL) -> None:
     body = await gql("{ chartOfAccounts { key name type normalBalance } }")
     accounts = {a["key"]: a for a in body["data"]["chartOfAccounts"]}
-    assert len(accounts) == 21
+    assert len(accounts) == 29
     assert accounts["AR"]["normalBalance"] == "DEBIT"
+    # A contra-income account: income, read with its real (debit) balance.
     assert accounts["DISCOUNTS"] == {
         "key": "DISCOUNTS",
         "name": "Discounts and promotions",
         "type": "INCOME",
-        "normalBalance": "CREDIT",
+        "normalBalance": "DEBIT",
     }
+    assert accounts["GROSS_SALES"]["normalBalance"] == "CREDIT"
+    assert accounts["RETAINED_EARNINGS"]["type"] == "EQUITY"
 
 
 async def test_job_is_reachable_as_a_node(gql: GraphQL) -> None:

@@ -11,7 +11,7 @@ import strawberry
 from service.api.context import Info
 from service.api.errors import ClientError
 from service.api.ids import decode_uuid
-from service.api.loaders import load_books
+from service.api.loaders import load_books, load_chart
 from service.api.types.money import Money
 from service.api.types.statements import (
     BalanceSheet,
@@ -57,6 +57,7 @@ async def profit_and_loss(
     ctx = info.context
     _range(from_, to)
     version, currency = await load_books(ctx)
+    chart = await load_chart(ctx)
     group = columns_by.value if columns_by else "NONE"
     sums = await st.period_sums(
         ctx.pool, ctx.company_id, version, from_, to, store_id=_store(store_id), group=group
@@ -64,7 +65,8 @@ async def profit_and_loss(
     columns = []
     if columns_by is not None:
         for key, by_account in sorted(st.split_groups(sums).items()):
-            columns.append(pl_column(key, st.profit_and_loss(by_account), currency))
+            record = st.profit_and_loss(by_account, chart)
+            columns.append(pl_column(key, record, currency, chart))
     missing = await ctx.pool.fetchval(
         "SELECT count(*) FROM missing_costs WHERE company_id = $1 AND journal_version = $2 "
         "AND day BETWEEN $3 AND $4 AND ($5::uuid IS NULL OR store_id = $5)",
@@ -75,12 +77,13 @@ async def profit_and_loss(
         _store(store_id),
     )
     return ProfitAndLoss.build(
-        st.profit_and_loss(_flat(sums)),
+        st.profit_and_loss(_flat(sums), chart),
         currency,
         start=from_,
         end=to,
         columns=columns,
         missing_cost_lines=missing,
+        chart=chart,
     )
 
 
@@ -89,13 +92,17 @@ async def balance_sheet(
 ) -> BalanceSheet:
     ctx = info.context
     version, currency = await load_books(ctx)
-    sums = await st.period_sums(
-        ctx.pool, ctx.company_id, version, None, as_of, store_id=_store(store_id)
+    chart = await load_chart(ctx)
+    store = _store(store_id)
+    sums = await st.period_sums(ctx.pool, ctx.company_id, version, None, as_of, store_id=store)
+    year_start = dt.date(as_of.year, 1, 1)
+    this_year = await st.period_sums(
+        ctx.pool, ctx.company_id, version, year_start, as_of, store_id=store
     )
-    sheet = st.balance_sheet(_flat(sums))
+    sheet = st.balance_sheet(_flat(sums), chart, _flat(this_year))
     return BalanceSheet(
         as_of=as_of,
-        lines=statement_lines(sheet.lines, currency),
+        lines=statement_lines(sheet.lines, currency, chart),
         total_assets=Money.of(sheet.total_assets, currency),
         total_liabilities=Money.of(sheet.total_liabilities, currency),
         total_equity=Money.of(sheet.total_equity, currency),
@@ -111,6 +118,7 @@ async def trial_balance(
     ctx = info.context
     _range(from_, to)
     version, currency = await load_books(ctx)
+    chart = await load_chart(ctx)
     store = _store(store_id)
     through = _flat(
         await st.period_sums(ctx.pool, ctx.company_id, version, None, to, store_id=store)
@@ -119,12 +127,12 @@ async def trial_balance(
         await st.period_sums(ctx.pool, ctx.company_id, version, from_, to, store_id=store)
     )
     before = {k: through.get(k, 0) - period.get(k, 0) for k in set(through) | set(period)}
-    lines = st.trial_balance(before, period, through)
+    lines = st.trial_balance(before, period, through, chart)
     zero = Money.of(0, currency)
     out = [
         TrialBalanceLine(
             account_key=k,
-            name=account_name(k),
+            name=account_name(k, chart),
             debit=Money.of(v, currency) if v > 0 else zero,
             credit=Money.of(-v, currency) if v < 0 else zero,
         )

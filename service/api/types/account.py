@@ -27,14 +27,24 @@ class Account:
     key: str
     name: str
     type: AccountType
-    normal_balance: NormalBalance
+    normal_balance: NormalBalance = strawberry.field(
+        description="The side its balance normally sits on: debit for assets, expenses and the"
+        " contra-income accounts (DISCOUNTS, REFUNDS_RETURNS, CHARGEBACKS)."
+    )
+    parent_key: str | None = strawberry.field(description="The account it is grouped under.")
+    active: bool = strawberry.field(description="False: kept with its history, closed to entries.")
+    reserved: bool = strawberry.field(
+        description="One of storebooks' own accounts: its key and type never change."
+    )
 
     @classmethod
-    def from_row(cls, key: str, name: str, account_type: str) -> Account:
-        debit = DomainAccount(key, name, account_type).debit_normal  # type: ignore[arg-type]
+    def of(cls, a: DomainAccount) -> Account:
         return cls(
-            key=key,
-            name=name,
-            type=AccountType(account_type),
-            normal_balance=NormalBalance.DEBIT if debit else NormalBalance.CREDIT,
+            key=a.key,
+            name=a.name,
+            type=AccountType(a.type.value),
+            normal_balance=NormalBalance.DEBIT if a.normal_balance_debit else NormalBalance.CREDIT,
+            parent_key=a.parent,
+            active=a.active,
+            reserved=a.reserved,
         )

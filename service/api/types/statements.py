@@ -6,16 +6,16 @@ from enum import Enum
 import strawberry
 
 from service.api.types.money import Money
-from service.domain.accounts import ACCOUNTS_BY_KEY
-from service.ledger.statements import RETAINED_EARNINGS
+from service.domain.accounts import DEFAULT_CHART, Chart
+from service.ledger.statements import CURRENT_YEAR_EARNINGS
 from service.ledger.statements import ProfitAndLoss as PLRecord
 
 
-def account_name(key: str) -> str:
-    if key == RETAINED_EARNINGS:
-        return "Retained earnings (earnings to date)"
-    account = ACCOUNTS_BY_KEY.get(key)
-    return account.name if account else key
+def account_name(key: str, chart: Chart = DEFAULT_CHART) -> str:
+    if key == CURRENT_YEAR_EARNINGS:
+        return "Earnings this year (to be retained at year end)"
+    account = chart.by_key.get(key)
+    return account.name if account else key.replace("_", " ").capitalize()
 
 
 @strawberry.type(description="An account's amount as an accountant reads it.")
@@ -23,11 +23,23 @@ class StatementLine:
     account_key: str
     name: str
     amount: Money
+    parent_key: str | None = strawberry.field(
+        default=None, description="The account this one is grouped under, if any."
+    )
+    depth: int = strawberry.field(default=0, description="How deep under parents (0: top).")
 
 
-def statement_lines(lines: tuple[tuple[str, int], ...], currency: str) -> list[StatementLine]:
+def statement_lines(
+    lines: tuple[tuple[str, int], ...], currency: str, chart: Chart = DEFAULT_CHART
+) -> list[StatementLine]:
     return [
-        StatementLine(account_key=k, name=account_name(k), amount=Money.of(v, currency))
+        StatementLine(
+            account_key=k,
+            name=account_name(k, chart),
+            amount=Money.of(v, currency),
+            parent_key=chart.by_key[k].parent if k in chart.by_key else None,
+            depth=chart.depth(k),
+        )
         for k, v in lines
     ]
 
@@ -71,11 +83,12 @@ class ProfitAndLoss:
         end: dt.date,
         columns: list[ProfitAndLossColumn],
         missing_cost_lines: int,
+        chart: Chart = DEFAULT_CHART,
     ) -> ProfitAndLoss:
         return cls(
             from_=start,
             to=end,
-            lines=statement_lines(record.lines, currency),
+            lines=statement_lines(record.lines, currency, chart),
             net_sales=Money.of(record.net_sales, currency),
             gross_profit=Money.of(record.gross_profit, currency),
             net_income=Money.of(record.net_income, currency),
@@ -84,10 +97,12 @@ class ProfitAndLoss:
         )
 
 
-def pl_column(key: str, record: PLRecord, currency: str) -> ProfitAndLossColumn:
+def pl_column(
+    key: str, record: PLRecord, currency: str, chart: Chart = DEFAULT_CHART
+) -> ProfitAndLossColumn:
     return ProfitAndLossColumn(
         key=key,
-        lines=statement_lines(record.lines, currency),
+        lines=statement_lines(record.lines, currency, chart),
         net_sales=Money.of(record.net_sales, currency),
         gross_profit=Money.of(record.gross_profit, currency),
         net_income=Money.of(record.net_income, currency),
