@@ -17,6 +17,9 @@ from pathlib import Path
 
 import asyncpg
 
+from service.ledger.companies import create_company
+from tests.conftest import GraphQL, Tenant
+
 DISTRIBUTE_SQL = Path(__file__).resolve().parents[2] / "deploy" / "citus" / "distribute.sql"
 
 # Small global tables copied to every node (create_reference_table): none yet.
@@ -120,3 +123,20 @@ async def test_distribute_sql_names_every_table_after_what_it_references(
     sql = DISTRIBUTE_SQL.read_text()
     colocated = re.findall(r"colocate_with => '(\w+)'", sql)
     assert set(colocated) == {"companies"} and len(colocated) == len(order) - 1
+
+
+async def test_a_shop_domain_still_belongs_to_one_company(
+    gql: GraphQL, pool: asyncpg.Pool, tenant: Tenant
+) -> None:
+    """The unique index on the domain alone is gone; the lock keeps the rule."""
+    from tests.integration.shopify_helpers import connect
+
+    async with pool.acquire() as conn:
+        other = await create_company(conn, "Other company")
+    other_tenant = Tenant(other.company_id, other.api_token, tenant.store_id)
+    first = await connect(gql, "one-owner.myshopify.com")
+    assert first["userErrors"] == []
+    again = await connect(gql, "one-owner.myshopify.com")
+    assert again["userErrors"] == [] and again["store"]["id"] == first["store"]["id"]
+    taken = await connect(gql, "one-owner.myshopify.com", as_tenant=other_tenant)
+    assert [e["code"] for e in taken["userErrors"]] == ["CONFLICT"]
