@@ -164,3 +164,24 @@ def test_compose_env_example_names_every_secret() -> None:
     assert "@postgres:5432/" in example and "redis://valkey:6379" in example
     gitignore = (DEPLOY.parent / ".gitignore").read_text().split()
     assert "deploy/storebooks.env" in gitignore
+
+
+def test_grafana_dashboard_reads_only_metrics_storebooks_exports() -> None:
+    import json
+
+    from prometheus_client import REGISTRY
+
+    from service.metrics import Snapshot, SnapshotCollector
+
+    dashboard = json.loads((DEPLOY / "grafana" / "storebooks-dashboard.json").read_text())
+    exported = {m.name for m in REGISTRY.collect() if m.name.startswith("storebooks_")}
+    exported |= {m.name for m in SnapshotCollector(Snapshot(webhooks_pending=0)).collect()}
+    suffixes = ("_bucket", "_count", "_sum", "_total")
+    used = set()
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            used |= set(re.findall(r"storebooks_\w+", target["expr"]))
+    assert used
+    for name in used:
+        base = next((name.removesuffix(s) for s in suffixes if name.endswith(s)), name)
+        assert name in exported or base in exported, name
