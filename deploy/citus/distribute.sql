@@ -23,6 +23,9 @@ SET LOCAL citus.shard_count = 32;
 -- Distributing tables that have foreign keys between them, in one
 -- transaction, needs Citus to work over one connection per node.
 SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
+-- journal_lines carries two triggers (every entry balances; lines are never
+-- updated). They must run on the shards, next to the rows they check.
+SET LOCAL citus.enable_unsafe_triggers TO on;
 
 -- The colocation anchor: one row per company.
 SELECT create_distributed_table('companies', 'company_id');
