@@ -39,6 +39,7 @@ from service.metrics import (
 ROUTES = ("/graphql", "/webhooks/shopify", "/healthz", "/readyz", "/metrics")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 _MAX_BODY_FOR_LABEL = 1_000_000
+_MAX_CACHED_QUERY = 10_000
 
 
 def _root_fields() -> dict[str, frozenset[str]]:
@@ -73,6 +74,13 @@ def graphql_operation(query: str, operation_name: str | None) -> str:
     return f"{kind} {name}"
 
 
+def operation_label(query: str, operation_name: str | None) -> str:
+    """Long documents are named without the cache, so it stays small."""
+    if len(query) > _MAX_CACHED_QUERY:
+        return graphql_operation.__wrapped__(query, operation_name)
+    return graphql_operation(query, operation_name)
+
+
 def _operation_from_body(body: bytes) -> str:
     try:
         payload: Any = json.loads(body)
@@ -83,7 +91,7 @@ def _operation_from_body(body: bytes) -> str:
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return "graphql invalid"
     name = payload.get("operationName")
-    return graphql_operation(payload["query"], name if isinstance(name, str) else None)
+    return operation_label(payload["query"], name if isinstance(name, str) else None)
 
 
 def route_operation(scope: Scope) -> str:
@@ -144,7 +152,7 @@ async def _graphql_label(scope: Scope, receive: Receive) -> tuple[str, Receive]:
     """Read a JSON GraphQL body to name the operation, then hand it on unchanged."""
     if scope.get("method") == "GET":
         query: str | None = Request(scope).query_params.get("query")
-        return (graphql_operation(query, None) if query else "/graphql"), receive
+        return (operation_label(query, None) if query else "/graphql"), receive
     headers = dict(scope.get("headers", []))
     if b"application/json" not in headers.get(b"content-type", b""):
         return "mutation upload", receive

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.config import Settings
-from tests.conftest import GraphQL
+from tests.conftest import GraphQL, Tenant
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -93,3 +94,24 @@ async def test_metrics_can_be_turned_off(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as off:
             assert (await off.get("/metrics")).status_code == 404
+
+
+async def test_a_full_repost_under_way_reports_its_progress(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, tenant: Tenant
+) -> None:
+    await pool.execute(
+        "UPDATE books SET building_version = next_version WHERE company_id = $1",
+        tenant.company_id,
+    )
+    try:
+        samples = await scrape(client)
+    finally:
+        await pool.execute(
+            "UPDATE books SET building_version = NULL WHERE company_id = $1", tenant.company_id
+        )
+    company = str(tenant.company_id)
+    assert value(samples, "storebooks_reposts_running") >= 1
+    assert ("storebooks_repost_orders_done", frozenset({("company", company)})) in samples
+    assert value(samples, "storebooks_repost_orders_total", company=company) == 0
+    after = await scrape(client)
+    assert ("storebooks_repost_orders_done", frozenset({("company", company)})) not in after

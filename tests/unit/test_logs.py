@@ -43,3 +43,12 @@ def test_graphql_operations_are_named_by_schema_root_fields_only() -> None:
     assert graphql_operation("{ madeUpField123 }", None) == "query other"
     assert graphql_operation("query A { booksStatus }", "B") == "graphql invalid"
     assert graphql_operation("{ not graphql", None) == "graphql invalid"
+
+
+def test_long_documents_are_named_without_filling_the_cache() -> None:
+    from service.api.observability import operation_label
+
+    graphql_operation.cache_clear()
+    long_query = "{ booksStatus { upToDate } }" + " " * 20_000
+    assert operation_label(long_query, None) == "query booksStatus"
+    assert graphql_operation.cache_info().currsize == 0
