@@ -90,8 +90,16 @@ def _serve_config(settings: Settings, host: str, port: int) -> object:
     import uvicorn
 
     from service.api.app import create_app
+    from service.logs import configure_logging
 
-    return uvicorn.Config(create_app(settings), host=host, port=port, log_level="info")
+    # With JSON logs, uvicorn's own lines go through the same JSON handler.
+    json_logs = settings.log_format == "json"
+    if json_logs:
+        configure_logging("json")
+    app = create_app(settings)
+    if json_logs:
+        return uvicorn.Config(app, host=host, port=port, log_level="info", log_config=None)
+    return uvicorn.Config(app, host=host, port=port, log_level="info")
 
 
 def cmd_serve(settings: Settings, host: str, port: int) -> int:
@@ -103,15 +111,17 @@ def cmd_serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
-def _log_to_stderr() -> None:
+def _log_to_stderr(settings: Settings) -> None:
     """Workers report each job they run, as arq's own command does."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from service.logs import configure_logging
+
+    configure_logging(settings.log_format, logging.INFO)
 
 
 async def cmd_worker(settings: Settings, burst: bool) -> int:
     from worker.settings import build_worker
 
-    _log_to_stderr()
+    _log_to_stderr(settings)
     endpoints = await resolve_endpoints(settings)
     worker = build_worker(settings, endpoints.redis_url, burst=burst)
     try:

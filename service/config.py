@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(default=300, alias="STOREBOOKS_JOB_TIMEOUT")
     shopify_poll_seconds: float = Field(default=2.0, alias="STOREBOOKS_SHOPIFY_POLL_SECONDS")
     repost_batch_orders: int = Field(default=2000, alias="STOREBOOKS_REPOST_BATCH")
+    # Operations (deploy/README.md): JSON log lines, the API's /metrics and
+    # the port on which a worker serves its own job metrics (none when unset).
+    log_format: str = Field(default="text", alias="STOREBOOKS_LOG_FORMAT")
+    metrics_enabled: bool = Field(default=True, alias="STOREBOOKS_METRICS")
+    worker_metrics_port: int | None = Field(default=None, alias="STOREBOOKS_WORKER_METRICS_PORT")
 
     @property
     def embedded(self) -> bool:

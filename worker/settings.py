@@ -30,10 +30,12 @@ from worker.jobs import (
     sync_inventory_costs,
     sync_shopify_store,
 )
+from worker.observability import instrument_all, job_started, serve_metrics
 
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings = ctx.setdefault("settings", get_settings())
+    serve_metrics(settings.worker_metrics_port)
     if "pool" not in ctx:
         endpoints = await resolve_endpoints(settings)
         ctx["pool"] = await create_pool(endpoints.database_url)
@@ -99,4 +101,7 @@ def build_worker(
         "ctx": {**(ctx or {}), "settings": settings},
     }
     options.update(overrides)
+    options["functions"] = instrument_all(options["functions"])
+    options["cron_jobs"] = instrument_all(options["cron_jobs"] or [])
+    options.setdefault("on_job_start", job_started)
     return Worker(**options)

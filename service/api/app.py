@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql, /healthz and /readyz."""
+"""The Starlette application: /graphql, /healthz, /readyz and /metrics."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from service.api.graphql_app import StorebooksGraphQL
+from service.api.observability import ObservabilityMiddleware, metrics_endpoint
 from service.api.reports import cogs_file
 from service.api.webhooks import shopify_webhook
 from service.config import Settings, get_settings
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/reports/cogs.{kind:str}", cogs_file, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint(settings), methods=["GET"]),
         ],
+        middleware=[Middleware(ObservabilityMiddleware)],
         lifespan=lifespan,
     )

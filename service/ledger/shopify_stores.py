@@ -37,7 +37,14 @@ async def connect_store(
     timezone: str,
     currency_code: str,
 ) -> Store:
-    """Create the store, or refresh the credentials of one already connected."""
+    """Create the store, or refresh the credentials of one already connected.
+
+    Runs in the caller's transaction. The lock on the domain keeps two
+    companies from connecting the same shop at once (the unique index holds
+    the company too, so that tables can be distributed by company)."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 18))", f"shop:{shop_domain}"
+    )
     owner = await conn.fetchval(
         "SELECT company_id FROM stores WHERE shop_domain = $1 FOR UPDATE", shop_domain
     )
@@ -49,7 +56,7 @@ async def connect_store(
         INSERT INTO stores (company_id, name, platform, shop_domain, timezone, currency_code,
                             api_base_url, credentials, connected_at)
         VALUES ($1, $2, 'shopify', $2, $3, $4, $5, $6, now())
-        ON CONFLICT (shop_domain) WHERE shop_domain IS NOT NULL DO UPDATE
+        ON CONFLICT (company_id, shop_domain) WHERE shop_domain IS NOT NULL DO UPDATE
             SET timezone = excluded.timezone, currency_code = excluded.currency_code,
                 api_base_url = excluded.api_base_url, credentials = excluded.credentials,
                 connected_at = now()
