@@ -60,6 +60,8 @@ SELECT create_distributed_table('channel_restocks', 'company_id', colocate_with 
 SELECT create_distributed_table('channel_statuses', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('journal_lines', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('line_costs', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('manual_entries', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('opening_balances', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('order_overrides', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('order_refetches', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('order_sources', 'company_id', colocate_with => 'companies');

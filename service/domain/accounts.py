@@ -138,7 +138,6 @@ class Chart:
         return tuple(a for a in self.accounts if a.type in types)
 
 
-
 def _tree_order(accounts: tuple[Account, ...], by_key: dict[str, Account]) -> tuple[Account, ...]:
     """Chart order with every account's children right after it, so that
     statements read as groups under their parents."""

@@ -42,6 +42,7 @@ from service.ledger.journal import (
     fold_postings,
     order_subject,
 )
+from service.ledger.manual_entries import OPENING_SUBJECT, kept_postings, repost_kept_subject
 from service.ledger.order_posting import (
     copy_summaries,
     good_history,
@@ -290,6 +291,7 @@ async def _build_processor_records(
         for r in rows
     ]
     postings += await restock_postings(conn, company_id)
+    postings += await kept_postings(conn, company_id)
     current = await _current_version(conn, company_id)
     postings = await fold_postings(conn, company_id, current, postings)
     await copy_postings(conn, company_id, version, postings)
@@ -337,6 +339,9 @@ async def _switch(pool: asyncpg.Pool, company_id: UUID, job_id: str, state: Buil
 async def _repost_subject(
     conn: asyncpg.Connection, company_id: UUID, subject: str, version: int
 ) -> None:
+    if subject == OPENING_SUBJECT or subject.startswith("manual:"):
+        await repost_kept_subject(conn, company_id, subject, version)
+        return
     kind, store, rest = subject.split(":", 2)
     if kind == "order":
         await repost_order(conn, company_id, UUID(store), rest, version=version)

@@ -23,6 +23,7 @@ from service.domain.journal import JournalEntry
 from service.ledger.codec import decode_record
 from service.ledger.journal import Posting, fold_postings, order_subject
 from service.ledger.journal_reads import StoredEntry, entries_of_subjects
+from service.ledger.manual_entries import kept_postings
 from service.ledger.order_posting import good_history, post_batch
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting
@@ -180,6 +181,7 @@ async def _expected(
                     )
                 )
             others += await restock_postings(conn, company_id)
+            others += await kept_postings(conn, company_id)
             async with pool.acquire() as reader:
                 await _add_folded(reader, company_id, version, others, batch)
             if batch:
