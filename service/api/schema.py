@@ -65,7 +65,12 @@ from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
 from service.api.queries.posting_rules import posting_rules
 from service.api.queries.products import product, products
-from service.api.queries.statements import balance_sheet, profit_and_loss, trial_balance
+from service.api.queries.statements import (
+    balance_sheet,
+    cash_flow_statement,
+    profit_and_loss,
+    trial_balance,
+)
 from service.api.queries.stores import stores
 from service.api.queries.sync_runs import sync_runs
 from service.api.types.account import Account
@@ -79,7 +84,12 @@ from service.api.types.order import Order
 from service.api.types.posting_rule import PostingRule
 from service.api.types.product import Product
 from service.api.types.settings import BookkeepingSettings
-from service.api.types.statements import BalanceSheet, ProfitAndLoss, TrialBalance
+from service.api.types.statements import (
+    BalanceSheet,
+    CashFlowStatement,
+    ProfitAndLoss,
+    TrialBalance,
+)
 from service.api.types.store import Store
 from service.api.types.sync import IngestError, SyncRun
 
@@ -122,6 +132,10 @@ class Query:
     )
     balance_sheet: BalanceSheet = strawberry.field(
         resolver=balance_sheet, description="Balances at the end of asOf."
+    )
+    cash_flow_statement: CashFlowStatement = strawberry.field(
+        resolver=cash_flow_statement,
+        description="Where the cash went over [from, to] (indirect method).",
     )
     trial_balance: TrialBalance = strawberry.field(
         resolver=trial_balance,

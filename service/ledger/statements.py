@@ -231,3 +231,84 @@ def trial_balance(
     if RETAINED_EARNINGS not in chart.by_key:
         lines.append((RETAINED_EARNINGS, earlier))
     return tuple(lines)
+
+
+CASH_ACCOUNTS = frozenset({"BANK"})
+FINANCING_TYPES = (AccountType.LIABILITY, AccountType.EQUITY)
+OPERATING_ACCOUNTS = frozenset(
+    {
+        "AR",
+        "INVENTORY",
+        "RIP",
+        "UNDEPOSITED_FUNDS",
+        "PROCESSOR_RESERVES",
+        "UNCATEGORIZED",
+        "ACCOUNTS_PAYABLE",
+        "DEFERRED_REVENUE",
+        "SALES_TAX_PAYABLE",
+        "GIFT_CARD_LIABILITY",
+    }
+)
+"""Working capital: the balance sheet accounts the store's trading moves.
+Other asset accounts a company adds (equipment, deposits) are investing;
+other liabilities (loans) and equity (owner's money) are financing."""
+
+
+@dataclass(frozen=True, slots=True)
+class CashFlow:
+    net_income: int
+    operating: tuple[tuple[str, int], ...]  # (account, cash effect of its change)
+    investing: tuple[tuple[str, int], ...]
+    financing: tuple[tuple[str, int], ...]
+    cash_at_start: int
+    cash_at_end: int
+
+    @property
+    def operating_total(self) -> int:
+        return self.net_income + sum(v for _, v in self.operating)
+
+    @property
+    def net_change(self) -> int:
+        return (
+            self.operating_total
+            + sum(v for _, v in self.investing)
+            + sum(v for _, v in self.financing)
+        )
+
+
+def cash_flow(
+    before: dict[str, int], period: dict[str, int], chart: Chart = DEFAULT_CHART
+) -> CashFlow:
+    """The cash-flow statement by the indirect method: net income, then
+    each balance sheet account's change turned into its effect on cash
+    (an asset that grew took cash, a liability that grew gave it). Double
+    entry makes the three sections add up to the change in the bank.
+
+    ``before``: net debits through the day before the period; ``period``:
+    net debits over the period."""
+    operating: list[tuple[str, int]] = []
+    investing: list[tuple[str, int]] = []
+    financing: list[tuple[str, int]] = []
+    keys = [a.key for a in chart.of_types(*BS_TYPES)]
+    keys += sorted(k for k in period if k not in chart.by_key and chart.get(k).type in BS_TYPES)
+    for key in keys:
+        change = period.get(key, 0)
+        if key in CASH_ACCOUNTS or not change:
+            continue
+        effect = (key, -change)
+        if key in OPERATING_ACCOUNTS:
+            operating.append(effect)
+        elif chart.get(key).type in FINANCING_TYPES:
+            financing.append(effect)
+        else:
+            investing.append(effect)
+    start = sum(v for k, v in before.items() if k in CASH_ACCOUNTS)
+    moved = sum(v for k, v in period.items() if k in CASH_ACCOUNTS)
+    return CashFlow(
+        _earnings(period, chart),
+        tuple(operating),
+        tuple(investing),
+        tuple(financing),
+        start,
+        start + moved,
+    )

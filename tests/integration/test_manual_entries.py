@@ -156,3 +156,28 @@ async def test_own_accounts_group_under_parents(
     rent = next(a for a in chart["chartOfAccounts"] if a["key"] == "RENT")
     assert rent == {"key": "RENT", "name": "Warehouse rent", "parentKey": "OCCUPANCY",
                     "reserved": False, "active": True}  # fmt: skip
+
+
+async def test_cash_flow_adds_up_to_the_bank(
+    gql: GraphQL, tenant: Tenant, pool: asyncpg.Pool
+) -> None:
+    """Opening balances, then rent paid: the statement explains the bank."""
+    opening = OpeningBalances(dt.date(2024, 1, 1), (ManualLine("BANK", 500000),))
+    async with pool.acquire() as conn, conn.transaction():
+        await set_opening_balances(conn, tenant.company_id, opening)
+        await create_account(conn, tenant.company_id, RENT)
+        await create_manual_entry(conn, tenant.company_id, _rent())
+    body = await gql(
+        """{ cashFlowStatement(from: "2024-01-01", to: "2024-12-31") {
+          netIncome { amount } operating { total { amount } }
+          financing { lines { accountKey amount { amount } } total { amount } }
+          netChangeInCash { amount } cashAtStart { amount } cashAtEnd { amount } } }"""
+    )
+    cf = body["data"]["cashFlowStatement"]
+    assert cf["netIncome"]["amount"] == "-1500.00"
+    assert cf["operating"]["total"]["amount"] == "-1500.00"
+    assert cf["financing"]["lines"] == [
+        {"accountKey": "OPENING_BALANCE_EQUITY", "amount": {"amount": "5000.00"}}
+    ]
+    assert cf["netChangeInCash"]["amount"] == "3500.00"
+    assert (cf["cashAtStart"]["amount"], cf["cashAtEnd"]["amount"]) == ("0.00", "3500.00")

@@ -15,6 +15,8 @@ from service.api.loaders import load_books, load_chart
 from service.api.types.money import Money
 from service.api.types.statements import (
     BalanceSheet,
+    CashFlowSection,
+    CashFlowStatement,
     ProfitAndLoss,
     StatementColumns,
     TrialBalance,
@@ -23,6 +25,7 @@ from service.api.types.statements import (
     pl_column,
     statement_lines,
 )
+from service.domain.accounts import Chart
 from service.ledger import statements as st
 
 
@@ -144,4 +147,45 @@ async def trial_balance(
         lines=out,
         total_debit=Money.of(sum(v for _, v in lines if v > 0), currency),
         total_credit=Money.of(-sum(v for _, v in lines if v < 0), currency),
+    )
+
+
+def _section(
+    lines: tuple[tuple[str, int], ...], currency: str, chart: Chart, extra: int = 0
+) -> CashFlowSection:
+    return CashFlowSection(
+        lines=statement_lines(lines, currency, chart),
+        total=Money.of(sum(v for _, v in lines) + extra, currency),
+    )
+
+
+async def cash_flow_statement(
+    info: Info,
+    from_: Annotated[dt.date, strawberry.argument(name="from")],
+    to: dt.date,
+    store_id: strawberry.ID | None = None,
+) -> CashFlowStatement:
+    ctx = info.context
+    _range(from_, to)
+    version, currency = await load_books(ctx)
+    chart = await load_chart(ctx)
+    store = _store(store_id)
+    through = _flat(
+        await st.period_sums(ctx.pool, ctx.company_id, version, None, to, store_id=store)
+    )
+    period = _flat(
+        await st.period_sums(ctx.pool, ctx.company_id, version, from_, to, store_id=store)
+    )
+    before = {k: through.get(k, 0) - period.get(k, 0) for k in set(through) | set(period)}
+    cf = st.cash_flow(before, period, chart)
+    return CashFlowStatement(
+        from_=from_,
+        to=to,
+        net_income=Money.of(cf.net_income, currency),
+        operating=_section(cf.operating, currency, chart, cf.net_income),
+        investing=_section(cf.investing, currency, chart),
+        financing=_section(cf.financing, currency, chart),
+        net_change_in_cash=Money.of(cf.net_change, currency),
+        cash_at_start=Money.of(cf.cash_at_start, currency),
+        cash_at_end=Money.of(cf.cash_at_end, currency),
     )

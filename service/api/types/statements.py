@@ -133,3 +133,30 @@ class TrialBalance:
     lines: list[TrialBalanceLine]
     total_debit: Money
     total_credit: Money
+
+
+@strawberry.type(description="One section of the cash-flow statement.")
+class CashFlowSection:
+    lines: list[StatementLine] = strawberry.field(
+        description="Each balance sheet account's change as its effect on cash."
+    )
+    total: Money
+
+
+@strawberry.type(
+    description="Where the cash went over a period, by the indirect method: net income, then"
+    " the cash effect of each balance sheet change; the sections add up to the bank's change."
+)
+class CashFlowStatement:
+    from_: dt.date = strawberry.field(name="from")
+    to: dt.date
+    net_income: Money
+    operating: CashFlowSection = strawberry.field(
+        description="Net income and the changes in working capital (receivables, inventory,"
+        " processor balances, payables, deferred revenue, taxes, gift cards)."
+    )
+    investing: CashFlowSection
+    financing: CashFlowSection
+    net_change_in_cash: Money
+    cash_at_start: Money
+    cash_at_end: Money
