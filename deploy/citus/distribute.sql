@@ -43,7 +43,7 @@ SELECT create_distributed_table('inventory_sku_maps', 'company_id', colocate_wit
 SELECT create_distributed_table('jobs', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('journal_entries', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('products', 'company_id', colocate_with => 'companies');
-SELECT create_distributed_table('purchases', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('suppliers', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('stores', 'company_id', colocate_with => 'companies');
 
 -- Tables with no foreign key (balances and per-version summaries are
@@ -55,12 +55,14 @@ SELECT create_distributed_table('monthly_balances', 'company_id', colocate_with 
 SELECT create_distributed_table('order_skus', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('yearly_balances', 'company_id', colocate_with => 'companies');
 
--- Tables whose foreign keys point at stores or journal_entries.
+-- Tables whose foreign keys point at stores, suppliers or journal_entries.
+SELECT create_distributed_table('purchases', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('channel_restocks', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('channel_statuses', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('journal_lines', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('line_costs', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('manual_entries', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('bill_payments', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('opening_balances', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('order_overrides', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('order_refetches', 'company_id', colocate_with => 'companies');

@@ -22,7 +22,14 @@ from service.domain.history import OrderHistory
 from service.ledger.codec import decode_record
 from service.ledger.jobs import JobRecord, finish_job, record_job, start_job
 from service.ledger.order_posting import repost_order
-from service.posting.costing import CostingMethod, Receipt, Sale, compute_costs, round_half_up
+from service.ledger.purchases import post_purchases
+from service.posting.costing import (
+    CostingMethod,
+    Sale,
+    compute_costs,
+    landed_receipts,
+    round_half_up,
+)
 
 RECOST = "recost"
 RECOST_FUNCTION = "recost_skus"
@@ -35,17 +42,37 @@ class Purchase:
     units: int
     unit_cost: int
     reference: str = ""
+    supplier_id: UUID | None = None
+    freight: int = 0
+    duties: int = 0
+    paid_at_once: bool = False
 
 
 async def record_purchases(
     conn: asyncpg.Connection, company_id: UUID, purchases: Sequence[Purchase]
 ) -> JobRecord:
-    """Store purchases (in the caller's transaction) and ask for their SKUs to be costed again."""
-    await conn.executemany(
-        "INSERT INTO purchases (company_id, sku, day, units, unit_cost, reference) "
-        "VALUES ($1, $2, $3, $4, $5, $6)",
-        [(company_id, p.sku, p.day, p.units, p.unit_cost, p.reference) for p in purchases],
-    )
+    """Store purchases and post them (in the caller's transaction), and ask
+    for their SKUs to be costed again."""
+    ids: list[UUID] = []
+    for p in purchases:
+        ids.append(
+            await conn.fetchval(
+                "INSERT INTO purchases (company_id, sku, day, units, unit_cost, reference, "
+                "supplier_id, freight, duties, paid_at_once) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING purchase_id",
+                company_id,
+                p.sku,
+                p.day,
+                p.units,
+                p.unit_cost,
+                p.reference,
+                p.supplier_id,
+                p.freight,
+                p.duties,
+                p.paid_at_once,
+            )
+        )
+    await post_purchases(conn, company_id, ids)
     await conn.executemany(
         "INSERT INTO products (company_id, sku) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         sorted({(company_id, p.sku) for p in purchases}),
@@ -85,12 +112,20 @@ async def recost_sku(
         )
     )
     receipts = [
-        Receipt(str(r["purchase_id"]), r["day"], sku, r["units"], r["unit_cost"])
+        receipt
         for r in await conn.fetch(
-            "SELECT purchase_id, day, units, unit_cost FROM purchases "
+            "SELECT purchase_id, day, units, unit_cost, freight, duties FROM purchases "
             "WHERE company_id = $1 AND sku = $2",
             company_id,
             sku,
+        )
+        for receipt in landed_receipts(
+            str(r["purchase_id"]),
+            r["day"],
+            sku,
+            r["units"],
+            r["unit_cost"],
+            r["freight"] + r["duties"],
         )
     ]
     sales: list[Sale] = []

@@ -140,8 +140,8 @@ async def set_opening_balances(
     await _check_open(conn, company_id, opening.date, "input.date")
     accounts = await _open_accounts(conn, company_id)
     for i, ln in enumerate(opening.lines):
-        check_lines([(ln.account, ln.amount), ("OPENING_BALANCE_EQUITY", -ln.amount)], accounts,
-                    f"input.lines[{i}]")  # fmt: skip
+        pair = [(ln.account, ln.amount), ("OPENING_BALANCE_EQUITY", -ln.amount)]
+        check_lines(pair, accounts, f"input.lines[{i}]")
     for i, item in enumerate(opening.inventory):
         if item.units <= 0 or item.unit_cost < 0:
             raise ManualEntryError(

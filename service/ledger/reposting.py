@@ -53,6 +53,7 @@ from service.ledger.order_posting import (
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting, repost_processor_record
 from service.ledger.products import remember_products
+from service.ledger.purchases import purchase_postings, repost_purchase_subject
 from service.ledger.restocks import repost_restock_subject, restock_postings
 
 FULL_REPOST = "full_repost"
@@ -292,6 +293,7 @@ async def _build_processor_records(
     ]
     postings += await restock_postings(conn, company_id)
     postings += await kept_postings(conn, company_id)
+    postings += await purchase_postings(conn, company_id)
     current = await _current_version(conn, company_id)
     postings = await fold_postings(conn, company_id, current, postings)
     await copy_postings(conn, company_id, version, postings)
@@ -341,6 +343,9 @@ async def _repost_subject(
 ) -> None:
     if subject == OPENING_SUBJECT or subject.startswith("manual:"):
         await repost_kept_subject(conn, company_id, subject, version)
+        return
+    if subject.startswith(("purchase:", "payment:")):
+        await repost_purchase_subject(conn, company_id, subject, version)
         return
     kind, store, rest = subject.split(":", 2)
     if kind == "order":

@@ -190,6 +190,27 @@ def compute_costs(
     )
 
 
+def landed_receipts(
+    receipt_id: str, day: dt.date, sku: str, units: int, unit_cost: int, extra: int
+) -> tuple[Receipt, ...]:
+    """A purchase whose freight and duties (``extra``) are part of its
+    units' cost, as receipts at whole minor units: the extra spread over
+    the units, the first few a minor unit dearer, so the receipts' value
+    is exactly the landed cost (posting rule 14.1)."""
+    if not extra:
+        return (Receipt(receipt_id, day, sku, units, unit_cost),)
+    per_unit, dearer = divmod(extra, units)
+    base = Receipt(receipt_id, day, sku, units - dearer, unit_cost + per_unit)
+    if not dearer:
+        return (base,)
+    if dearer == units:  # pragma: no cover - divmod keeps dearer < units
+        raise AssertionError
+    return (
+        Receipt(f"{receipt_id}/landed", day, sku, dearer, unit_cost + per_unit + 1),
+        base,
+    )
+
+
 def _check(receipts: tuple[Receipt, ...], sales: tuple[Sale, ...]) -> None:
     seen: set[str] = set()
     for r in receipts:

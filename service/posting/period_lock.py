@@ -76,8 +76,9 @@ def _renamed(entry: JournalEntry, taken: set[str]) -> JournalEntry:
     while key in taken:
         key = f"{entry.key}/after-close/{n}"
         n += 1
-    return JournalEntry(key, entry.date, entry.order_id, entry.event, entry.rule, entry.memo,
-                        entry.lines)  # fmt: skip
+    return JournalEntry(
+        key, entry.date, entry.order_id, entry.event, entry.rule, entry.memo, entry.lines
+    )
 
 
 def _adjustment(
@@ -114,8 +115,9 @@ def _memo(before: list[JournalEntry], kept: tuple[JournalEntry, ...], closed: dt
     rule and event, so a reader can trace the cause."""
     old = {(e.key, e.lines) for e in kept}
     new = {(e.key, e.lines) for e in before}
-    changed = sorted({_label(e) for e in kept if (e.key, e.lines) not in new} |
-                     {_label(e) for e in before if (e.key, e.lines) not in old})  # fmt: skip
+    gone = {_label(e) for e in kept if (e.key, e.lines) not in new}
+    came = {_label(e) for e in before if (e.key, e.lines) not in old}
+    changed = sorted(gone | came)
     shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
     return (
         f"Books closed through {closed.isoformat()}: re-posting changed {shown} there;"

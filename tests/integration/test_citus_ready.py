@@ -119,6 +119,8 @@ async def test_distribute_sql_names_every_table_after_what_it_references(
     )
     position = {table: n for n, table in enumerate(order)}
     for r in rows:
+        if r["there"] == r["here"]:
+            continue  # a table pointing at its own rows (a reversal at the entry it undoes)
         assert position[r["there"]] < position[r["here"]], f"{r['here']} -> {r['there']}"
     sql = DISTRIBUTE_SQL.read_text()
     colocated = re.findall(r"colocate_with => '(\w+)'", sql)

@@ -1,0 +1,56 @@
+"""Purchases reach the ledger (posting rule 14.1): their landed cost goes to
+inventory, owed to the supplier or paid at once; paying a bill clears the
+payable; what each supplier is owed is aged; freight and duties are part
+of the units' cost in the costing too."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+
+from service.domain.purchases import BillPayment
+from service.ledger.inventory import Purchase, record_purchases, run_recost
+from service.ledger.purchases import create_supplier, payables_aging, record_bill_payment
+from service.ledger.verify import verify_company
+from tests.conftest import GraphQL, Tenant
+
+SHEET = """{ balanceSheet(asOf: "2024-06-30") { lines { accountKey amount { amount } } } }"""
+
+
+async def test_purchases_post_and_payables_age(
+    gql: GraphQL, tenant: Tenant, pool: asyncpg.Pool
+) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        acme = await create_supplier(conn, tenant.company_id, "Acme Mugs")
+        job = await record_purchases(
+            conn,
+            tenant.company_id,
+            [
+                # 10 mugs at 4.00, with 3.00 freight and 0.05 duties: 43.05.
+                Purchase("MUG", dt.date(2024, 3, 1), 10, 400, "PO-1", acme, 300, 5),
+                Purchase("MUG", dt.date(2024, 5, 20), 5, 420, "PO-2", acme),
+                Purchase("TEE", dt.date(2024, 6, 1), 2, 900, "cash", None, 0, 0, True),
+            ],
+        )
+        await record_bill_payment(
+            conn,
+            tenant.company_id,
+            BillPayment("", str(acme), dt.date(2024, 4, 1), 2000, reference="wire 1"),
+        )
+    await run_recost(pool, tenant.company_id, job.job_id)
+    lines = {
+        ln["accountKey"]: ln["amount"]["amount"]
+        for ln in (await gql(SHEET))["data"]["balanceSheet"]["lines"]
+    }
+    assert lines["INVENTORY"] == "82.05"  # 43.05 + 21.00 + 18.00
+    assert lines["ACCOUNTS_PAYABLE"] == "44.05"  # 43.05 + 21.00 - 20.00
+    assert lines["BANK"] == "-38.00"  # 20.00 paid, 18.00 paid at once
+    aging = await payables_aging(pool, tenant.company_id, dt.date(2024, 6, 30))
+    [acme_owed] = aging
+    # The March bill (121 days old) has 23.05 left; the May bill is 41 days old.
+    assert acme_owed.name == "Acme Mugs"
+    assert acme_owed.buckets == (0, 2100, 0, 2305)
+    products = await gql('{ product(sku: "MUG") { onHand inventoryValue { amount } } }')
+    assert products["data"]["product"] == {"onHand": 15, "inventoryValue": {"amount": "64.05"}}
+    assert (await verify_company(pool, tenant.company_id)).clean
