@@ -38,6 +38,7 @@ SELECT create_distributed_table('books', 'company_id', colocate_with => 'compani
 SELECT create_distributed_table('books_dirty', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('books_retired', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('idempotency_keys', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('inventory_adjustments', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('inventory_connections', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('inventory_sku_maps', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('jobs', 'company_id', colocate_with => 'companies');

@@ -23,11 +23,17 @@ from service.ledger.codec import decode_record
 from service.ledger.jobs import JobRecord, finish_job, record_job, start_job
 from service.ledger.order_posting import repost_order
 from service.ledger.purchases import post_purchases
+from service.ledger.stock import (
+    adjustments_of,
+    as_issue,
+    negative_since,
+    post_adjustments,
+    receipts_of,
+)
 from service.posting.costing import (
     CostingMethod,
     Sale,
     compute_costs,
-    landed_receipts,
     round_half_up,
 )
 
@@ -111,23 +117,8 @@ async def recost_sku(
             "SELECT costing_method FROM bookkeeping_settings WHERE company_id = $1", company_id
         )
     )
-    receipts = [
-        receipt
-        for r in await conn.fetch(
-            "SELECT purchase_id, day, units, unit_cost, freight, duties FROM purchases "
-            "WHERE company_id = $1 AND sku = $2",
-            company_id,
-            sku,
-        )
-        for receipt in landed_receipts(
-            str(r["purchase_id"]),
-            r["day"],
-            sku,
-            r["units"],
-            r["unit_cost"],
-            r["freight"] + r["duties"],
-        )
-    ]
+    receipts = await receipts_of(conn, company_id, sku)
+    adjustments = await adjustments_of(conn, company_id, sku)
     sales: list[Sale] = []
     for r in await conn.fetch(
         "SELECT o.store_id, o.order_id, o.history FROM order_skus k JOIN order_sources o "
@@ -137,7 +128,9 @@ async def recost_sku(
         sku,
     ):
         sales += sales_of(r["store_id"], decode_record(r["history"]), sku)
-    result = compute_costs(method, receipts, sales)
+    issues = sales + [as_issue(a) for a in adjustments]
+    result = compute_costs(method, receipts, issues)
+    await post_adjustments(conn, company_id, adjustments, result)
     per_order: dict[tuple[UUID, str], list[int]] = {}
     for sale in sales:
         cost = result.sales[sale.sale_id]
@@ -154,13 +147,14 @@ async def recost_sku(
     )
     average = position.average_cost_minor if position else None
     await conn.execute(
-        "UPDATE products SET on_hand = $3, average_cost = $4, inventory_value = $5 "
-        "WHERE company_id = $1 AND sku = $2",
+        "UPDATE products SET on_hand = $3, average_cost = $4, inventory_value = $5, "
+        "negative_since = $6 WHERE company_id = $1 AND sku = $2",
         company_id,
         sku,
         position.units if position else 0,
         average,
         position.value if position else 0,
+        negative_since(receipts, issues),
     )
     average_moved = before != average
     changed = []

@@ -41,6 +41,7 @@ from service.ledger.journal import (
     copy_postings,
     fold_postings,
     order_subject,
+    replace_subject,
 )
 from service.ledger.manual_entries import OPENING_SUBJECT, kept_postings, repost_kept_subject
 from service.ledger.order_posting import (
@@ -55,6 +56,7 @@ from service.ledger.processor_posting import processor_posting, repost_processor
 from service.ledger.products import remember_products
 from service.ledger.purchases import purchase_postings, repost_purchase_subject
 from service.ledger.restocks import repost_restock_subject, restock_postings
+from service.ledger.stock import adjustment_postings
 
 FULL_REPOST = "full_repost"
 REPOST_FUNCTION = "repost_company"
@@ -294,6 +296,7 @@ async def _build_processor_records(
     postings += await restock_postings(conn, company_id)
     postings += await kept_postings(conn, company_id)
     postings += await purchase_postings(conn, company_id)
+    postings += await adjustment_postings(conn, company_id)
     current = await _current_version(conn, company_id)
     postings = await fold_postings(conn, company_id, current, postings)
     await copy_postings(conn, company_id, version, postings)
@@ -346,6 +349,11 @@ async def _repost_subject(
         return
     if subject.startswith(("purchase:", "payment:")):
         await repost_purchase_subject(conn, company_id, subject, version)
+        return
+    if subject.startswith("adjustment:"):
+        for posting in await adjustment_postings(conn, company_id):
+            if posting.subject == subject:
+                await replace_subject(conn, company_id, version, posting)
         return
     kind, store, rest = subject.split(":", 2)
     if kind == "order":

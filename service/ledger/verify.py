@@ -29,6 +29,7 @@ from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting
 from service.ledger.purchases import purchase_postings
 from service.ledger.restocks import restock_postings
+from service.ledger.stock import adjustment_postings
 
 MAX_REPORTED = 50
 
@@ -184,6 +185,7 @@ async def _expected(
             others += await restock_postings(conn, company_id)
             others += await kept_postings(conn, company_id)
             others += await purchase_postings(conn, company_id)
+            others += await adjustment_postings(conn, company_id)
             async with pool.acquire() as reader:
                 await _add_folded(reader, company_id, version, others, batch)
             if batch:

@@ -10,8 +10,9 @@ import datetime as dt
 import asyncpg
 
 from service.domain.purchases import BillPayment
-from service.ledger.inventory import Purchase, record_purchases, run_recost
+from service.ledger.inventory import Purchase, record_purchases, request_recost, run_recost
 from service.ledger.purchases import create_supplier, payables_aging, record_bill_payment
+from service.ledger.stock import Adjustment, record_adjustment
 from service.ledger.verify import verify_company
 from tests.conftest import GraphQL, Tenant
 
@@ -53,4 +54,42 @@ async def test_purchases_post_and_payables_age(
     assert acme_owed.buckets == (0, 2100, 0, 2305)
     products = await gql('{ product(sku: "MUG") { onHand inventoryValue { amount } } }')
     assert products["data"]["product"] == {"onHand": 15, "inventoryValue": {"amount": "64.05"}}
+    assert (await verify_company(pool, tenant.company_id)).clean
+
+
+async def test_shrinkage_leaves_at_the_cost_of_the_day(
+    gql: GraphQL, tenant: Tenant, pool: asyncpg.Pool
+) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await record_purchases(
+            conn,
+            tenant.company_id,
+            [
+                Purchase("MUG", dt.date(2024, 3, 1), 10, 400, "PO-1", None, 305),
+                Purchase("MUG", dt.date(2024, 5, 20), 5, 420, "PO-2"),
+            ],
+        )
+        await record_adjustment(
+            conn,
+            tenant.company_id,
+            Adjustment("", "MUG", dt.date(2024, 6, 10), 2, "SHRINKAGE", "count of June"),
+        )
+        job = await request_recost(conn, tenant.company_id, ["MUG"])
+    await run_recost(pool, tenant.company_id, job.job_id)
+    sheet = {
+        ln["accountKey"]: ln["amount"]["amount"]
+        for ln in (await gql(SHEET))["data"]["balanceSheet"]["lines"]
+    }
+    # The average is 64.05 / 15 = 4.27: two mugs leave at 8.54.
+    assert sheet["INVENTORY"] == "55.51"
+    pl = await gql(
+        '{ profitAndLoss(from: "2024-06-01", to: "2024-06-30") '
+        "{ lines { accountKey amount { amount } } } }"
+    )
+    lines = {
+        ln["accountKey"]: ln["amount"]["amount"] for ln in pl["data"]["profitAndLoss"]["lines"]
+    }
+    assert lines["INVENTORY_ADJUSTMENTS"] == "8.54"
+    product = await gql('{ product(sku: "MUG") { onHand inventoryValue { amount } } }')
+    assert product["data"]["product"] == {"onHand": 13, "inventoryValue": {"amount": "55.51"}}
     assert (await verify_company(pool, tenant.company_id)).clean

@@ -1,0 +1,214 @@
+"""What enters and leaves each SKU's stock, for the costing and the ledger.
+
+Receipts: purchases (at their landed cost) and the opening inventory.
+Issues: order lines sold (net of units restocked by a refund) and
+inventory adjustments (shrinkage, damage, write-offs). The costing values
+every issue; an adjustment's value is then posted (Dr
+INVENTORY_ADJUSTMENTS, Cr INVENTORY, posting rule 14.2), so inventory
+leaves the books at the cost the costing took it out at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+
+from service.domain.journal import JournalEntry, JournalLine
+from service.domain.money import format_money
+from service.ledger.journal import Posting, replace_subject
+from service.ledger.manual_entries import opening_inventory
+from service.ledger.order_posting import current_version
+from service.posting.costing import CostingResult, Receipt, Sale, landed_receipts
+
+ADJUSTMENT_RULE = "inventory.adjustment"
+ADJUSTMENT_PREFIX = "adj|"
+REASONS = ("SHRINKAGE", "DAMAGE", "WRITE_OFF")
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    id: str
+    sku: str
+    day: dt.date
+    units: int
+    reason: str
+    note: str = ""
+    cost: int | None = None
+
+
+def adjustment_subject(adjustment_id: str) -> str:
+    return f"adjustment:{adjustment_id}"
+
+
+async def receipts_of(conn: asyncpg.Connection, company_id: UUID, sku: str) -> list[Receipt]:
+    receipts = [
+        receipt
+        for r in await conn.fetch(
+            "SELECT purchase_id, day, units, unit_cost, freight, duties FROM purchases "
+            "WHERE company_id = $1 AND sku = $2",
+            company_id,
+            sku,
+        )
+        for receipt in landed_receipts(
+            str(r["purchase_id"]),
+            r["day"],
+            sku,
+            r["units"],
+            r["unit_cost"],
+            r["freight"] + r["duties"],
+        )
+    ]
+    opening = await opening_inventory(conn, company_id)
+    if opening is not None:
+        day, items = opening
+        receipts += [
+            Receipt(f"opening|{i.sku}", day, i.sku, i.units, i.unit_cost)
+            for i in items
+            if i.sku == sku and i.units > 0
+        ]
+    return receipts
+
+
+async def adjustments_of(conn: asyncpg.Connection, company_id: UUID, sku: str) -> list[Adjustment]:
+    return [
+        Adjustment(
+            str(r["adjustment_id"]), sku, r["day"], r["units"], r["reason"], r["note"], r["cost"]
+        )
+        for r in await conn.fetch(
+            "SELECT adjustment_id, day, units, reason, note, cost FROM inventory_adjustments "
+            "WHERE company_id = $1 AND sku = $2",
+            company_id,
+            sku,
+        )
+    ]
+
+
+def as_issue(a: Adjustment) -> Sale:
+    return Sale(f"{ADJUSTMENT_PREFIX}{a.id}", a.day, a.sku, a.units)
+
+
+async def record_adjustment(
+    conn: asyncpg.Connection, company_id: UUID, adjustment: Adjustment
+) -> UUID:
+    """Store an adjustment; the costing values and posts it (``post_adjustments``)."""
+    adjustment_id: UUID = await conn.fetchval(
+        "INSERT INTO inventory_adjustments (company_id, sku, day, units, reason, note) "
+        "VALUES ($1, $2, $3, $4, $5, $6) RETURNING adjustment_id",
+        company_id,
+        adjustment.sku,
+        adjustment.day,
+        adjustment.units,
+        adjustment.reason,
+        adjustment.note,
+    )
+    await conn.execute(
+        "INSERT INTO products (company_id, sku) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        company_id,
+        adjustment.sku,
+    )
+    return adjustment_id
+
+
+def adjustment_entries(a: Adjustment, store_id: str, currency: str) -> tuple[JournalEntry, ...]:
+    if not a.cost:
+        return ()
+    lines = (
+        JournalLine("INVENTORY_ADJUSTMENTS", a.cost, store_id, "", None, a.sku),
+        JournalLine("INVENTORY", -a.cost, store_id, "", None, a.sku),
+    )
+    memo = (
+        f"{a.units} x {a.sku} {a.reason.lower().replace('_', '-')}"
+        f"{f' ({a.note})' if a.note else ''}: {format_money(a.cost, currency)} at cost"
+    )
+    return (JournalEntry(f"adjustment/{a.id}", a.day, None, a.id, ADJUSTMENT_RULE, memo, lines),)
+
+
+async def post_adjustments(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    adjustments: list[Adjustment],
+    result: CostingResult,
+) -> None:
+    """Store each adjustment's cost as the costing gives it and post the
+    ones whose cost changed."""
+    store = await conn.fetchrow(
+        "SELECT store_id, currency_code FROM stores WHERE company_id = $1 "
+        "ORDER BY created_at, store_id LIMIT 1",
+        company_id,
+    )
+    if store is None:
+        return
+    version, building = await current_version(conn, company_id)
+    for a in adjustments:
+        cost = result.sales[f"{ADJUSTMENT_PREFIX}{a.id}"].total_cost
+        if cost == a.cost:
+            continue
+        await conn.execute(
+            "UPDATE inventory_adjustments SET cost = $3 "
+            "WHERE company_id = $1 AND adjustment_id = $2",
+            company_id,
+            UUID(a.id),
+            cost,
+        )
+        costed = Adjustment(a.id, a.sku, a.day, a.units, a.reason, a.note, cost)
+        entries = adjustment_entries(costed, str(store["store_id"]), store["currency_code"])
+        subject = adjustment_subject(a.id)
+        if building:
+            await conn.execute(
+                "INSERT INTO books_dirty (company_id, subject) VALUES ($1, $2) "
+                "ON CONFLICT DO NOTHING",
+                company_id,
+                subject,
+            )
+        posting = Posting(subject, store["store_id"], store["currency_code"], entries)
+        await replace_subject(conn, company_id, version, posting)
+
+
+async def adjustment_postings(conn: asyncpg.Connection, company_id: UUID) -> list[Posting]:
+    """Every costed adjustment, posted afresh (full re-post, verify)."""
+    store = await conn.fetchrow(
+        "SELECT store_id, currency_code FROM stores WHERE company_id = $1 "
+        "ORDER BY created_at, store_id LIMIT 1",
+        company_id,
+    )
+    if store is None:
+        return []
+    out = []
+    for r in await conn.fetch(
+        "SELECT * FROM inventory_adjustments WHERE company_id = $1 AND cost IS NOT NULL",
+        company_id,
+    ):
+        a = Adjustment(
+            str(r["adjustment_id"]),
+            r["sku"],
+            r["day"],
+            r["units"],
+            r["reason"],
+            r["note"],
+            r["cost"],
+        )
+        entries = adjustment_entries(a, str(store["store_id"]), store["currency_code"])
+        out.append(
+            Posting(adjustment_subject(a.id), store["store_id"], store["currency_code"], entries)
+        )
+    return out
+
+
+def negative_since(receipts: list[Receipt], issues: list[Sale]) -> dt.date | None:
+    """The day the SKU's stock went below zero and has stayed there, in the
+    costing's own order of events (receipts before issues on a day)."""
+    events = sorted(
+        [(r.day, 0, r.units) for r in receipts] + [(s.day, 1, -s.units) for s in issues]
+    )
+    units = 0
+    since: dt.date | None = None
+    for day, _, change in events:
+        units += change
+        if units < 0 and since is None:
+            since = day
+        elif units >= 0:
+            since = None
+    return since
