@@ -24,6 +24,8 @@ from service.ledger.jobs import JobRecord, finish_job, record_job, start_job
 from service.ledger.order_posting import repost_order
 from service.ledger.purchases import post_purchases
 from service.ledger.stock import (
+    Adjustment,
+    SkuValuation,
     adjustments_of,
     as_issue,
     negative_since,
@@ -32,6 +34,7 @@ from service.ledger.stock import (
 )
 from service.posting.costing import (
     CostingMethod,
+    Receipt,
     Sale,
     compute_costs,
     round_half_up,
@@ -108,15 +111,10 @@ def sales_of(store_id: UUID, history: OrderHistory, sku: str) -> list[Sale]:
     return out
 
 
-async def recost_sku(
+async def sku_events(
     conn: asyncpg.Connection, company_id: UUID, sku: str
-) -> list[tuple[UUID, str]]:
-    """Cost every sale of the SKU again; returns the orders whose cost changed."""
-    method = CostingMethod(
-        await conn.fetchval(
-            "SELECT costing_method FROM bookkeeping_settings WHERE company_id = $1", company_id
-        )
-    )
+) -> tuple[list[Receipt], list[Sale], list[Adjustment]]:
+    """Everything that moved the SKU's stock: receipts, sales, adjustments."""
     receipts = await receipts_of(conn, company_id, sku)
     adjustments = await adjustments_of(conn, company_id, sku)
     sales: list[Sale] = []
@@ -128,6 +126,45 @@ async def recost_sku(
         sku,
     ):
         sales += sales_of(r["store_id"], decode_record(r["history"]), sku)
+    return receipts, sales, adjustments
+
+
+async def valuation_as_of(
+    conn: asyncpg.Connection, company_id: UUID, as_of: dt.date
+) -> list[SkuValuation]:
+    """Units on hand, unit cost and value per SKU at the end of a day, by
+    the company's costing method over what moved until then."""
+    method = CostingMethod(
+        await conn.fetchval(
+            "SELECT costing_method FROM bookkeeping_settings WHERE company_id = $1", company_id
+        )
+    )
+    out = []
+    for r in await conn.fetch(
+        "SELECT sku FROM products WHERE company_id = $1 ORDER BY sku", company_id
+    ):
+        sku = r["sku"]
+        receipts, sales, adjustments = await sku_events(conn, company_id, sku)
+        issues = [s for s in sales if s.day <= as_of]
+        issues += [as_issue(a) for a in adjustments if a.day <= as_of]
+        result = compute_costs(method, [x for x in receipts if x.day <= as_of], issues)
+        position = result.positions.get(sku)
+        if position is None or (position.units == 0 and position.value == 0):
+            continue
+        out.append(SkuValuation(sku, position.units, position.average_cost_minor, position.value))
+    return out
+
+
+async def recost_sku(
+    conn: asyncpg.Connection, company_id: UUID, sku: str
+) -> list[tuple[UUID, str]]:
+    """Cost every sale of the SKU again; returns the orders whose cost changed."""
+    method = CostingMethod(
+        await conn.fetchval(
+            "SELECT costing_method FROM bookkeeping_settings WHERE company_id = $1", company_id
+        )
+    )
+    receipts, sales, adjustments = await sku_events(conn, company_id, sku)
     issues = sales + [as_issue(a) for a in adjustments]
     result = compute_costs(method, receipts, issues)
     await post_adjustments(conn, company_id, adjustments, result)

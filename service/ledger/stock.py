@@ -212,3 +212,34 @@ def negative_since(receipts: list[Receipt], issues: list[Sale]) -> dt.date | Non
         elif units >= 0:
             since = None
     return since
+
+
+@dataclass(frozen=True, slots=True)
+class SkuValuation:
+    sku: str
+    units: int
+    unit_cost: int | None  # minor units, rounded; None when no cost was ever known
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class NegativeStock:
+    sku: str
+    units: int
+    since: dt.date
+
+
+async def negative_stock(
+    conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID
+) -> list[NegativeStock]:
+    """SKUs sold beyond what was received (posting rule 14.4): listed with
+    the shortfall and since when, for a person to record the missing
+    purchases or counts."""
+    rows = await conn.fetch(
+        "SELECT sku, on_hand, negative_since FROM products "
+        "WHERE company_id = $1 AND on_hand < 0 ORDER BY negative_since NULLS LAST, sku",
+        company_id,
+    )
+    return [
+        NegativeStock(r["sku"], -r["on_hand"], r["negative_since"] or dt.date.min) for r in rows
+    ]
