@@ -143,6 +143,7 @@ BALANCE_TRANSACTIONS_PAGE = (
     f" balanceTransactions(first: $first, after: $after) {{ {_PAGE} edges {{ cursor node {{"
     f" id type test transactionDate sourceType sourceId sourceOrderTransactionId"
     f" amount {{ {_MONEY_V2} }} fee {{ {_MONEY_V2} }} net {{ {_MONEY_V2} }}"
+    " adjustmentReason adjustmentsOrders { orderTransactionId }"
     " associatedOrder { id } associatedPayout { id status } } } } } }"
 )
 

@@ -18,7 +18,6 @@ from service.connectors.shopify.sync import (
     sync_payouts,
 )
 from tests.fakes.shopify import FakeShopData, FakeShopify, generate_shop
-from tests.fakes.shopify.connector_gaps import PAYOUT_LINE_IS_TRANSFER
 from tests.unit.shopify.conftest import TOKEN, Sleeps
 from tests.unit.shopify.test_same_history import from_webhooks
 
@@ -146,7 +145,6 @@ async def test_incremental_filters_by_updated_at_and_sees_changes(
     assert history.events[-1].id == str(paid.refunds[-1].id)
 
 
-@pytest.mark.xfail(reason=PAYOUT_LINE_IS_TRANSFER, strict=True)
 async def test_payouts_sync(
     fake: FakeShopify, client: ShopifyClient, small_shop: FakeShopData
 ) -> None:
