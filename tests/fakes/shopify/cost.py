@@ -91,9 +91,9 @@ def shopify_cost(document: DocumentNode, variables: Mapping[str, Any]) -> int:
     an interface or union the most expensive of its possible selections,
     a connection 2 plus ``first``/``last`` times the cost of one node, a
     mutation 10. A plain list sized by ``first`` costs ``first`` times one
-    item (a list Shopify sizes otherwise counts one item). The documented
-    example: ``products(first: 10) { edges { node { variants(first: 5) {
-    ... } } } }`` costs 2 + 10 * (1 + 2 + 5 * 1) = 82."""
+    item (an unsized list counts one item; ``nodes(ids:)`` one per id).
+    So ``orders(first: 10) { edges { node { id lineItems(first: 5) {
+    edges { node { id } } } } } }`` costs 2 + 10 * (1 + 2 + 5 * 1) = 82."""
     schema = admin_schema()
     total = 0
     for definition in document.definitions:
@@ -109,9 +109,7 @@ def shopify_cost(document: DocumentNode, variables: Mapping[str, Any]) -> int:
 
 
 def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
-    return {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
 def _selection_cost(
@@ -160,9 +158,12 @@ def _field_cost(
     if named.name.endswith("Connection"):
         return 2 + int(size or 0) * _node_cost(node, named, variables, fragments)
     one = 1 + _selection_cost(node.selection_set, named, variables, fragments)
-    inner = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
+    inner = (
+        definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
+    )
     if isinstance(inner, GraphQLList):
-        return int(size or 1) * one
+        ids = argument_value(node, "ids", variables)  # nodes(ids:): one per id
+        return int(size or (len(ids) if isinstance(ids, list) else 1)) * one
     return one
 
 
@@ -181,7 +182,9 @@ def _node_cost(
         if not isinstance(sel, FieldNode):
             continue
         if sel.name.value == "nodes":
-            cost = max(cost, 1 + _selection_cost(sel.selection_set, node_type, variables, fragments))
+            cost = max(
+                cost, 1 + _selection_cost(sel.selection_set, node_type, variables, fragments)
+            )
         elif sel.name.value == "edges" and sel.selection_set is not None:
             for inner in sel.selection_set.selections:
                 if isinstance(inner, FieldNode) and inner.name.value == "node":

@@ -28,7 +28,7 @@ from graphql import (
     execute,
 )
 
-from tests.fakes.shopify.validation import admin_schema, is_connection
+from tests.fakes.shopify.validation import BASE_VERSION, admin_schema, is_connection
 
 
 class Page(dict[str, Any]):
@@ -106,10 +106,11 @@ def run(
     root: object,
     variables: dict[str, Any],
     operation_name: str | None = None,
+    version: str = BASE_VERSION,
 ) -> ExecutionResult:
     """Execute synchronously: every resolver of the fake is plain Python."""
     result = execute(
-        admin_schema(),
+        admin_schema(version),
         document,
         root_value=root,
         variable_values=variables,

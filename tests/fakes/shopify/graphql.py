@@ -324,9 +324,7 @@ def balance_transaction_node(b: FBalanceTransaction, currency: str) -> dict[str,
         "sourceOrderTransactionId": str(source) if source else None,
         "adjustmentReason": "refunded_fee" if adjustment else None,
         "adjustmentsOrders": (
-            [_adjustment_order(b, currency)]
-            if adjustment and b.source_order_transaction_id
-            else []
+            [_adjustment_order(b, currency)] if adjustment and b.source_order_transaction_id else []
         ),
         "associatedOrder": {"id": gid("Order", b.order_id), "name": None} if b.order_id else None,
         "associatedPayout": {

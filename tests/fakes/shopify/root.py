@@ -24,9 +24,11 @@ from tests.fakes.shopify.bulk import BulkOp, jsonl_lines
 from tests.fakes.shopify.execute import Page, page, run
 from tests.fakes.shopify.graphql import (
     balance_transaction_node,
+    fulfillment_node,
     gid,
     graphql_order,
     payout_node,
+    refund_node,
     utc,
     variant_node,
 )
@@ -43,6 +45,7 @@ class FakeState(Protocol):
     fail_bulk: str | None
     case_insensitive_skus: bool
     bulk_ops: dict[str, BulkOp]
+    api_version: str
 
 
 def encode(value: Any) -> str:
@@ -161,11 +164,18 @@ class AdminRoot:
         kind, _, tail = id.removeprefix("gid://shopify/").partition("/")
         if kind == "BulkOperation":
             return self._bulk_poll(id)
+        try:
+            owner = self.data.owner(kind, tail)
+        except (KeyError, ValueError):
+            return None
         if kind == "Order":
-            try:
-                return order_node(self.data.order(tail))
-            except (KeyError, ValueError):
-                return None
+            return order_node(owner)
+        if kind == "Refund":
+            r = next(r for r in owner.refunds if r.id == int(tail))
+            return {"__typename": "Refund", **refund_node(owner, r)}
+        if kind == "Fulfillment":
+            f = next(f for f in owner.fulfillments if f.id == int(tail))
+            return {"__typename": "Fulfillment", **fulfillment_node(f)}
         return None
 
     def nodes(self, info: GraphQLResolveInfo, ids: list[str]) -> list[dict[str, Any] | None]:
@@ -186,7 +196,7 @@ class AdminRoot:
         self,
         _info: GraphQLResolveInfo,
         query: str,
-        groupObjects: bool = False,
+        groupObjects: bool,
     ) -> dict[str, Any]:
         running = [op for op in self.fake.bulk_ops.values() if op.running]
         if running:
@@ -195,7 +205,7 @@ class AdminRoot:
                 f" {running[0].id}."
             )
             return _refused(None, message, "OPERATION_IN_PROGRESS")
-        checked = check(query, bulk=True)
+        checked = check(query, bulk=True, version=self.fake.api_version)
         if checked.document is None:
             problems = "; ".join(e["message"] for e in checked.errors)
             return _refused(["query"], f"Invalid bulk query: {problems}", "INVALID")
@@ -206,6 +216,8 @@ class AdminRoot:
             query=query,
             document=checked.document,
             created_at=utc(dt.datetime.now(dt.UTC)) or "",
+            grouped=groupObjects,
+            version=self.fake.api_version,
         )
         self.fake.bulk_ops[op.id] = op
         return {"bulkOperation": self._bulk_node(op), "userErrors": []}
@@ -229,11 +241,11 @@ class AdminRoot:
         return self._bulk_node(op)
 
     def _complete(self, op: BulkOp) -> None:
-        result = run(op.document, AdminRoot(self.fake), {})
+        result = run(op.document, AdminRoot(self.fake), {}, version=op.version)
         if result.errors or result.data is None:
             op.status = "FAILED"
             return
-        op.lines, op.root_count = jsonl_lines(result.data)
+        op.lines, op.root_count = jsonl_lines(result.data, op.grouped)
         op.status = "COMPLETED"
 
     def _bulk_node(self, op: BulkOp) -> dict[str, Any]:

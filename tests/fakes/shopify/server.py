@@ -5,7 +5,8 @@ and validated against the Admin API schema (admin_schema.graphql); one
 Shopify would refuse gets Shopify's errors (HTTP 200, ``errors`` with
 graphql-ruby's codes), a valid one is executed against the fake shop (see
 root.py and execute.py). Answers report ``extensions.cost`` from a
-pluggable cost calculator (cost.py); the fake can be told to throttle,
+pluggable cost calculator (cost.py; by default Shopify's documented rules,
+refusing a document over 1,000 points as Shopify does); the fake can be told to throttle,
 rate-limit or fail, runs bulk operations whose JSONL it serves from a URL
 on itself, and lets a test change the shop between syncs.
 """
@@ -21,11 +22,17 @@ from starlette.routing import Route
 
 from tests.fakes.local_server import LocalServer
 from tests.fakes.shopify.bulk import BulkOp
-from tests.fakes.shopify.cost import CostCalculator, page_size_cost
+from tests.fakes.shopify.cost import MAX_QUERY_COST, CostCalculator, shopify_cost
 from tests.fakes.shopify.execute import run
 from tests.fakes.shopify.model import FakeShopData
 from tests.fakes.shopify.root import AdminRoot
-from tests.fakes.shopify.validation import check, coerce_variables, operation
+from tests.fakes.shopify.validation import (
+    BASE_VERSION,
+    VERSIONS,
+    check,
+    coerce_variables,
+    operation,
+)
 
 _UNMETERED_COST = 10
 """What a document the cost calculator does not meter reports costing."""
@@ -49,8 +56,8 @@ class FakeShopify(LocalServer):
         rate_limit_every: int | None = None,
         bulk_polls: int = 2,
         retry_after: str = "2.0",
-        max_cost: int | None = None,
-        cost: CostCalculator = page_size_cost,
+        max_cost: int | None = MAX_QUERY_COST,
+        cost: CostCalculator = shopify_cost,
     ) -> None:
         self.data = data
         self.access_token = access_token
@@ -64,6 +71,7 @@ class FakeShopify(LocalServer):
         self.case_insensitive_skus = False  # sort variants as a case-blind collation would
         self.fail_bulk: str | None = None  # e.g. "FAILED" makes the next bulk op end so
         self.requests: list[dict[str, Any]] = []
+        self.api_version = BASE_VERSION  # of the request being answered
         self.bulk_ops: dict[str, BulkOp] = {}
         self.expired_tokens: set[str] = set()
         self.downloads = 0
@@ -105,12 +113,14 @@ class FakeShopify(LocalServer):
         body = await request.json()
         query: str = body.get("query") or ""
         variables: dict[str, Any] = body.get("variables") or {}
-        self.requests.append(
-            {"query": query, "variables": variables, "version": request.path_params["version"]}
-        )
+        version = request.path_params["version"]
+        self.requests.append({"query": query, "variables": variables, "version": version})
+        if version not in VERSIONS:
+            return JSONResponse({"errors": "Not Found"}, status_code=404)
         refusal = self._injected_failure(len(self.requests))
         if refusal is not None:
             return refusal
+        self.api_version = version
         return JSONResponse(self.answer(query, variables, body.get("operationName")))
 
     def _injected_failure(self, n: int) -> Response | None:
@@ -145,7 +155,8 @@ class FakeShopify(LocalServer):
     ) -> dict[str, Any]:
         """The JSON body Shopify would answer a document with: its errors
         if Shopify would refuse it, else the data it selects."""
-        checked = check(query)
+        version = self.api_version
+        checked = check(query, version=version)
         if checked.document is None:
             return {"errors": list(checked.errors)}
         op = operation(checked.document, operation_name)
@@ -156,13 +167,15 @@ class FakeShopify(LocalServer):
                 else f'No operation named "{operation_name}"'
             )
             return {"errors": [{"message": message}]}
-        coerced = coerce_variables(op, variables)
+        coerced = coerce_variables(op, variables, version)
         if isinstance(coerced, list):
             return {"errors": coerced}
         requested = self.cost(checked.document, coerced)
+        if self.requests:
+            self.requests[-1]["cost"] = requested
         if self.max_cost and requested is not None and requested > self.max_cost:
             return self._too_costly(requested)
-        result = run(checked.document, AdminRoot(self), variables, operation_name)
+        result = run(checked.document, AdminRoot(self), variables, operation_name, version)
         out: dict[str, Any] = {}
         if result.errors:
             out["errors"] = [e.formatted for e in result.errors]
@@ -173,15 +186,25 @@ class FakeShopify(LocalServer):
         return out
 
     def _too_costly(self, requested: int) -> dict[str, Any]:
+        """Shopify's refusal of a document over the single-query limit: its
+        requested cost and the limit, and no data (nothing ran)."""
         message = (
             f"Query cost is {requested}, which exceeds the single query max cost"
-            f" limit ({self.max_cost})."
+            f" limit ({self.max_cost}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits"
+            " for more information on how the\ncost of a query is calculated.\n\nTo query"
+            " larger amounts of data with fewer limits, bulk operations should be used"
+            " instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api"
+            " for usage details.\n"
         )
         return {
             "errors": [
                 {
                     "message": message,
-                    "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested},
+                    "extensions": {
+                        "code": "MAX_COST_EXCEEDED",
+                        "cost": requested,
+                        "maxCost": self.max_cost,
+                    },
                 }
             ]
         }

@@ -14,6 +14,7 @@ from service.connectors.shopify.normalize_graphql import history_from_graphql
 from service.connectors.shopify.sync import (
     OrderBatch,
     backfill_orders,
+    fetch_order,
     incremental_orders,
     sync_payouts,
 )
@@ -108,15 +109,15 @@ async def test_backfill_survives_throttling(small_shop: FakeShopData, sleeps: Sl
 async def test_incremental_pages_through_in_update_order(
     fake: FakeShopify, client: ShopifyClient, small_shop: FakeShopData
 ) -> None:
-    batches = await _collect(incremental_orders(client, None, None, page_size=25))
-    assert [len(b.orders) for b in batches] == [25, 25, 25, 25, 20]
+    batches = await _collect(incremental_orders(client, None, None, page_size=4))
+    assert [len(b.orders) for b in batches] == [4] * 30
     assert [b.done for b in batches][-2:] == [False, True]
     stamps = [o["updatedAt"] for b in batches for o in b.orders]
     assert stamps == sorted(stamps)
     assert len(set(_ids(batches))) == 120
     assert batches[-1].cursor["maxUpdatedAt"] == stamps[-1]
     # resume from the middle
-    rest = await _collect(incremental_orders(client, None, batches[1].cursor, page_size=25))
+    rest = await _collect(incremental_orders(client, None, batches[1].cursor, page_size=4))
     assert _ids(rest) == _ids(batches[2:])
 
 
@@ -124,7 +125,7 @@ async def test_incremental_filters_by_updated_at_and_sees_changes(
     fake: FakeShopify, client: ShopifyClient, small_shop: FakeShopData
 ) -> None:
     cutoff = sorted(o.updated_at for o in small_shop.orders)[80]
-    batches = await _collect(incremental_orders(client, cutoff, None, page_size=30))
+    batches = await _collect(incremental_orders(client, cutoff, None))
     assert sorted(_ids(batches)) == sorted(
         str(o.id) for o in small_shop.orders if o.updated_at >= cutoff
     )
@@ -178,11 +179,12 @@ async def test_payouts_sync(
 async def test_incremental_shrinks_a_page_shopify_finds_too_costly(
     fake: FakeShopify, client: ShopifyClient
 ) -> None:
-    fake.max_cost = 1000  # 50 orders a page would cost 1002
+    fake.max_cost = 600  # a shop whose limit is lower: 5 orders a page cost 997
     batches = await _collect(incremental_orders(client, None, None))
     assert len(set(_ids(batches))) == 120
-    assert [r["variables"]["first"] for r in fake.requests][:2] == [50, 25]
-    assert all(len(b.orders) <= 25 for b in batches)
+    pages = [r["variables"]["first"] for r in fake.requests if "OrdersPage" in r["query"]]
+    assert pages[:3] == [5, 2, 2]
+    assert all(len(b.orders) <= 2 for b in batches)
 
 
 async def test_backfill_resumes_an_operation_started_before_a_crash(
@@ -193,3 +195,61 @@ async def test_backfill_resumes_an_operation_started_before_a_crash(
     rest = await _collect(backfill_orders(client, checkpoint.cursor))
     assert len(fake.bulk_ops) == 1
     assert len(set(_ids(rest))) == 120
+
+
+# Orders past every nested limit --------------------------------------------------
+
+
+@pytest.fixture
+def large_shop(small_shop: FakeShopData) -> FakeShopData:
+    newest = max(o.updated_at for o in small_shop.orders)
+    small_shop.add_large_order(newest + dt.timedelta(days=1))
+    small_shop.add_large_order(newest + dt.timedelta(days=2), lines=12, refunds=11, fulfillments=3)
+    return small_shop
+
+
+def _assert_whole(shop: FakeShopData, batches: list[OrderBatch], fake: FakeShopify) -> None:
+    """Every order read equals what its webhooks say (nothing nested lost),
+    and no document Shopify was sent cost more than one query may."""
+    nodes = {o["id"].rsplit("/", 1)[-1]: o for b in batches for o in b.orders}
+    assert set(nodes) == {str(o.id) for o in shop.orders}
+    for o in shop.orders:
+        history = history_from_graphql(nodes[str(o.id)], store_id="store", timezone=shop.timezone)
+        assert history == from_webhooks(shop, o), o.id
+    assert max(r["cost"] for r in fake.requests if r.get("cost") is not None) <= 1000
+
+
+async def test_backfill_reads_large_orders_whole(
+    large_shop: FakeShopData, fake: FakeShopify, client: ShopifyClient
+) -> None:
+    batches = await _collect(backfill_orders(client, None, poll_interval=0))
+    _assert_whole(large_shop, batches, fake)
+    big = next(o for b in batches for o in b.orders if len(o["lineItems"]) == 300)
+    assert [len(big[f]) for f in ("transactions", "refunds", "fulfillments")] == [31, 30, 15]
+
+
+async def test_incremental_reads_large_orders_whole(
+    large_shop: FakeShopData, fake: FakeShopify, client: ShopifyClient
+) -> None:
+    batches = await _collect(incremental_orders(client, None, None))
+    _assert_whole(large_shop, batches, fake)
+    queries = {r["query"].split("(", 1)[0] for r in fake.requests}
+    assert {"query OrderLineItems", "query OrderTransactions", "query OrderChildren"} <= queries
+
+
+async def test_refetch_reads_a_large_order_whole(
+    large_shop: FakeShopData, fake: FakeShopify, client: ShopifyClient
+) -> None:
+    big = large_shop.orders[-2]
+    node = await fetch_order(client, str(big.id))
+    history = history_from_graphql(node, store_id="store", timezone=large_shop.timezone)
+    assert history == from_webhooks(large_shop, big)
+
+
+async def test_a_list_longer_than_any_query_is_refused_not_cut(
+    small_shop: FakeShopData, fake: FakeShopify, client: ShopifyClient
+) -> None:
+    newest = max(o.updated_at for o in small_shop.orders)
+    huge = small_shop.add_large_order(newest, lines=260, refunds=250, fulfillments=1)
+    with pytest.raises(ShopifyError, match=f"order gid://shopify/Order/{huge.id} has 2"):
+        await fetch_order(client, str(huge.id))
