@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from service.connectors.shopify import ShopifyError
+from service.connectors.shopify.assemble import assemble_bulk
 from service.connectors.shopify.client import ShopifyClient
 from service.connectors.shopify.normalize_graphql import history_from_graphql
+from service.connectors.shopify.queries import BULK_ORDERS, BULK_POLL, BULK_RUN
 from service.connectors.shopify.sync import (
     OrderBatch,
     backfill_orders,
@@ -19,6 +21,7 @@ from service.connectors.shopify.sync import (
     sync_payouts,
 )
 from tests.fakes.shopify import FakeShopData, FakeShopify, generate_shop
+from tests.fakes.shopify.validation import NEXT_VERSION
 from tests.unit.shopify.conftest import TOKEN, Sleeps
 from tests.unit.shopify.test_same_history import from_webhooks
 
@@ -253,3 +256,32 @@ async def test_a_list_longer_than_any_query_is_refused_not_cut(
     huge = small_shop.add_large_order(newest, lines=260, refunds=250, fulfillments=1)
     with pytest.raises(ShopifyError, match=f"order gid://shopify/Order/{huge.id} has 2"):
         await fetch_order(client, str(huge.id))
+
+
+# The next API version -------------------------------------------------------------
+
+
+async def test_backfill_reads_the_same_under_the_next_api_version(
+    large_shop: FakeShopData, fake: FakeShopify, sleeps: Sleeps
+) -> None:
+    async with ShopifyClient(
+        large_shop.domain, TOKEN, fake.base_url, api_version=NEXT_VERSION, sleep=sleeps
+    ) as c:
+        batches = await _collect(backfill_orders(c, None, poll_interval=0))
+    _assert_whole(large_shop, batches, fake)
+    assert {r["version"] for r in fake.requests} == {NEXT_VERSION}
+
+
+def test_from_2026_01_a_bulk_result_is_ungrouped_unless_asked(fake: FakeShopify) -> None:
+    """Why BULK_RUN says ``groupObjects: true``: without it, 2026-01 writes
+    children away from their parents, which the reader refuses loudly."""
+    fake.api_version = NEXT_VERSION
+    run = BULK_RUN.replace(", groupObjects: true", "")
+    started = fake.answer(run, {"query": BULK_ORDERS})
+    op_id = started["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"]
+    while fake.answer(BULK_POLL, {"id": op_id})["data"]["node"]["status"] != "COMPLETED":
+        pass
+    objects = [json.loads(line) for line in fake.bulk_ops[op_id].lines]
+    assert "__parentId" not in objects[1] and "__parentId" in objects[-1]
+    with pytest.raises(ShopifyError, match="not the order being read"):
+        list(assemble_bulk(iter(objects)))
