@@ -219,6 +219,10 @@ BULK_POLL = (
 
 SHOP = "query Shop { shop { name ianaTimezone currencyCode } }"
 
+ORDERS_COUNT = "query OrdersCount { ordersCount(limit: null) { count precision } }"
+"""How many orders the app can see (no cap: Shopify counts to 10,000 by
+default), for a sync run's "orders seen of N"."""
+
 _MONEY_V2 = "amount currencyCode"
 
 PAYOUTS_PAGE = (

@@ -32,6 +32,7 @@ from service.connectors.shopify.queries import (
     MAX_QUERY_COST,
     ORDER_BY_ID,
     ORDER_PAGE_NODE_COST,
+    ORDERS_COUNT,
     ORDERS_PAGE,
     PAYOUTS_PAGE,
 )
@@ -70,6 +71,15 @@ async def fetch_order(client: ShopifyClient, order_id: str) -> dict[str, Any]:
     order = await complete_order(client, node)
     await add_details(client, [order])
     return order
+
+
+async def order_count(client: ShopifyClient) -> int | None:
+    """The shop's order count as the app sees it (None if not said)."""
+    data = await client.graphql(ORDERS_COUNT)
+    count = data.get("ordersCount")
+    if isinstance(count, Mapping) and isinstance(count.get("count"), int):
+        return int(count["count"])
+    return None
 
 
 # Bulk backfill -----------------------------------------------------------
@@ -313,10 +323,14 @@ async def incremental_orders(
 _FINAL_PAYOUT = frozenset({"PAID", "FAILED", "CANCELED"})
 
 
+class NoShopifyPayments(ShopifyError):
+    """The shop does not use Shopify Payments: it has no payouts to read."""
+
+
 def _account(data: Mapping[str, Any], field: str) -> Mapping[str, Any]:
     account = data.get("shopifyPaymentsAccount")
     if not isinstance(account, Mapping):
-        raise ShopifyError("this shop has no Shopify Payments account")
+        raise NoShopifyPayments("this shop has no Shopify Payments account")
     conn = account.get(field)
     if not isinstance(conn, Mapping):
         raise ShopifyError(f"shopifyPaymentsAccount.{field} missing")

@@ -33,6 +33,7 @@ from tests.fakes.shopify.graphql import (
     variant_node,
 )
 from tests.fakes.shopify.model import FakeShopData, FOrder, FVariant
+from tests.fakes.shopify.scopes import NODE_SCOPES, access_denied, granted, visible
 from tests.fakes.shopify.validation import check
 
 _UPDATED_FILTER = re.compile(r"updated_at:>=\s*'?([^' ]+)'?")
@@ -46,6 +47,9 @@ class FakeState(Protocol):
     case_insensitive_skus: bool
     bulk_ops: dict[str, BulkOp]
     api_version: str
+    scopes: frozenset[str]
+    payments: bool
+    now: dt.datetime
 
 
 def encode(value: Any) -> str:
@@ -115,8 +119,22 @@ class AdminRoot:
             "myshopifyDomain": d.domain,
         }
 
+    def _visible(self, o: FOrder) -> bool:
+        return visible(self.fake.scopes, o.created_at, self.fake.now)
+
+    def currentAppInstallation(self, _info: GraphQLResolveInfo) -> dict[str, Any]:
+        return granted(self.fake.scopes)
+
+    def ordersCount(self, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+        """Shopify counts up to ``limit`` (10,000 by default; null: no cap)."""
+        n = sum(1 for o in self.data.orders if self._visible(o))
+        limit = args.get("limit")
+        if limit is not None and n > limit:
+            return {"count": limit, "precision": "AT_LEAST"}
+        return {"count": n, "precision": "EXACT"}
+
     def orders(self, _info: GraphQLResolveInfo, **args: Any) -> Page:
-        orders = self.data.orders
+        orders = [o for o in self.data.orders if self._visible(o)]
         m = _UPDATED_FILTER.search(args.get("query") or "")
         if m:
             since = _parse_time(m.group(1))
@@ -136,7 +154,10 @@ class AdminRoot:
 
         return keyed_page(self.data.variants, key, render, args)
 
-    def shopifyPaymentsAccount(self, _info: GraphQLResolveInfo) -> dict[str, Any]:
+    def shopifyPaymentsAccount(self, _info: GraphQLResolveInfo) -> dict[str, Any] | None:
+        """Null for a shop that does not use Shopify Payments."""
+        if not self.fake.payments:
+            return None
         cur = self.data.currency
 
         def payouts(_i: GraphQLResolveInfo, **args: Any) -> Page:
@@ -167,6 +188,11 @@ class AdminRoot:
         try:
             owner = self.data.owner(kind, tail)
         except (KeyError, ValueError):
+            return None
+        scope = NODE_SCOPES.get(kind)
+        if scope is not None and scope not in self.fake.scopes:
+            raise access_denied("node", scope)
+        if not self._visible(owner):
             return None
         if kind == "Order":
             return order_node(owner)

@@ -13,6 +13,7 @@ on itself, and lets a test change the shop between syncs.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from tests.fakes.shopify.cost import MAX_QUERY_COST, CostCalculator, shopify_cos
 from tests.fakes.shopify.execute import run
 from tests.fakes.shopify.model import FakeShopData
 from tests.fakes.shopify.root import AdminRoot
+from tests.fakes.shopify.scopes import ALL_SCOPES
 from tests.fakes.shopify.validation import (
     BASE_VERSION,
     VERSIONS,
@@ -58,6 +60,9 @@ class FakeShopify(LocalServer):
         retry_after: str = "2.0",
         max_cost: int | None = MAX_QUERY_COST,
         cost: CostCalculator = shopify_cost,
+        scopes: frozenset[str] = ALL_SCOPES,
+        payments: bool = True,
+        now: dt.datetime | None = None,
     ) -> None:
         self.data = data
         self.access_token = access_token
@@ -67,6 +72,9 @@ class FakeShopify(LocalServer):
         self.retry_after = retry_after
         self.max_cost = max_cost
         self.cost = cost
+        self.scopes = scopes  # the access scopes the app was granted
+        self.payments = payments  # whether the shop uses Shopify Payments
+        self.now = now or dt.datetime.now(dt.UTC)  # "the last 60 days" end here
         self.fail_next: list[int] = []
         self.case_insensitive_skus = False  # sort variants as a case-blind collation would
         self.fail_bulk: str | None = None  # e.g. "FAILED" makes the next bulk op end so

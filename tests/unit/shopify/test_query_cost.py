@@ -62,3 +62,4 @@ def test_page_size_follows_the_cost_shopify_reports() -> None:
     # Shopify counted 400 an order: two fit.
     assert fitting_page_size({"requestedQueryCost": 2002}, 5) == 2
     assert fitting_page_size({"requestedQueryCost": 5000}, 1) == 1
+
