@@ -86,6 +86,7 @@ async def run(orders: int, large: int, seed: int, version: str) -> int:
             payouts.extend(pbatch.payouts)
             records.extend(pbatch.balance_transactions)
         t3 = time.perf_counter()
+        spent = c.cost_spent
     costs = [r["cost"] for r in fake.requests if r.get("cost") is not None]
     kinds = Counter(r["query"].split("(", 1)[0].split("{", 1)[0].strip() for r in fake.requests)
     problems = 0
@@ -114,6 +115,10 @@ async def run(orders: int, large: int, seed: int, version: str) -> int:
     print(
         f"queries {len(fake.requests)}, points requested {sum(costs)},"
         f" dearest document {max(costs)} (limit 1000)"
+    )
+    print(
+        f"points spent (actualQueryCost) {spent}: {spent / 100 / 60:.1f} min of a Standard"
+        f" plan's bucket (100 points/s), {spent / 1000 / 60:.1f} min on Shopify Plus"
     )
     print("queries by document: " + ", ".join(f"{k} {n}" for k, n in kinds.most_common()))
     print(

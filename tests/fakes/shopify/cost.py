@@ -191,3 +191,18 @@ def _node_cost(
                     sub = _selection_cost(inner.selection_set, node_type, variables, fragments)
                     cost = max(cost, 1 + sub)
     return cost or 1
+
+
+def actual_cost(data: Any) -> int:
+    """The cost of what an answer holds, by the same rules with the
+    objects actually returned in place of ``first`` (Shopify's
+    ``actualQueryCost``): an object 1, a connection 2 plus its nodes,
+    cursors and ``pageInfo`` free."""
+    if isinstance(data, list):
+        return sum(actual_cost(v) for v in data)
+    if not isinstance(data, Mapping):
+        return 0
+    if isinstance(data.get("edges"), list) or isinstance(data.get("nodes"), list):
+        nodes = [e.get("node") for e in data.get("edges") or ()] or data.get("nodes") or []
+        return 2 + sum(actual_cost(n) for n in nodes)
+    return 1 + sum(actual_cost(v) for k, v in data.items() if k != "pageInfo")

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from tests.fakes.local_server import LocalServer
 from tests.fakes.shopify.bulk import BulkOp
-from tests.fakes.shopify.cost import MAX_QUERY_COST, CostCalculator, shopify_cost
+from tests.fakes.shopify.cost import MAX_QUERY_COST, CostCalculator, actual_cost, shopify_cost
 from tests.fakes.shopify.execute import run
 from tests.fakes.shopify.model import FakeShopData
 from tests.fakes.shopify.root import AdminRoot
@@ -188,9 +188,12 @@ class FakeShopify(LocalServer):
         if result.errors:
             out["errors"] = [e.formatted for e in result.errors]
         out["data"] = result.data
-        spent = _UNMETERED_COST if requested is None else requested
-        out["extensions"] = self._cost(spent)
-        out["extensions"]["cost"]["actualQueryCost"] = spent  # it ran: the cost was paid
+        asked = _UNMETERED_COST if requested is None else requested
+        out["extensions"] = self._cost(asked)
+        # It ran: what it returned is paid (Shopify gives back the rest).
+        returned = sum(actual_cost(v) for v in (result.data or {}).values())
+        spent = asked if requested is None else min(asked, returned)
+        out["extensions"]["cost"]["actualQueryCost"] = spent
         return out
 
     def _too_costly(self, requested: int) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from graphql import parse
 
 from service.connectors.shopify import queries as q
 from service.connectors.shopify.sync import PAGE_SIZE, fitting_page_size
+from tests.fakes.shopify import FakeShopify
 from tests.fakes.shopify.cost import MAX_QUERY_COST, shopify_cost
 from tests.unit.shopify.test_fake_schema import DOCUMENTS
 
@@ -54,6 +55,16 @@ def test_the_connector_knows_what_its_order_documents_cost() -> None:
     fulfillments = parse(q.FULFILLMENT_DETAILS)
     assert shopify_cost(fulfillments, {"ids": ["x"]}) == q.FULFILLMENT_DETAIL_COST
     assert shopify_cost(page, {"first": PAGE_SIZE + 1}) > MAX_QUERY_COST
+
+
+async def test_shopify_charges_what_an_answer_holds(fake: FakeShopify) -> None:
+    body = fake.answer(
+        "{ orders(first: 3) { edges { node { id lineItems(first: 5) { nodes { id } } } } } }", {}
+    )
+    cost = body["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 2 + 3 * (1 + 2 + 5)
+    lines = sum(len(e["node"]["lineItems"]["nodes"]) for e in body["data"]["orders"]["edges"])
+    assert cost["actualQueryCost"] == 2 + 3 * (1 + 2) + lines
 
 
 def test_page_size_follows_the_cost_shopify_reports() -> None:
