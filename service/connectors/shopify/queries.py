@@ -150,7 +150,7 @@ REFUND_DETAIL = f"{REFUND_FIELDS} return {{ id }} " + " ".join(
 REFUND_DETAIL_COST = 140
 """1 refund + 1 return + (2 + 20 x 2) + (2 + 5 x 5) + (2 + 5 x 5) + (2 + 10 x 4)."""
 
-REFUNDS_PER_QUERY = (MAX_QUERY_COST) // REFUND_DETAIL_COST
+REFUNDS_PER_QUERY = MAX_QUERY_COST // REFUND_DETAIL_COST
 REFUND_DETAILS = (
     "query RefundDetails($ids: [ID!]!) { nodes(ids: $ids) {"
     f" ... on Refund {{ {REFUND_DETAIL} }} }} }}"
