@@ -21,6 +21,7 @@ from service.connectors.shopify.sync import (
     sync_payouts,
 )
 from tests.fakes.shopify import FakeShopData, FakeShopify, generate_shop
+from tests.fakes.shopify.model import FRefundLine, FTxn
 from tests.fakes.shopify.validation import NEXT_VERSION
 from tests.unit.shopify.conftest import TOKEN, Sleeps
 from tests.unit.shopify.test_same_history import from_webhooks
@@ -285,3 +286,28 @@ def test_from_2026_01_a_bulk_result_is_ungrouped_unless_asked(fake: FakeShopify)
     assert "__parentId" not in objects[1] and "__parentId" in objects[-1]
     with pytest.raises(ShopifyError, match="not the order being read"):
         list(assemble_bulk(iter(objects)))
+
+
+async def test_a_refund_and_a_fulfilment_past_their_first_page_are_read_on(
+    small_shop: FakeShopData, fake: FakeShopify, client: ShopifyClient
+) -> None:
+    newest = max(o.updated_at for o in small_shop.orders)
+    o = small_shop.add_large_order(newest, lines=40, refunds=1, fulfillments=1)
+    [refund] = o.refunds
+    sale = o.payments[0]
+    refund.lines = [
+        FRefundLine(small_shop.new_id(), ln.id, 1, "return", ln.price, 0) for ln in o.lines[:25]
+    ]
+    refund.transactions = [
+        FTxn(small_shop.new_id(), "refund", "success", sale.gateway, ln.price, refund.at, sale.id)
+        for ln in o.lines[:25]
+    ]
+    node = await fetch_order(client, str(o.id))
+    history = history_from_graphql(node, store_id="store", timezone=small_shop.timezone)
+    assert history == from_webhooks(small_shop, o)
+    queries = {r["query"].split("(", 1)[0] for r in fake.requests}
+    assert {
+        "query RefundLineItems",
+        "query RefundTransactions",
+        "query FulfillmentLineItems",
+    } <= queries
