@@ -35,15 +35,24 @@ _KNOWN: dict[str, RecordKind] = {
     "application_fee_refund": RecordKind.FEE_REFUND,
     "dispute": RecordKind.DISPUTE,
     "chargeback": RecordKind.DISPUTE,
+    "dispute_withdrawal": RecordKind.DISPUTE,
     "dispute_won": RecordKind.DISPUTE_WON,
     "dispute_reversal": RecordKind.DISPUTE_WON,
     "chargeback_reversal": RecordKind.DISPUTE_WON,
     "reserve": RecordKind.RESERVE_HOLD,
     "reserve_hold": RecordKind.RESERVE_HOLD,
     "reserved_funds": RecordKind.RESERVE_HOLD,
+    "reserved_funds_withdrawal": RecordKind.RESERVE_HOLD,
     "reserve_release": RecordKind.RESERVE_RELEASE,
     "reserved_funds_release": RecordKind.RESERVE_RELEASE,
+    "reserved_funds_reversal": RecordKind.RESERVE_RELEASE,
 }
+"""Shopify's Admin GraphQL names (ShopifyPaymentsTransactionType, lower
+case) next to the REST and other processors' names: DISPUTE_WITHDRAWAL is
+the money taken for a chargeback, DISPUTE_REVERSAL its return when the
+dispute is won; RESERVED_FUNDS_WITHDRAWAL / RESERVED_FUNDS_REVERSAL a
+reserve held and released. A payout's own line (TRANSFER) never gets here:
+the connector leaves it out, the payout record posts it."""
 
 
 def classify_record(type_: str, amount: int, source_order_transaction_id: str | None) -> RecordKind:
@@ -59,7 +68,7 @@ def classify_record(type_: str, amount: int, source_order_transaction_id: str | 
         if amount > 0 and source_order_transaction_id:
             return RecordKind.FEE_REFUND
         return RecordKind.UNKNOWN
-    if t == "reserve" and amount > 0:
+    if t in ("reserve", "reserved_funds") and amount > 0:
         return RecordKind.RESERVE_RELEASE
     return _KNOWN.get(t, RecordKind.UNKNOWN)
 

@@ -57,12 +57,16 @@ async def forget_refetch(
     )
 
 
-async def due_refetches(pool: asyncpg.Pool, limit: int = 50) -> list[Refetch]:
+async def due_refetches(
+    pool: asyncpg.Pool, limit: int = 50, company_id: UUID | None = None
+) -> list[Refetch]:
     rows = await pool.fetch(
         "SELECT company_id, store_id, order_id, reason, attempts FROM order_refetches "
-        "WHERE next_attempt_at <= now() AND attempts < $1 ORDER BY next_attempt_at LIMIT $2",
+        "WHERE next_attempt_at <= now() AND attempts < $1 "
+        "AND ($3::uuid IS NULL OR company_id = $3) ORDER BY next_attempt_at LIMIT $2",
         MAX_ATTEMPTS,
         limit,
+        company_id,
     )
     return [Refetch(**dict(r)) for r in rows]
 

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
+import httpx
 
+from service.connectors.shopify.client import ShopifyClient
+from service.connectors.shopify.errors import ShopifyError
+from service.connectors.shopify.scopes import Scope, granted_scopes, missing_scopes
 from service.ledger.companies import STORE_COLUMNS, Store
 from service.ledger.secrets import seal, unseal
 
@@ -23,6 +27,40 @@ class ShopifyConnection:
 
 class ShopAlreadyConnected(Exception):
     """The shop belongs to another company's books."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeCheck:
+    """The scopes storebooks needs that the shop did not grant; ``checked``
+    is False (and ``problem`` says why) when Shopify could not be asked."""
+
+    checked: bool
+    missing: tuple[Scope, ...] = ()
+    problem: str | None = None
+
+    @property
+    def refused(self) -> tuple[Scope, ...]:
+        """Missing scopes without which nothing can be synced."""
+        return tuple(s for s in self.missing if s.required)
+
+
+async def check_scopes(
+    shop_domain: str,
+    access_token: str,
+    api_base_url: str | None,
+    *,
+    http: httpx.AsyncClient | None = None,
+) -> ScopeCheck:
+    """Ask the shop once (no retries: a person is waiting) which scopes it
+    granted the app, and compare with what the sync reads."""
+    client = ShopifyClient(shop_domain, access_token, api_base_url, http=http, max_retries=0)
+    try:
+        granted = await granted_scopes(client)
+    except (ShopifyError, httpx.HTTPError) as exc:
+        return ScopeCheck(False, problem=str(exc) or type(exc).__name__)
+    finally:
+        await client.aclose()
+    return ScopeCheck(True, missing_scopes(granted))
 
 
 async def connect_store(

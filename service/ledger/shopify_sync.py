@@ -9,6 +9,7 @@ killed or restarted sync picks up from its last saved batch.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import time
@@ -20,14 +21,16 @@ from uuid import UUID
 import asyncpg
 import httpx
 
-from service.connectors.shopify.client import ShopifyClient
+from service.connectors.shopify.client import AccessDenied, ShopifyClient
 from service.connectors.shopify.errors import ShopifyError
 from service.connectors.shopify.products import VariantCost, sync_variants
 from service.connectors.shopify.sync import (
+    NoShopifyPayments,
     OrderBatch,
     backfill_orders,
     fetch_order,
     incremental_orders,
+    order_count,
     sync_payouts,
 )
 from service.ledger.codec import encode
@@ -39,7 +42,14 @@ from service.ledger.processor_posting import repost_processor_record
 from service.ledger.refetches import Refetch, due_refetches, record_attempt
 from service.ledger.shopify_events import BAD_PAYLOAD
 from service.ledger.shopify_stores import connection_for_store, update_shop_details
-from service.ledger.sync_runs import BACKFILL, SyncRun, finish_run, save_progress, start_run
+from service.ledger.sync_runs import (
+    BACKFILL,
+    Spent,
+    SyncRun,
+    finish_run,
+    save_progress,
+    start_run,
+)
 
 STEP_SECONDS = 60.0
 # Incremental sync looks back a little past the last synced updated_at:
@@ -86,91 +96,208 @@ async def run_sync_step(
         await client.aclose()
 
 
+class _Tally:
+    """What the client spent since the last saved batch (sync run totals)."""
+
+    def __init__(self, client: ShopifyClient) -> None:
+        self.client = client
+        self.queries = client.queries
+        self.cost = client.cost_spent
+
+    def take(self, orders_seen: int = 0) -> Spent:
+        spent = Spent(
+            orders_seen,
+            self.client.queries - self.queries,
+            self.client.cost_spent - self.cost,
+        )
+        self.queries, self.cost = self.client.queries, self.client.cost_spent
+        return spent
+
+
 async def _step(
     pool: asyncpg.Pool, client: ShopifyClient, run: SyncRun, deadline: float, poll_seconds: float
 ) -> StepResult:
     cursor: dict[str, Any] = dict(run.cursor or {"phase": "shop"})
-    company_id, run_id = run.company_id, run.run_id
-
+    tally = _Tally(client)
     if cursor["phase"] == "shop":
-        shop = await client.shop()
-        await update_shop_details(
-            pool,
-            company_id,
-            run.store_id,
-            name=None,
-            timezone=shop.iana_timezone,
-            currency_code=shop.currency_code,
-        )
-        cursor = {"phase": "products"}
-        async with pool.acquire() as conn:
-            await save_progress(conn, company_id, run_id, cursor=cursor, progress="shop details")
-
+        cursor = await _shop(pool, client, run, tally)
     if cursor["phase"] == "products":
-        currency = await pool.fetchval(
-            "SELECT currency_code FROM stores WHERE company_id = $1 AND store_id = $2",
-            company_id,
-            run.store_id,
-        )
+        cursor = await _products(pool, client, run, cursor, tally)
+    if cursor["phase"] == "orders":
+        cursor = await _orders(pool, client, run, cursor, tally, deadline, poll_seconds)
+        if cursor["phase"] == "orders":
+            return StepResult("CONTINUE", run.run_id)
+    if cursor["phase"] == "payouts":
+        cursor = await _payouts(pool, client, run, cursor, tally, deadline)
+        if cursor["phase"] == "payouts":
+            return StepResult("CONTINUE", run.run_id)
+    await finish_run(pool, run.company_id, run.run_id, "SUCCEEDED", progress="done")
+    return StepResult("DONE", run.run_id)
+
+
+async def _save(
+    db: asyncpg.Pool | asyncpg.Connection,
+    run: SyncRun,
+    cursor: dict[str, Any],
+    progress: str,
+    tally: _Tally,
+    **counts: Any,
+) -> None:
+    """Save the run's cursor and progress, with what was spent since the
+    last save; in the caller's transaction when given a connection."""
+    orders_seen = counts.pop("orders_seen", 0)
+    if isinstance(db, asyncpg.Pool):
+        async with db.acquire() as conn:
+            await _save(conn, run, cursor, progress, tally, orders_seen=orders_seen, **counts)
+        return
+    await save_progress(
+        db,
+        run.company_id,
+        run.run_id,
+        cursor=cursor,
+        progress=progress,
+        spent=tally.take(orders_seen),
+        **counts,
+    )
+
+
+async def _shop(
+    pool: asyncpg.Pool, client: ShopifyClient, run: SyncRun, tally: _Tally
+) -> dict[str, Any]:
+    shop = await client.shop()
+    await update_shop_details(
+        pool,
+        run.company_id,
+        run.store_id,
+        name=None,
+        timezone=shop.iana_timezone,
+        currency_code=shop.currency_code,
+    )
+    cursor = {"phase": "products"}
+    await _save(pool, run, cursor, "shop details", tally)
+    return cursor
+
+
+async def _products(
+    pool: asyncpg.Pool, client: ShopifyClient, run: SyncRun, cursor: dict[str, Any], tally: _Tally
+) -> dict[str, Any]:
+    """Products and their costs. Without the scopes for them (read_products,
+    read_inventory) the run goes on to orders and says what it skipped."""
+    currency = await pool.fetchval(
+        "SELECT currency_code FROM stores WHERE company_id = $1 AND store_id = $2",
+        run.company_id,
+        run.store_id,
+    )
+    skipped: list[dict[str, Any]] = []
+    try:
         async for vbatch in sync_variants(client, cursor.get("products"), currency=currency):
             async with pool.acquire() as conn, conn.transaction():
-                await _apply_variants(conn, company_id, vbatch.variants)
+                await _apply_variants(conn, run.company_id, vbatch.variants)
                 cursor["products"] = vbatch.cursor
-                await save_progress(
-                    conn, company_id, run_id, cursor=cursor, progress="product costs"
-                )
-        cursor = {"phase": "orders"}
-        async with pool.acquire() as conn:
-            await save_progress(conn, company_id, run_id, cursor=cursor, progress="products done")
+                await _save(conn, run, cursor, "product costs", tally)
+    except AccessDenied as exc:
+        skipped.append({"phase": "products", "message": f"products not read: {exc}"})
+    cursor = {"phase": "orders"}
+    await _save(pool, run, cursor, "products done", tally, errors=skipped)
+    return cursor
 
-    store = await get_store(pool, company_id, run.store_id)
+
+async def _orders(
+    pool: asyncpg.Pool,
+    client: ShopifyClient,
+    run: SyncRun,
+    cursor: dict[str, Any],
+    tally: _Tally,
+    deadline: float,
+    poll_seconds: float,
+) -> dict[str, Any]:
+    """Orders batch by batch; the cursor comes back still in this phase
+    when the step's time ran out."""
+    if run.kind == BACKFILL and "orders" not in cursor:
+        total = await order_count(client)
+        await _save(pool, run, cursor, "counting orders", tally, orders_total=total)
+    store = await get_store(pool, run.company_id, run.store_id)
     assert store is not None
-
-    if cursor["phase"] == "orders":
-        batches = await _order_batches(pool, client, run, cursor, poll_seconds)
-        async for batch in batches:
-            async with pool.acquire() as conn, conn.transaction():
-                applied, errors, newest = await _apply_orders(conn, company_id, store, batch.orders)
-                if newest and newest > cursor.get("newest", ""):
-                    cursor["newest"] = newest
-                cursor["orders"] = batch.cursor
-                await save_progress(
-                    conn,
-                    company_id,
-                    run_id,
-                    cursor=cursor,
-                    progress=f"orders: {applied} more",
-                    orders=applied,
-                    errors=errors,
-                )
-            if time.monotonic() > deadline and not batch.done:
-                return StepResult("CONTINUE", run_id)
+    async for batch in await _order_batches(pool, client, run, cursor, poll_seconds):
         async with pool.acquire() as conn, conn.transaction():
-            await _orders_synced(conn, run, cursor.get("newest"))
-            cursor = {"phase": "payouts", "newest": cursor.get("newest")}
-            await save_progress(conn, company_id, run_id, cursor=cursor, progress="orders done")
+            applied, errors, newest = await _apply_orders(conn, run.company_id, store, batch.orders)
+            if newest and newest > cursor.get("newest", ""):
+                cursor["newest"] = newest
+            cursor["orders"] = batch.cursor
+            await _save(
+                conn,
+                run,
+                cursor,
+                f"orders: {applied} more",
+                tally,
+                orders=applied,
+                errors=errors,
+                orders_seen=len(batch.orders),
+            )
+        if time.monotonic() > deadline and not batch.done:
+            return cursor
+    async with pool.acquire() as conn, conn.transaction():
+        await _orders_synced(conn, run, cursor.get("newest"))
+        cursor = {"phase": "payouts", "newest": cursor.get("newest")}
+        await _save(conn, run, cursor, "orders done", tally)
+    return cursor
 
-    if cursor["phase"] == "payouts":
-        async for pbatch in sync_payouts(client, cursor.get("payouts")):
+
+async def _payouts(
+    pool: asyncpg.Pool,
+    client: ShopifyClient,
+    run: SyncRun,
+    cursor: dict[str, Any],
+    tally: _Tally,
+    deadline: float,
+) -> dict[str, Any]:
+    """Payouts and balance transactions from where the last run left them
+    (``sync_state.payouts_cursor``). A shop without Shopify Payments, or
+    an app without the payouts scope, has its orders synced and the run
+    says why there are no payouts."""
+    start = cursor.get("payouts") or await pool.fetchval(
+        "SELECT payouts_cursor FROM sync_state WHERE company_id = $1 AND store_id = $2",
+        run.company_id,
+        run.store_id,
+    )
+    try:
+        async for pbatch in sync_payouts(client, start):
             async with pool.acquire() as conn, conn.transaction():
                 count_p, count_b = await _apply_processor_records(
-                    conn, company_id, run.store_id, pbatch.payouts, pbatch.balance_transactions
+                    conn, run.company_id, run.store_id, pbatch.payouts, pbatch.balance_transactions
                 )
                 cursor["payouts"] = pbatch.cursor
-                await save_progress(
+                if pbatch.done:
+                    await _payouts_synced(conn, run, pbatch.cursor)
+                await _save(
                     conn,
-                    company_id,
-                    run_id,
-                    cursor=cursor,
-                    progress="payouts",
+                    run,
+                    cursor,
+                    "payouts",
+                    tally,
                     payouts=count_p,
                     balance_transactions=count_b,
                 )
             if time.monotonic() > deadline and not pbatch.done:
-                return StepResult("CONTINUE", run_id)
+                return cursor
+    except (NoShopifyPayments, AccessDenied) as exc:
+        note = {"phase": "payouts", "message": f"payouts not read: {exc}"}
+        await _save(pool, run, cursor, "payouts skipped", tally, errors=[note])
+    return {"phase": "done"}
 
-    await finish_run(pool, company_id, run_id, "SUCCEEDED", progress="done")
-    return StepResult("DONE", run_id)
+
+async def _payouts_synced(
+    conn: asyncpg.Connection, run: SyncRun, payouts_cursor: dict[str, Any]
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO sync_state (company_id, store_id, payouts_cursor) VALUES ($1, $2, $3)
+        ON CONFLICT (company_id, store_id) DO UPDATE SET payouts_cursor = excluded.payouts_cursor
+        """,
+        run.company_id,
+        run.store_id,
+        payouts_cursor,
+    )
 
 
 async def _order_batches(
@@ -317,6 +444,8 @@ async def refetch_waiting_orders(
     *,
     http: httpx.AsyncClient | None = None,
     budget_seconds: float = 30.0,
+    company_id: UUID | None = None,
+    per_order_seconds: float = 15.0,
 ) -> int:
     """Read again from Shopify the orders that wait for part of their
     history (posting rule 13.5) or were edited, within a time budget; each
@@ -324,10 +453,14 @@ async def refetch_waiting_orders(
     being retried and stays listed with the reason. Returns attempts made."""
     deadline = time.monotonic() + budget_seconds
     made = 0
-    for r in await due_refetches(pool):
+    for r in await due_refetches(pool, company_id=company_id):
         if time.monotonic() > deadline:
             break
-        error = await _refetch(pool, secret_key, r, http)
+        try:
+            # One unreachable store must not use up every other's turn.
+            error = await asyncio.wait_for(_refetch(pool, secret_key, r, http), per_order_seconds)
+        except TimeoutError:
+            error = "Shopify did not answer in time"
         await record_attempt(pool, r, error)
         made += 1
     return made

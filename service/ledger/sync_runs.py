@@ -16,7 +16,8 @@ import asyncpg
 
 RUN_COLUMNS = (
     "company_id, run_id, store_id, kind, status, cursor, orders_synced, payouts_synced, "
-    "balance_transactions_synced, progress, errors, requested_at, started_at, finished_at"
+    "balance_transactions_synced, progress, errors, requested_at, started_at, finished_at, "
+    "orders_total, orders_seen, queries, query_cost"
 )
 BACKFILL = "BACKFILL"
 INCREMENTAL = "INCREMENTAL"
@@ -39,6 +40,19 @@ class SyncRun:
     requested_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    orders_total: int | None = None
+    orders_seen: int = 0
+    queries: int = 0
+    query_cost: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Spent:
+    """What one batch took: orders read and Admin API queries and points."""
+
+    orders_seen: int = 0
+    queries: int = 0
+    query_cost: int = 0
 
 
 def _run(row: asyncpg.Record) -> SyncRun:
@@ -128,6 +142,8 @@ async def save_progress(
     payouts: int = 0,
     balance_transactions: int = 0,
     errors: list[dict[str, Any]] | None = None,
+    spent: Spent = Spent(),
+    orders_total: int | None = None,
 ) -> None:
     await conn.execute(
         """
@@ -135,7 +151,9 @@ async def save_progress(
             orders_synced = orders_synced + $5, payouts_synced = payouts_synced + $6,
             balance_transactions_synced = balance_transactions_synced + $7,
             errors = (SELECT coalesce(jsonb_agg(e), '[]'::jsonb) FROM (
-                SELECT e FROM jsonb_array_elements(errors || $8::jsonb) AS e LIMIT $9) kept)
+                SELECT e FROM jsonb_array_elements(errors || $8::jsonb) AS e LIMIT $9) kept),
+            orders_seen = orders_seen + $10, queries = queries + $11,
+            query_cost = query_cost + $12, orders_total = coalesce($13, orders_total)
         WHERE company_id = $1 AND run_id = $2
         """,
         company_id,
@@ -147,6 +165,10 @@ async def save_progress(
         balance_transactions,
         errors or [],
         MAX_ERRORS_KEPT,
+        spent.orders_seen,
+        spent.queries,
+        spent.query_cost,
+        orders_total,
     )
 
 

@@ -21,7 +21,6 @@ from service.api.ids import decode_uuid
 from service.ledger.companies import create_company
 from service.ledger.shopify_sync import run_sync_step
 from tests.conftest import GraphQL, Servers, Tenant
-from tests.fakes.shopify.connector_gaps import PAYOUT_LINE_IS_TRANSFER
 from tests.fakes.shopify.generate import generate_shop
 from tests.fakes.shopify.model import FakeShopData, FOrder
 from tests.fakes.shopify.server import FakeShopify
@@ -68,7 +67,6 @@ async def _backfill(
     return store_id, run_id
 
 
-@pytest.mark.xfail(reason=PAYOUT_LINE_IS_TRANSFER, strict=True)
 async def test_webhooks_after_a_backfill_change_nothing(
     gql: GraphQL,
     tenant: Tenant,

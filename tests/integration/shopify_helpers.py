@@ -26,6 +26,7 @@ mutation Connect($input: ConnectShopifyStoreInput!) {
   connectShopifyStore(input: $input) {
     store { id shopDomain timezone currencyCode }
     syncRun { id kind status }
+    scopesChecked missingScopes { handle required }
     userErrors { field code message }
   }
 }

@@ -86,7 +86,9 @@ async def test_refund_before_its_sale_waits_then_posts(
         assert any("NEEDS_DATA" in p for p in report.problems), report.problems
         assert not any("differs" in p for p in report.problems), report.problems
 
-        attempts = await refetch_waiting_orders(pool, settings.resolved_secret_key())
+        attempts = await refetch_waiting_orders(
+            pool, settings.resolved_secret_key(), company_id=tenant.company_id
+        )
         assert attempts == 1
 
     status = (await gql(STATUS))["data"]["booksStatus"]
@@ -116,7 +118,9 @@ async def test_an_order_whose_part_never_comes_stays_listed(
         placed.refunds = []
         await post_webhook(client, domain, "orders/create", rest_order(placed), "w2")
         await process_pending(pool, tenant.company_id)
-        await refetch_waiting_orders(pool, settings.resolved_secret_key())
+        await refetch_waiting_orders(
+            pool, settings.resolved_secret_key(), company_id=tenant.company_id
+        )
     row = await pool.fetchrow(
         "SELECT attempts, last_error FROM order_refetches WHERE company_id = $1",
         tenant.company_id,

@@ -15,7 +15,10 @@ from tests.fakes.shopify.rest import rest_order
 from tests.fakes.shopify.server import FakeShopify
 from tests.integration.shopify_helpers import connect, histories, post_webhook
 
-RUNS = "{ syncRuns(first: 5) { nodes { id kind status ordersSynced errors } } }"
+RUNS = (
+    "{ syncRuns(first: 5) { nodes { id kind status ordersSynced errors ordersTotal ordersSeen"
+    " queries queryCost payoutsSynced balanceTransactionsSynced } } }"
+)
 
 
 async def test_the_worker_processes_stored_webhooks(
@@ -58,6 +61,10 @@ async def test_backfill_then_sync_store_picks_up_changes(
         assert [(r["kind"], r["status"], r["ordersSynced"]) for r in runs] == [
             ("BACKFILL", "SUCCEEDED", 40)
         ]
+        [backfill] = runs
+        assert (backfill["ordersTotal"], backfill["ordersSeen"]) == (40, 40)
+        assert backfill["queries"] > 0 and backfill["queryCost"] > 0
+        assert backfill["balanceTransactionsSynced"] > 0
         before = await histories(pool, tenant.company_id, store_id)
         products = (
             await gql("{ products(first: 250) { nodes { sku channelUnitCost { amount } } } }")
@@ -89,6 +96,49 @@ async def test_backfill_then_sync_store_picks_up_changes(
     assert changed == {str(target.id)}
     runs = (await gql(RUNS))["data"]["syncRuns"]["nodes"]
     assert runs[0]["kind"] == "INCREMENTAL" and runs[0]["status"] == "SUCCEEDED"
+    # Payouts and balance transactions go on from where the backfill left them.
+    assert runs[0]["balanceTransactionsSynced"] == 0
+    assert runs[0]["ordersSeen"] >= 1 and runs[0]["ordersTotal"] is None
+
+
+async def test_missing_scopes_are_named_at_connect_and_the_sync_goes_on(
+    gql: GraphQL,
+    tenant: Tenant,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    """No read_all_orders nor read_products, and no Shopify Payments: the
+    store connects with the missing scopes named; the backfill syncs the
+    orders it may see and says what it skipped."""
+    data = generate_shop(30, seed=13)
+    data.domain = f"scopes-{tenant.company_id.hex[:8]}.myshopify.com"
+    recent_from = sorted(o.created_at for o in data.orders)[20]
+    now = recent_from + dt.timedelta(days=60)
+    granted = frozenset({"read_orders", "read_inventory"})
+    async with FakeShopify(data, scopes=granted, payments=False, now=now) as fake:
+        payload = await connect(gql, data.domain, fake.base_url)
+        assert payload["userErrors"] == [] and payload["scopesChecked"] is True
+        assert payload["missingScopes"] == [
+            {"handle": "read_all_orders", "required": False},
+            {"handle": "read_products", "required": False},
+            {"handle": "read_shopify_payments_payouts", "required": False},
+        ]
+        await run_worker()
+    [run] = (await gql(RUNS))["data"]["syncRuns"]["nodes"]
+    recent = sum(1 for o in data.orders if o.created_at >= recent_from)
+    assert (run["status"], run["ordersSynced"], run["ordersTotal"]) == ("SUCCEEDED", recent, recent)
+    skipped = {e["phase"]: e["message"] for e in run["errors"] if "phase" in e}
+    assert "read_products" in skipped["products"]
+    assert "no Shopify Payments account" in skipped["payouts"]
+
+
+async def test_a_token_without_read_orders_is_refused(gql: GraphQL, tenant: Tenant) -> None:
+    data = generate_shop(1, seed=14)
+    data.domain = f"noorders-{tenant.company_id.hex[:8]}.myshopify.com"
+    async with FakeShopify(data, scopes=frozenset({"read_products"})) as fake:
+        payload = await connect(gql, data.domain, fake.base_url)
+    assert payload["store"] is None
+    [error] = payload["userErrors"]
+    assert error["field"] == "input.accessToken" and "read_orders" in error["message"]
 
 
 async def test_sync_store_refuses_unknown_and_unconnected_stores(

@@ -13,7 +13,12 @@ from service.api.types.store import Store
 from service.api.types.sync import SyncRun
 from service.api.types.user_error import UserError, UserErrorCode
 from service.db.queue import enqueue
-from service.ledger.shopify_stores import ShopAlreadyConnected, connect_store
+from service.ledger.shopify_stores import (
+    ScopeCheck,
+    ShopAlreadyConnected,
+    check_scopes,
+    connect_store,
+)
 from service.ledger.sync_runs import BACKFILL, SYNC_FUNCTION, request_sync, sync_job_id
 
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
@@ -33,13 +38,36 @@ class ConnectShopifyStoreInput:
     idempotency_key: str | None = None
 
 
+@strawberry.type(
+    description="An Admin API access scope storebooks uses that the shop did not grant."
+)
+class MissingScope:
+    handle: str = strawberry.field(description="The scope, e.g. read_all_orders.")
+    required: bool = strawberry.field(
+        description="True: nothing can be synced without it (the connection is refused)."
+    )
+    why: str = strawberry.field(description="What storebooks reads with it.")
+
+
 @strawberry.type
 class ConnectShopifyStorePayload:
     store: Store | None = None
     sync_run: SyncRun | None = strawberry.field(
         default=None, description="The backfill this connection started."
     )
+    scopes_checked: bool = strawberry.field(
+        default=False,
+        description="Whether Shopify answered which scopes the app was granted.",
+    )
+    missing_scopes: list[MissingScope] = strawberry.field(
+        default_factory=list,
+        description="Scopes the sync uses that the app lacks: what it will not read.",
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _missing(check: ScopeCheck) -> list[MissingScope]:
+    return [MissingScope(handle=s.handle, required=s.required, why=s.why) for s in check.missing]
 
 
 def _validate(input: ConnectShopifyStoreInput) -> list[UserError]:
@@ -89,6 +117,18 @@ async def connect_shopify_store(
     if errors:
         return ConnectShopifyStorePayload(user_errors=errors)
     domain = input.shop_domain.strip().lower()
+    api_base_url = input.api_base_url.rstrip("/") if input.api_base_url else None
+    scopes = await check_scopes(domain, input.access_token.strip(), api_base_url)
+    if scopes.refused:
+        names = ", ".join(s.handle for s in scopes.refused)
+        message = f"the access token lacks the {names} scope, which the sync needs to read orders"
+        return ConnectShopifyStorePayload(
+            scopes_checked=True,
+            missing_scopes=_missing(scopes),
+            user_errors=[
+                UserError(field="input.accessToken", code=UserErrorCode.INVALID, message=message)
+            ],
+        )
     try:
         async with ctx.pool.acquire() as conn, conn.transaction():
             store = await connect_store(
@@ -98,7 +138,7 @@ async def connect_shopify_store(
                 shop_domain=domain,
                 access_token=input.access_token.strip(),
                 webhook_secret=input.webhook_secret.strip(),
-                api_base_url=input.api_base_url.rstrip("/") if input.api_base_url else None,
+                api_base_url=api_base_url,
                 timezone=input.timezone,
                 currency_code=input.currency_code,
             )
@@ -121,5 +161,8 @@ async def connect_shopify_store(
         str(run.run_id),
     )
     return ConnectShopifyStorePayload(
-        store=Store.from_record(store), sync_run=SyncRun.from_record(run)
+        store=Store.from_record(store),
+        sync_run=SyncRun.from_record(run),
+        scopes_checked=scopes.checked,
+        missing_scopes=_missing(scopes),
     )

@@ -42,6 +42,16 @@ class SyncRun:
     requested_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    orders_total: int | None = strawberry.field(
+        description="A backfill's order count as Shopify gave it when orders began."
+    )
+    orders_seen: int = strawberry.field(
+        description="Orders read from Shopify so far (ordersSynced counts those that changed)."
+    )
+    queries: int = strawberry.field(description="Admin API queries sent so far.")
+    query_cost: int = strawberry.field(
+        description="Admin API cost points spent so far (Shopify's actualQueryCost)."
+    )
 
     @classmethod
     def from_record(cls, run: SyncRunRecord) -> SyncRun:
@@ -58,6 +68,10 @@ class SyncRun:
             requested_at=run.requested_at,
             started_at=run.started_at,
             finished_at=run.finished_at,
+            orders_total=run.orders_total,
+            orders_seen=run.orders_seen,
+            queries=run.queries,
+            query_cost=run.query_cost,
         )
 
 

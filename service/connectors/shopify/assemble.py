@@ -99,14 +99,3 @@ def assemble_bulk(objects: Iterator[Mapping[str, Any]]) -> Iterator[dict[str, An
     last = acc.finish()
     if last is not None:
         yield last
-
-
-def merge_details(order: dict[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
-    """An order from a bulk line, completed with its refunds and
-    fulfillments fetched by a regular query (bulk queries cannot select a
-    connection inside a list field such as ``refunds``)."""
-    full = flatten(details)
-    for key in ("refunds", "fulfillments"):
-        if key in full:
-            order[key] = full[key]
-    return order

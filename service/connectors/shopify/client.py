@@ -35,6 +35,11 @@ class QueryTooCostly(ShopifyError):
     however long one waits; the caller must ask for less (a smaller page)."""
 
 
+class AccessDenied(ShopifyError):
+    """ACCESS_DENIED: the app was not granted the scope a field needs
+    (the message names it); asking again will not help."""
+
+
 @dataclass(frozen=True, slots=True)
 class ShopInfo:
     name: str
@@ -118,6 +123,8 @@ class ShopifyClient:
         self.sleep = sleep
         self.max_retries = max_retries
         self.last_cost: Mapping[str, Any] | None = None
+        self.queries = 0  # answered queries, for a sync run's totals
+        self.cost_spent = 0  # their actualQueryCost (requested when not said)
 
     async def __aenter__(self) -> ShopifyClient:
         return self
@@ -166,9 +173,7 @@ class ShopifyClient:
                         raise ShopifyError(f"not JSON from {self.endpoint}: {exc}") from exc
                     if not isinstance(payload, dict):
                         raise ShopifyError(f"unexpected answer from {self.endpoint}: {payload!r}")
-                    ext = payload.get("extensions")
-                    if isinstance(ext, Mapping):
-                        self.last_cost = ext.get("cost")
+                    self._count(payload)
                     errors = payload.get("errors")
                     if not errors:
                         data = payload.get("data")
@@ -177,6 +182,8 @@ class ShopifyClient:
                         return data
                     if _has_code(errors, "MAX_COST_EXCEEDED"):
                         raise QueryTooCostly(f"GraphQL error: {_messages(errors)}")
+                    if _has_code(errors, "ACCESS_DENIED"):
+                        raise AccessDenied(f"GraphQL error: {_messages(errors)}")
                     if not _has_code(errors, "THROTTLED"):
                         raise ShopifyError(f"GraphQL error: {_messages(errors)}")
                     wait = throttle_wait(payload) or self._backoff(attempt)
@@ -185,6 +192,19 @@ class ShopifyClient:
             if attempt > self.max_retries:
                 raise ShopifyError(f"gave up after {attempt} attempts, last: {reason}")
             await self.sleep(wait)
+
+    def _count(self, payload: Mapping[str, Any]) -> None:
+        """Keep what Shopify said the query cost (``extensions.cost``)."""
+        ext = payload.get("extensions")
+        cost = ext.get("cost") if isinstance(ext, Mapping) else None
+        self.last_cost = cost if isinstance(cost, Mapping) else None
+        self.queries += 1
+        if self.last_cost is not None:
+            spent = self.last_cost.get("actualQueryCost")
+            if spent is None:
+                spent = self.last_cost.get("requestedQueryCost")
+            if isinstance(spent, int | float):
+                self.cost_spent += int(spent)
 
     async def shop(self) -> ShopInfo:
         data = await self.graphql(SHOP)

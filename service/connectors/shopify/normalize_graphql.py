@@ -237,10 +237,14 @@ _PAYOUT_MOVED = frozenset({"PAID", "IN_TRANSIT"})
 SCHEDULED payout may still change; a FAILED or CANCELED one never left (the
 balance transactions of the failure put the money back)."""
 
-_PAYOUT_ITSELF = frozenset({"payout"})
+_PAYOUT_ITSELF = frozenset({"transfer", "transfer_failure", "transfer_cancel", "payout"})
 """Balance transactions that are a payout's own reflection in the balance:
 the payout is posted from the Payout record, so posting these too would
-take the money out of undeposited funds twice."""
+take the money out of undeposited funds twice. In Admin GraphQL a payout's
+own line is ``TRANSFER`` (ShopifyPaymentsTransactionType has no PAYOUT);
+a failed or cancelled payout's line putting the money back is
+``TRANSFER_FAILURE`` / ``TRANSFER_CANCEL``, and such a payout is never
+posted (``_PAYOUT_MOVED``). ``payout`` is the REST and reports' name."""
 
 
 def payout_from_graphql(node: Mapping[str, Any], path: str = "payout") -> Payout | None:
@@ -284,7 +288,7 @@ def balance_transaction_from_graphql(
     fee_node = n.opt_child("fee")
     order = n.opt_child("associatedOrder")
     payout = n.opt_child("associatedPayout")
-    source_txn = n.opt("sourceOrderTransactionId")
+    source_txn = _source_transaction(n)
     return BalanceTransaction(
         id=n.ident("id"),
         processor=SHOPIFY_PAYMENTS,
@@ -294,11 +298,22 @@ def balance_transaction_from_graphql(
         fee=fee_node.amount("amount", currency) if fee_node is not None else 0,
         currency=currency,
         order_id=order.opt_ident("id") if order is not None else None,
-        source_order_transaction_id=(
-            None if source_txn is None else n.ident("sourceOrderTransactionId")
-        ),
+        source_order_transaction_id=source_txn,
         payout_id=payout.opt_ident("id") if payout is not None else None,
     )
+
+
+def _source_transaction(n: Node) -> str | None:
+    """The order transaction a record comes from. An adjustment (a fee
+    given back on a refund, a correction) names it only in
+    ``adjustmentsOrders``; the first one links it to its order."""
+    if n.opt("sourceOrderTransactionId") is not None:
+        return n.ident("sourceOrderTransactionId")
+    for adj in n.items("adjustmentsOrders"):
+        found = adj.opt_ident("orderTransactionId")
+        if found is not None:
+            return found
+    return None
 
 
 def payouts_from_graphql(

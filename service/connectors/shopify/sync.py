@@ -15,8 +15,9 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from service.connectors.shopify.assemble import BulkOrders, flatten, merge_details
+from service.connectors.shopify.assemble import BulkOrders
 from service.connectors.shopify.client import BulkUrlExpired, QueryTooCostly, ShopifyClient
+from service.connectors.shopify.complete import add_details, complete_order
 from service.connectors.shopify.errors import ShopifyError
 from service.connectors.shopify.normalize_graphql import (
     balance_transaction_from_graphql,
@@ -28,15 +29,16 @@ from service.connectors.shopify.queries import (
     BULK_ORDERS,
     BULK_POLL,
     BULK_RUN,
+    MAX_QUERY_COST,
     ORDER_BY_ID,
-    ORDER_DETAILS,
+    ORDER_PAGE_NODE_COST,
+    ORDERS_COUNT,
     ORDERS_PAGE,
     PAYOUTS_PAGE,
 )
 from service.domain.processor import BalanceTransaction, Payout
 
 BATCH_SIZE = 250
-DETAILS_CHUNK = 10
 POLL_INTERVAL = 2.0
 _BULK_FAILED = frozenset({"FAILED", "CANCELED", "CANCELING", "EXPIRED"})
 
@@ -58,37 +60,26 @@ class PayoutBatch:
     done: bool
 
 
-def _truncated(value: Any) -> bool:
-    """Whether any nested connection in a raw answer has more pages."""
-    if isinstance(value, list):
-        return any(_truncated(v) for v in value)
-    if not isinstance(value, Mapping):
-        return False
-    page = value.get("pageInfo")
-    if isinstance(page, Mapping) and page.get("hasNextPage"):
-        return True
-    return any(_truncated(v) for k, v in value.items() if k != "pageInfo")
-
-
 async def fetch_order(client: ShopifyClient, order_id: str) -> dict[str, Any]:
     """One order read again whole (its transactions, refunds and
     fulfilments), by its legacy id: the targeted re-fetch of an order whose
     history waits for a part that never came by webhook."""
-    return await _order_by_id(client, f"gid://shopify/Order/{order_id}")
-
-
-async def _order_by_id(client: ShopifyClient, gid: str) -> dict[str, Any]:
-    """One order with wide nested limits, for one that overflowed a page's
-    limits. Still too big means a shape this connector does not page
-    through (hundreds of refunds): say so rather than post a partial order."""
-    data = await client.graphql(ORDER_BY_ID, {"id": gid})
+    data = await client.graphql(ORDER_BY_ID, {"id": f"gid://shopify/Order/{order_id}"})
     node = data.get("node")
     if not isinstance(node, Mapping):
-        raise ShopifyError(f"order {gid} not found")
-    if _truncated(node):
-        raise ShopifyError(f"order {gid} has more nested items than one query can fetch")
-    result: dict[str, Any] = flatten(node)
-    return result
+        raise ShopifyError(f"order {order_id} not found")
+    order = await complete_order(client, node)
+    await add_details(client, [order])
+    return order
+
+
+async def order_count(client: ShopifyClient) -> int | None:
+    """The shop's order count as the app sees it (None if not said)."""
+    data = await client.graphql(ORDERS_COUNT)
+    count = data.get("ordersCount")
+    if isinstance(count, Mapping) and isinstance(count.get("count"), int):
+        return int(count["count"])
+    return None
 
 
 # Bulk backfill -----------------------------------------------------------
@@ -130,21 +121,8 @@ async def _with_details(
     client: ShopifyClient, orders: list[dict[str, Any]]
 ) -> tuple[dict[str, Any], ...]:
     """Fill in refunds and fulfillments, which the bulk lines carry by id
-    only, with one query per chunk of orders that have any."""
-    wanted = [o for o in orders if o.get("refunds") or o.get("fulfillments")]
-    for start in range(0, len(wanted), DETAILS_CHUNK):
-        chunk = wanted[start : start + DETAILS_CHUNK]
-        data = await client.graphql(ORDER_DETAILS, {"ids": [o["id"] for o in chunk]})
-        nodes = data.get("nodes") or []
-        by_id = {n["id"]: n for n in nodes if isinstance(n, Mapping) and "id" in n}
-        for order in chunk:
-            details = by_id.get(order["id"])
-            if details is None:
-                raise ShopifyError(f"order {order['id']} vanished while reading its refunds")
-            if _truncated(details):
-                order.update(await _order_by_id(client, order["id"]))
-            else:
-                merge_details(order, details)
+    only (complete.add_details)."""
+    await add_details(client, orders)
     return tuple(orders)
 
 
@@ -265,6 +243,21 @@ async def _stream_bulk(
 # Incremental sync --------------------------------------------------------
 
 
+PAGE_SIZE = (MAX_QUERY_COST - 2) // ORDER_PAGE_NODE_COST
+
+
+def fitting_page_size(cost: Mapping[str, Any] | None, page_size: int) -> int:
+    """The page size whose requested cost fits the single-query limit,
+    from what Shopify said the last page of ``page_size`` orders cost
+    (``requestedQueryCost``); unchanged when it said nothing."""
+    try:
+        requested = int((cost or {})["requestedQueryCost"])
+    except (KeyError, TypeError, ValueError):
+        return page_size
+    per_order = max(requested - 2, 1) / page_size
+    return max(1, min(page_size, int((MAX_QUERY_COST - 2) // per_order)))
+
+
 def _iso(at: dt.datetime) -> str:
     if at.tzinfo is None:
         raise ValueError("updated_at_min must be timezone-aware")
@@ -275,15 +268,17 @@ async def incremental_orders(
     client: ShopifyClient,
     updated_at_min: dt.datetime | None,
     cursor: Mapping[str, Any] | None,
-    page_size: int = 50,
+    page_size: int = PAGE_SIZE,
 ) -> AsyncIterator[OrderBatch]:
     """Orders changed since ``updated_at_min`` (inclusive), oldest change
     first, one page a batch. The cursor keeps the page position and the
     filter; ``maxUpdatedAt`` in it is where the next sync can start.
 
-    A page whose requested cost Shopify refuses (MAX_COST_EXCEEDED: the
-    nested selections multiply with ``page_size``) is asked again at half
-    the size, down to one order.
+    Each order is read whole (complete.py). The page size is what fits
+    Shopify's single-query cost limit by its rules, and shrinks when
+    Shopify reports a higher requested cost than expected
+    (``extensions.cost``) or refuses a page (MAX_COST_EXCEEDED: it is
+    asked again at half the size, down to one order).
     """
     state = dict(cursor or {})
     since: str | None = state.get("updatedAtMin") or (
@@ -305,16 +300,15 @@ async def incremental_orders(
         conn = data.get("orders")
         if not isinstance(conn, Mapping):
             raise ShopifyError("orders query returned no orders")
+        page_size = fitting_page_size(client.last_cost, page_size)
         orders: list[dict[str, Any]] = []
         for edge in conn.get("edges") or []:
             node = edge["node"]
-            if _truncated(node):
-                orders.append(await _order_by_id(client, node["id"]))
-            else:
-                orders.append(flatten(node))
+            orders.append(await complete_order(client, node))
             stamp = node.get("updatedAt")
             if isinstance(stamp, str) and (newest is None or stamp > newest):
                 newest = stamp
+        await add_details(client, orders)
         page = conn.get("pageInfo") or {}
         after = page.get("endCursor") or after
         done = not page.get("hasNextPage")
@@ -329,10 +323,14 @@ async def incremental_orders(
 _FINAL_PAYOUT = frozenset({"PAID", "FAILED", "CANCELED"})
 
 
+class NoShopifyPayments(ShopifyError):
+    """The shop does not use Shopify Payments: it has no payouts to read."""
+
+
 def _account(data: Mapping[str, Any], field: str) -> Mapping[str, Any]:
     account = data.get("shopifyPaymentsAccount")
     if not isinstance(account, Mapping):
-        raise ShopifyError("this shop has no Shopify Payments account")
+        raise NoShopifyPayments("this shop has no Shopify Payments account")
     conn = account.get(field)
     if not isinstance(conn, Mapping):
         raise ShopifyError(f"shopifyPaymentsAccount.{field} missing")

@@ -29,6 +29,8 @@ class BulkOp:
     lines: list[str] = field(default_factory=list)
     status: str = "CREATED"
     root_count: int = 0
+    grouped: bool = True
+    version: str = "2025-10"
 
     @property
     def running(self) -> bool:
@@ -65,6 +67,13 @@ def jsonl_objects(data: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     return objects, roots
 
 
-def jsonl_lines(data: dict[str, Any]) -> tuple[list[str], int]:
+def jsonl_lines(data: dict[str, Any], grouped: bool = True) -> tuple[list[str], int]:
+    """The result file's lines. Ungrouped (``groupObjects: false``) Shopify
+    promises no order between parents and children; the fake writes the
+    least convenient one: every root first, then every child."""
     objects, roots = jsonl_objects(data)
+    if not grouped:
+        objects = [o for o in objects if "__parentId" not in o] + [
+            o for o in objects if "__parentId" in o
+        ]
     return [json.dumps(o, separators=(",", ":")) for o in objects], roots

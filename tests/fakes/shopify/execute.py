@@ -28,7 +28,8 @@ from graphql import (
     execute,
 )
 
-from tests.fakes.shopify.validation import admin_schema, is_connection
+from tests.fakes.shopify.scopes import require
+from tests.fakes.shopify.validation import BASE_VERSION, admin_schema, is_connection
 
 
 class Page(dict[str, Any]):
@@ -89,6 +90,9 @@ def _nodes_of(value: Any) -> list[Any]:
 
 
 def resolve_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
+    scopes = getattr(getattr(info.root_value, "fake", None), "scopes", None)
+    if scopes is not None:
+        require(scopes, info.parent_type.name, info.field_name)
     value = default_field_resolver(source, info, **args)
     if value is None or isinstance(value, Page):
         return value
@@ -106,10 +110,11 @@ def run(
     root: object,
     variables: dict[str, Any],
     operation_name: str | None = None,
+    version: str = BASE_VERSION,
 ) -> ExecutionResult:
     """Execute synchronously: every resolver of the fake is plain Python."""
     result = execute(
-        admin_schema(),
+        admin_schema(version),
         document,
         root_value=root,
         variable_values=variables,

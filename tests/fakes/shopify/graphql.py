@@ -307,6 +307,10 @@ is the nearest real value, DISPUTE_WITHDRAWAL (source type DISPUTE)."""
 
 
 def balance_transaction_node(b: FBalanceTransaction, currency: str) -> dict[str, Any]:
+    """An adjustment names its order transaction in ``adjustmentsOrders``,
+    not in ``sourceOrderTransactionId`` (as Shopify answers one)."""
+    adjustment = b.type == "ADJUSTMENT"
+    source = b.source_order_transaction_id if not adjustment else None
     return {
         "id": gid("ShopifyPaymentsBalanceTransaction", b.id),
         "type": _GRAPHQL_BALANCE_TYPES.get(b.type, b.type),
@@ -317,14 +321,27 @@ def balance_transaction_node(b: FBalanceTransaction, currency: str) -> dict[str,
         "net": money_v2(b.net, currency),
         "sourceType": b.source_type,
         "sourceId": str(b.source_order_transaction_id) if b.source_order_transaction_id else None,
-        "sourceOrderTransactionId": (
-            str(b.source_order_transaction_id) if b.source_order_transaction_id else None
+        "sourceOrderTransactionId": str(source) if source else None,
+        "adjustmentReason": "refunded_fee" if adjustment else None,
+        "adjustmentsOrders": (
+            [_adjustment_order(b, currency)] if adjustment and b.source_order_transaction_id else []
         ),
         "associatedOrder": {"id": gid("Order", b.order_id), "name": None} if b.order_id else None,
         "associatedPayout": {
             "id": gid("ShopifyPaymentsPayout", b.payout_id) if b.payout_id else None,
             "status": None,
         },
+    }
+
+
+def _adjustment_order(b: FBalanceTransaction, currency: str) -> dict[str, Any]:
+    return {
+        "amount": money_v2(b.amount, currency),
+        "fees": money_v2(b.fee, currency),
+        "net": money_v2(b.net, currency),
+        "link": f"https://admin.shopify.com/orders/{b.order_id}",
+        "name": f"#{b.order_id}",
+        "orderTransactionId": str(b.source_order_transaction_id),
     }
 
 

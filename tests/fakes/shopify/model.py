@@ -285,6 +285,19 @@ class FakeShopData:
     balance_transactions: list[FBalanceTransaction] = field(default_factory=list)
     variants: list[FVariant] = field(default_factory=list)
     next_id: int = 7_000_000_000
+    _owners: dict[tuple[str, int], FOrder] = field(default_factory=dict, repr=False, compare=False)
+
+    def owner(self, kind: str, id_: int | str) -> FOrder:
+        """The order an Order, Refund or Fulfillment id belongs to, from an
+        index rebuilt when an id is not in it (orders change between syncs)."""
+        key = (kind, int(id_))
+        if key not in self._owners:
+            self._owners.clear()
+            for o in self.orders:
+                self._owners[("Order", o.id)] = o
+                self._owners.update({("Refund", r.id): o for r in o.refunds})
+                self._owners.update({("Fulfillment", f.id): o for f in o.fulfillments})
+        return self._owners[key]
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -301,6 +314,42 @@ class FakeShopData:
         """Shopify bumps updated_at on any change to an order."""
         o = self.order(order_id)
         o.updated_at = at
+        return o
+
+    def add_large_order(
+        self,
+        at: dt.datetime,
+        *,
+        lines: int = 300,
+        refunds: int = 30,
+        fulfillments: int = 15,
+        price: int = 1000,
+    ) -> FOrder:
+        """An order past every nested limit one query can carry: ``lines``
+        lines of one unit, paid in one Shopify Payments sale, shipped in
+        ``fulfillments`` parts, then ``refunds`` returns of one line each
+        (one refund transaction apiece), all adding up to the cent."""
+        number = max((o.number for o in self.orders), default=1000) + 1
+        o = FOrder(self.new_id(), number, at, at, self.currency, self.timezone)
+        o.lines = [
+            FLine(self.new_id(), 1, 1, f"BIG-{i:03}", f"Part {i}", 1, price) for i in range(lines)
+        ]
+        sale = FTxn(self.new_id(), "sale", "success", "shopify_payments", lines * price, at)
+        o.payments = [sale]
+        per = -(-lines // fulfillments)
+        for k in range(fulfillments):
+            part = o.lines[k * per : (k + 1) * per]
+            shipped = [FFulfillmentLine(self.new_id(), ln.id, 1) for ln in part]
+            o.fulfillments.append(
+                FFulfillment(self.new_id(), at + dt.timedelta(hours=1 + k), "success", shipped)
+            )
+        for k in range(refunds):
+            when = at + dt.timedelta(days=2, hours=k)
+            txn = FTxn(self.new_id(), "refund", "success", sale.gateway, price, when, sale.id)
+            line = FRefundLine(self.new_id(), o.lines[k].id, 1, "return", price, 0)
+            o.refunds.append(FRefund(self.new_id(), when, "Return", [line], transactions=[txn]))
+            o.updated_at = when
+        self.orders.append(o)
         return o
 
     def add_appeasement_refund(self, order_id: int | str, amount: int, at: dt.datetime) -> FRefund:

@@ -24,13 +24,16 @@ from tests.fakes.shopify.bulk import BulkOp, jsonl_lines
 from tests.fakes.shopify.execute import Page, page, run
 from tests.fakes.shopify.graphql import (
     balance_transaction_node,
+    fulfillment_node,
     gid,
     graphql_order,
     payout_node,
+    refund_node,
     utc,
     variant_node,
 )
 from tests.fakes.shopify.model import FakeShopData, FOrder, FVariant
+from tests.fakes.shopify.scopes import NODE_SCOPES, access_denied, granted, visible
 from tests.fakes.shopify.validation import check
 
 _UPDATED_FILTER = re.compile(r"updated_at:>=\s*'?([^' ]+)'?")
@@ -43,6 +46,10 @@ class FakeState(Protocol):
     fail_bulk: str | None
     case_insensitive_skus: bool
     bulk_ops: dict[str, BulkOp]
+    api_version: str
+    scopes: frozenset[str]
+    payments: bool
+    now: dt.datetime
 
 
 def encode(value: Any) -> str:
@@ -112,8 +119,22 @@ class AdminRoot:
             "myshopifyDomain": d.domain,
         }
 
+    def _visible(self, o: FOrder) -> bool:
+        return visible(self.fake.scopes, o.created_at, self.fake.now)
+
+    def currentAppInstallation(self, _info: GraphQLResolveInfo) -> dict[str, Any]:
+        return granted(self.fake.scopes)
+
+    def ordersCount(self, _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+        """Shopify counts up to ``limit`` (10,000 by default; null: no cap)."""
+        n = sum(1 for o in self.data.orders if self._visible(o))
+        limit = args.get("limit")
+        if limit is not None and n > limit:
+            return {"count": limit, "precision": "AT_LEAST"}
+        return {"count": n, "precision": "EXACT"}
+
     def orders(self, _info: GraphQLResolveInfo, **args: Any) -> Page:
-        orders = self.data.orders
+        orders = [o for o in self.data.orders if self._visible(o)]
         m = _UPDATED_FILTER.search(args.get("query") or "")
         if m:
             since = _parse_time(m.group(1))
@@ -133,7 +154,10 @@ class AdminRoot:
 
         return keyed_page(self.data.variants, key, render, args)
 
-    def shopifyPaymentsAccount(self, _info: GraphQLResolveInfo) -> dict[str, Any]:
+    def shopifyPaymentsAccount(self, _info: GraphQLResolveInfo) -> dict[str, Any] | None:
+        """Null for a shop that does not use Shopify Payments."""
+        if not self.fake.payments:
+            return None
         cur = self.data.currency
 
         def payouts(_i: GraphQLResolveInfo, **args: Any) -> Page:
@@ -161,11 +185,23 @@ class AdminRoot:
         kind, _, tail = id.removeprefix("gid://shopify/").partition("/")
         if kind == "BulkOperation":
             return self._bulk_poll(id)
+        try:
+            owner = self.data.owner(kind, tail)
+        except (KeyError, ValueError):
+            return None
+        scope = NODE_SCOPES.get(kind)
+        if scope is not None and scope not in self.fake.scopes:
+            raise access_denied("node", scope)
+        if not self._visible(owner):
+            return None
         if kind == "Order":
-            try:
-                return order_node(self.data.order(tail))
-            except (KeyError, ValueError):
-                return None
+            return order_node(owner)
+        if kind == "Refund":
+            r = next(r for r in owner.refunds if r.id == int(tail))
+            return {"__typename": "Refund", **refund_node(owner, r)}
+        if kind == "Fulfillment":
+            f = next(f for f in owner.fulfillments if f.id == int(tail))
+            return {"__typename": "Fulfillment", **fulfillment_node(f)}
         return None
 
     def nodes(self, info: GraphQLResolveInfo, ids: list[str]) -> list[dict[str, Any] | None]:
@@ -186,7 +222,7 @@ class AdminRoot:
         self,
         _info: GraphQLResolveInfo,
         query: str,
-        groupObjects: bool = False,
+        groupObjects: bool,
     ) -> dict[str, Any]:
         running = [op for op in self.fake.bulk_ops.values() if op.running]
         if running:
@@ -195,7 +231,7 @@ class AdminRoot:
                 f" {running[0].id}."
             )
             return _refused(None, message, "OPERATION_IN_PROGRESS")
-        checked = check(query, bulk=True)
+        checked = check(query, bulk=True, version=self.fake.api_version)
         if checked.document is None:
             problems = "; ".join(e["message"] for e in checked.errors)
             return _refused(["query"], f"Invalid bulk query: {problems}", "INVALID")
@@ -206,6 +242,8 @@ class AdminRoot:
             query=query,
             document=checked.document,
             created_at=utc(dt.datetime.now(dt.UTC)) or "",
+            grouped=groupObjects,
+            version=self.fake.api_version,
         )
         self.fake.bulk_ops[op.id] = op
         return {"bulkOperation": self._bulk_node(op), "userErrors": []}
@@ -229,11 +267,11 @@ class AdminRoot:
         return self._bulk_node(op)
 
     def _complete(self, op: BulkOp) -> None:
-        result = run(op.document, AdminRoot(self.fake), {})
+        result = run(op.document, AdminRoot(self.fake), {}, version=op.version)
         if result.errors or result.data is None:
             op.status = "FAILED"
             return
-        op.lines, op.root_count = jsonl_lines(result.data)
+        op.lines, op.root_count = jsonl_lines(result.data, op.grouped)
         op.status = "COMPLETED"
 
     def _bulk_node(self, op: BulkOp) -> dict[str, Any]:

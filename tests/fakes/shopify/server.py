@@ -5,13 +5,15 @@ and validated against the Admin API schema (admin_schema.graphql); one
 Shopify would refuse gets Shopify's errors (HTTP 200, ``errors`` with
 graphql-ruby's codes), a valid one is executed against the fake shop (see
 root.py and execute.py). Answers report ``extensions.cost`` from a
-pluggable cost calculator (cost.py); the fake can be told to throttle,
+pluggable cost calculator (cost.py; by default Shopify's documented rules,
+refusing a document over 1,000 points as Shopify does); the fake can be told to throttle,
 rate-limit or fail, runs bulk operations whose JSONL it serves from a URL
 on itself, and lets a test change the shop between syncs.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,11 +23,18 @@ from starlette.routing import Route
 
 from tests.fakes.local_server import LocalServer
 from tests.fakes.shopify.bulk import BulkOp
-from tests.fakes.shopify.cost import CostCalculator, page_size_cost
+from tests.fakes.shopify.cost import MAX_QUERY_COST, CostCalculator, actual_cost, shopify_cost
 from tests.fakes.shopify.execute import run
 from tests.fakes.shopify.model import FakeShopData
 from tests.fakes.shopify.root import AdminRoot
-from tests.fakes.shopify.validation import check, coerce_variables, operation
+from tests.fakes.shopify.scopes import ALL_SCOPES
+from tests.fakes.shopify.validation import (
+    BASE_VERSION,
+    VERSIONS,
+    check,
+    coerce_variables,
+    operation,
+)
 
 _UNMETERED_COST = 10
 """What a document the cost calculator does not meter reports costing."""
@@ -49,8 +58,11 @@ class FakeShopify(LocalServer):
         rate_limit_every: int | None = None,
         bulk_polls: int = 2,
         retry_after: str = "2.0",
-        max_cost: int | None = None,
-        cost: CostCalculator = page_size_cost,
+        max_cost: int | None = MAX_QUERY_COST,
+        cost: CostCalculator = shopify_cost,
+        scopes: frozenset[str] = ALL_SCOPES,
+        payments: bool = True,
+        now: dt.datetime | None = None,
     ) -> None:
         self.data = data
         self.access_token = access_token
@@ -60,10 +72,14 @@ class FakeShopify(LocalServer):
         self.retry_after = retry_after
         self.max_cost = max_cost
         self.cost = cost
+        self.scopes = scopes  # the access scopes the app was granted
+        self.payments = payments  # whether the shop uses Shopify Payments
+        self.now = now or dt.datetime.now(dt.UTC)  # "the last 60 days" end here
         self.fail_next: list[int] = []
         self.case_insensitive_skus = False  # sort variants as a case-blind collation would
         self.fail_bulk: str | None = None  # e.g. "FAILED" makes the next bulk op end so
         self.requests: list[dict[str, Any]] = []
+        self.api_version = BASE_VERSION  # of the request being answered
         self.bulk_ops: dict[str, BulkOp] = {}
         self.expired_tokens: set[str] = set()
         self.downloads = 0
@@ -105,12 +121,14 @@ class FakeShopify(LocalServer):
         body = await request.json()
         query: str = body.get("query") or ""
         variables: dict[str, Any] = body.get("variables") or {}
-        self.requests.append(
-            {"query": query, "variables": variables, "version": request.path_params["version"]}
-        )
+        version = request.path_params["version"]
+        self.requests.append({"query": query, "variables": variables, "version": version})
+        if version not in VERSIONS:
+            return JSONResponse({"errors": "Not Found"}, status_code=404)
         refusal = self._injected_failure(len(self.requests))
         if refusal is not None:
             return refusal
+        self.api_version = version
         return JSONResponse(self.answer(query, variables, body.get("operationName")))
 
     def _injected_failure(self, n: int) -> Response | None:
@@ -145,7 +163,8 @@ class FakeShopify(LocalServer):
     ) -> dict[str, Any]:
         """The JSON body Shopify would answer a document with: its errors
         if Shopify would refuse it, else the data it selects."""
-        checked = check(query)
+        version = self.api_version
+        checked = check(query, version=version)
         if checked.document is None:
             return {"errors": list(checked.errors)}
         op = operation(checked.document, operation_name)
@@ -156,32 +175,47 @@ class FakeShopify(LocalServer):
                 else f'No operation named "{operation_name}"'
             )
             return {"errors": [{"message": message}]}
-        coerced = coerce_variables(op, variables)
+        coerced = coerce_variables(op, variables, version)
         if isinstance(coerced, list):
             return {"errors": coerced}
         requested = self.cost(checked.document, coerced)
+        if self.requests:
+            self.requests[-1]["cost"] = requested
         if self.max_cost and requested is not None and requested > self.max_cost:
             return self._too_costly(requested)
-        result = run(checked.document, AdminRoot(self), variables, operation_name)
+        result = run(checked.document, AdminRoot(self), variables, operation_name, version)
         out: dict[str, Any] = {}
         if result.errors:
             out["errors"] = [e.formatted for e in result.errors]
         out["data"] = result.data
-        spent = _UNMETERED_COST if requested is None else requested
-        out["extensions"] = self._cost(spent)
-        out["extensions"]["cost"]["actualQueryCost"] = spent  # it ran: the cost was paid
+        asked = _UNMETERED_COST if requested is None else requested
+        out["extensions"] = self._cost(asked)
+        # It ran: what it returned is paid (Shopify gives back the rest).
+        returned = sum(actual_cost(v) for v in (result.data or {}).values())
+        spent = asked if requested is None else min(asked, returned)
+        out["extensions"]["cost"]["actualQueryCost"] = spent
         return out
 
     def _too_costly(self, requested: int) -> dict[str, Any]:
+        """Shopify's refusal of a document over the single-query limit: its
+        requested cost and the limit, and no data (nothing ran)."""
         message = (
             f"Query cost is {requested}, which exceeds the single query max cost"
-            f" limit ({self.max_cost})."
+            f" limit ({self.max_cost}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits"
+            " for more information on how the\ncost of a query is calculated.\n\nTo query"
+            " larger amounts of data with fewer limits, bulk operations should be used"
+            " instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api"
+            " for usage details.\n"
         )
         return {
             "errors": [
                 {
                     "message": message,
-                    "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested},
+                    "extensions": {
+                        "code": "MAX_COST_EXCEEDED",
+                        "cost": requested,
+                        "maxCost": self.max_cost,
+                    },
                 }
             ]
         }

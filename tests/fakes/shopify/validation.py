@@ -39,10 +39,26 @@ from tests.fakes.shopify.ast_index import index_document
 
 SCHEMA_FILE = Path(__file__).with_name("admin_schema.graphql")
 
+BASE_VERSION = "2025-10"
+NEXT_VERSION = "2026-01"
+VERSIONS = (BASE_VERSION, NEXT_VERSION)
+"""The API versions the fake serves: ``admin_schema.graphql`` is 2025-10's;
+2026-01 differs where the connector would notice (``_next_version``)."""
+
+
+def _next_version(sdl: str) -> str:
+    """2026-01: ``bulkOperationRunQuery(groupObjects:)`` defaults to false
+    (shopify.dev changelog, "groupObjects defaults to false"), so a bulk
+    result is no longer grouped by parent unless the query asks."""
+    return sdl.replace("groupObjects: Boolean! = true", "groupObjects: Boolean! = false")
+
 
 @functools.cache
-def admin_schema() -> GraphQLSchema:
-    return build_schema(SCHEMA_FILE.read_text())
+def admin_schema(version: str = BASE_VERSION) -> GraphQLSchema:
+    sdl = SCHEMA_FILE.read_text()
+    if version >= NEXT_VERSION:
+        sdl = _next_version(sdl)
+    return build_schema(sdl)
 
 
 def is_connection(type_: Any) -> bool:
@@ -125,14 +141,14 @@ def _rules(bulk: bool) -> list[type[ASTValidationRule]]:
 
 
 @functools.lru_cache(maxsize=256)
-def check(query: str, *, bulk: bool = False) -> Checked:
+def check(query: str, *, bulk: bool = False, version: str = BASE_VERSION) -> Checked:
     """The document, or Shopify's errors for it. Each rule runs on its own
     so that each error is restated by the adapter of the rule that found it."""
     try:
         document = parse(query)
     except GraphQLError as exc:
         return Checked(None, (se.syntax_error(exc),))
-    schema = admin_schema()
+    schema = admin_schema(version)
     index = None
     errors: list[dict[str, Any]] = []
     for rule in _rules(bulk):
@@ -186,11 +202,12 @@ def operation(document: DocumentNode, name: str | None) -> OperationDefinitionNo
 
 
 def coerce_variables(
-    op: OperationDefinitionNode, variables: dict[str, Any]
+    op: OperationDefinitionNode, variables: dict[str, Any], version: str = BASE_VERSION
 ) -> dict[str, Any] | list[dict[str, Any]]:
     """The variables coerced to their declared types, or Shopify's
     ``was provided invalid value`` errors."""
-    result = get_variable_values(admin_schema(), op.variable_definitions or (), variables)
+    schema = admin_schema(version)
+    result = get_variable_values(schema, op.variable_definitions or (), variables)
     if not isinstance(result, list):
         return dict(result.coerced)
     declared = {d.variable.name.value: d for d in op.variable_definitions or ()}

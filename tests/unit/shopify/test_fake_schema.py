@@ -49,7 +49,8 @@ def test_the_scan_finds_the_connector_documents() -> None:
         "BULK_ORDERS",
         "BULK_RUN",
         "BULK_POLL",
-        "ORDER_DETAILS",
+        "REFUND_DETAILS",
+        "FULFILLMENT_DETAILS",
         "ORDERS_PAGE",
         "ORDER_BY_ID",
         "SHOP",
@@ -267,7 +268,8 @@ async def test_answers_hold_only_the_selected_fields_under_their_aliases(
             "pageInfo": {"hasNextPage": True},
         },
     }
-    assert body["extensions"]["cost"]["requestedQueryCost"] == 22
+    # Shopify's rules: 1 shop + 2 + 1 x (1 order + 1 transaction).
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 5
 
 
 async def test_nested_first_truncates_and_says_so(
@@ -291,4 +293,8 @@ async def test_a_cost_calculator_plugs_in(small_shop: FakeShopData) -> None:
         assert body["extensions"]["cost"]["requestedQueryCost"] == 7
         fake.max_cost = 5
         body = await _post(fake, "{ shop { name } }")
-        assert body["errors"][0]["extensions"] == {"code": "MAX_COST_EXCEEDED", "cost": 7}
+        assert body["errors"][0]["extensions"] == {
+            "code": "MAX_COST_EXCEEDED",
+            "cost": 7,
+            "maxCost": 5,
+        }

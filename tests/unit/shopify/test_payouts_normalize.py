@@ -57,7 +57,7 @@ def test_payouts_and_balance_transactions() -> None:
         _bt(1, "CHARGE", "100.00", "3.20"),
         _bt(2, "ADJUSTMENT", "0.30"),
         _bt(3, "SOMETHING_NEW", "-1.00", sourceOrderTransactionId=None, associatedOrder=None),
-        _bt(4, "PAYOUT", "-97.10", associatedOrder=None, sourceOrderTransactionId=None),
+        _bt(4, "TRANSFER", "-97.10", associatedOrder=None, sourceOrderTransactionId=None),
         _bt(5, "CHARGE", "1.00", test=True),
     ]
     outs, records = payouts_from_graphql(payouts, bts)
@@ -75,3 +75,36 @@ def test_payouts_and_balance_transactions() -> None:
     assert charge.source_order_transaction_id == "9001"
     assert charge.payout_id == "55"
     assert charge.at == dt.datetime(2024, 5, 1, 23, 30, tzinfo=dt.UTC)
+
+
+def test_real_types_post_by_their_rules() -> None:
+    """Admin GraphQL's own type names: a payout's line and its failure are
+    left to the payout record, a chargeback and its reversal are disputes,
+    a reserve withdrawal and reversal hold and release, and an adjustment
+    finds its order transaction in ``adjustmentsOrders``."""
+    none = {"associatedOrder": None, "sourceOrderTransactionId": None}
+    bts = [
+        _bt(1, "TRANSFER", "-50.00", **none),
+        _bt(2, "TRANSFER_FAILURE", "50.00", **none),
+        _bt(3, "DISPUTE_WITHDRAWAL", "-40.00", "15.00"),
+        _bt(4, "DISPUTE_REVERSAL", "40.00", "-15.00"),
+        _bt(5, "RESERVED_FUNDS_WITHDRAWAL", "-10.00", **none),
+        _bt(6, "RESERVED_FUNDS_REVERSAL", "10.00", **none),
+        _bt(
+            7,
+            "ADJUSTMENT",
+            "0.30",
+            sourceOrderTransactionId=None,
+            adjustmentReason="refunded_fee",
+            adjustmentsOrders=[{"orderTransactionId": "9002"}],
+        ),
+    ]
+    _, records = payouts_from_graphql([], bts)
+    assert [(r.id, r.kind) for r in records] == [
+        ("3", RecordKind.DISPUTE),
+        ("4", RecordKind.DISPUTE_WON),
+        ("5", RecordKind.RESERVE_HOLD),
+        ("6", RecordKind.RESERVE_RELEASE),
+        ("7", RecordKind.FEE_REFUND),
+    ]
+    assert records[-1].source_order_transaction_id == "9002"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.connectors.shopify.assemble import assemble_bulk, flatten, merge_details
+from service.connectors.shopify.assemble import assemble_bulk, flatten
 from service.connectors.shopify.normalize_graphql import history_from_graphql
 from service.connectors.shopify.normalize_rest import history_from_rest
 from service.domain.context import PostingContext
@@ -50,7 +50,8 @@ def from_query(data: FakeShopData, o: FOrder) -> OrderHistory:
 
 def from_bulk(data: FakeShopData, o: FOrder) -> OrderHistory:
     [order] = list(assemble_bulk(iter(bulk_lines(o))))
-    merge_details(order, graphql_order(o))
+    details = flatten(graphql_order(o))
+    order.update(refunds=details["refunds"], fulfillments=details["fulfillments"])
     return history_from_graphql(order, store_id="store", timezone=data.timezone)
 
 
