@@ -6,7 +6,15 @@ import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
+from service.api.guard import guard_fields
 from service.api.limits import extensions
+from service.api.mutations.api_tokens import (
+    CreateApiTokenPayload,
+    RevokeApiTokenPayload,
+    api_tokens,
+    create_api_token,
+    revoke_api_token,
+)
 from service.api.mutations.apply_order_action import ApplyOrderActionPayload, apply_order_action
 from service.api.mutations.connect_inventory_system import (
     InventorySyncPayload,
@@ -69,6 +77,7 @@ from service.api.queries.statements import balance_sheet, profit_and_loss, trial
 from service.api.queries.stores import stores
 from service.api.queries.sync_runs import sync_runs
 from service.api.types.account import Account
+from service.api.types.api_token import ApiToken
 from service.api.types.books_status import BooksStatus
 from service.api.types.connection import Connection
 from service.api.types.gateway import GatewayMapping
@@ -129,6 +138,9 @@ class Query:
     )
     ingest_errors: Connection[IngestError] = strawberry.field(
         resolver=ingest_errors, description="Received events that failed, newest first."
+    )
+    api_tokens: list[ApiToken] = strawberry.field(
+        resolver=api_tokens, description="The company's API tokens (ADMIN tokens only)."
     )
     gateway_mappings: list[GatewayMapping] = strawberry.field(
         resolver=gateway_mappings,
@@ -192,15 +204,23 @@ class Mutation:
     set_sku_restocks: RestockPayload = strawberry.mutation(resolver=set_sku_restocks)
     bulk_edit_restocks: RestockPayload = strawberry.mutation(resolver=bulk_edit_restocks)
     import_restocks_csv: RestockPayload = strawberry.mutation(resolver=import_restocks_csv)
+    create_api_token: CreateApiTokenPayload = strawberry.mutation(
+        resolver=create_api_token,
+        description="A new API token with a name, a role and an optional expiry (ADMIN).",
+    )
+    revoke_api_token: RevokeApiTokenPayload = strawberry.mutation(
+        resolver=revoke_api_token, description="Revoke an API token at once (ADMIN)."
+    )
     sync_store: SyncStorePayload = strawberry.mutation(
         resolver=sync_store, description="Sync a connected store now."
     )
 
 
+guard_fields(Query, Mutation)
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Job, Store],
+    types=[Job, Store, ApiToken],
     extensions=extensions(),
     config=StrawberryConfig(scalar_map={CurrencyCode: CURRENCY_CODE_SCALAR}),
 )

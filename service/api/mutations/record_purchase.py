@@ -12,8 +12,11 @@ from service.api.context import Info
 from service.api.types.job import Job
 from service.api.types.user_error import UserError, UserErrorCode
 from service.db.queue import enqueue
-from service.domain.money import MoneyError, to_minor
+from service.domain.money import MoneyError, check_total, to_minor
 from service.ledger.inventory import RECOST_FUNCTION, Purchase, record_purchases
+
+MAX_UNITS = 1_000_000
+MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
 @strawberry.input
@@ -63,14 +66,14 @@ def _purchase(
         day = dt.date.min
     try:
         units = int((row.get("units") or "").strip())
-        if units <= 0:
+        if not 0 < units <= MAX_UNITS:
             raise ValueError
     except ValueError:
         errors.append(
             UserError(
                 field=f"{field}.units",
                 code=UserErrorCode.INVALID,
-                message=f"units {row.get('units')!r} is not a positive whole number",
+                message=f"units {row.get('units')!r} is not a whole number from 1 to {MAX_UNITS}",
             )
         )
         units = 0
@@ -84,15 +87,30 @@ def _purchase(
                     message="a unit cost cannot be negative",
                 )
             )
-    except MoneyError:
+    except MoneyError as exc:
         errors.append(
             UserError(
                 field=f"{field}.unitCost",
                 code=UserErrorCode.INVALID,
-                message=f"unit cost {row.get('unit_cost')!r} is not an amount",
+                message=f"unit cost {str(row.get('unit_cost'))[:50]!r} is not an amount: {exc}",
             )
         )
         cost = 0
+    if not errors and not MIN_YEAR <= day.year <= MAX_YEAR:
+        errors.append(
+            UserError(
+                field=f"{field}.date",
+                code=UserErrorCode.INVALID,
+                message=f"date must be between {MIN_YEAR} and {MAX_YEAR}",
+            )
+        )
+    if not errors:
+        try:
+            check_total(units, cost)
+        except MoneyError as exc:
+            errors.append(
+                UserError(field=f"{field}.units", code=UserErrorCode.INVALID, message=str(exc))
+            )
     if errors:
         return None, errors
     return Purchase(sku, day, units, cost, (row.get("reference") or "").strip()), []

@@ -1,0 +1,49 @@
+"""The audit record: which token made which change, with a summary of its input.
+
+Secrets in an input (access tokens, API keys, webhook secrets) are never
+written; long texts (CSV files) are cut short.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from enum import Enum
+from typing import Any
+
+from service.api.context import Context
+
+_SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
+_MAX_TEXT = 200
+
+
+def _summary(value: Any, name: str = "") -> Any:
+    if any(w in name.lower() for w in _SECRET_WORDS):
+        return "[secret]"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _summary(getattr(value, f.name), f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_summary(v) for v in value[:50]]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str):
+        return value[:_MAX_TEXT]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)[:_MAX_TEXT]
+
+
+def summarize(arguments: dict[str, Any]) -> dict[str, Any]:
+    summary = {k: _summary(v, k) for k, v in arguments.items()}
+    json.dumps(summary)  # the summary must be plain JSON
+    return summary
+
+
+async def record_mutation(ctx: Context, operation: str, arguments: dict[str, Any]) -> None:
+    await ctx.pool.execute(
+        "INSERT INTO audit_log (company_id, token_id, kind, summary) VALUES ($1, $2, $3, $4)",
+        ctx.company_id,
+        ctx.token_id,
+        operation,
+        summarize(arguments),
+    )
