@@ -33,6 +33,21 @@ def _summary(value: Any, name: str = "") -> Any:
     return str(value)[:_MAX_TEXT]
 
 
+def canonical(value: Any) -> Any:
+    """The whole input as plain JSON data (secrets included: only hashed, never stored)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    return str(value)
+
+
 def summarize(arguments: dict[str, Any]) -> dict[str, Any]:
     summary = {k: _summary(v, k) for k, v in arguments.items()}
     json.dumps(summary)  # the summary must be plain JSON

@@ -22,10 +22,11 @@ from typing import Any
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.types.field import StrawberryField
 
-from service.api.audit import record_mutation
+from service.api.audit import canonical, record_mutation
 from service.api.context import Info
 from service.api.errors import ClientError
 from service.api.types.user_error import UserError, UserErrorCode
+from service.commands.idempotency import IdempotencyKeyReused, current_input_hash, input_hash
 
 log = logging.getLogger("storebooks.api")
 MIN_YEAR, MAX_YEAR = 1970, 2200
@@ -135,7 +136,16 @@ class MutationGuard(FieldExtension):
         errors = self.refusals(info, kwargs)
         if errors:
             return self._refuse(info, errors)
-        result = await next_(source, info, **kwargs)
+        current_input_hash.set(input_hash(canonical(kwargs)))
+        try:
+            result = await next_(source, info, **kwargs)
+        except IdempotencyKeyReused as exc:
+            reused = UserError(
+                field="input.idempotencyKey",
+                code=UserErrorCode.IDEMPOTENCY_KEY_REUSED,
+                message=str(exc),
+            )
+            return self._refuse(info, [reused])
         user_errors = getattr(result, "user_errors", None)
         if user_errors:
             self._refuse(info, user_errors)  # logged once, as one line
