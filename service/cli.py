@@ -73,6 +73,8 @@ async def cmd_verify(settings: Settings, company: str | None) -> int:
             )
             for problem in report.problems:
                 print(f"  - {problem}")
+            for line in report.work:
+                print(f"  work: {line}")
             dirty += not report.clean
     finally:
         await pool.close()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -17,20 +18,16 @@ from arq import Retry
 
 from service.config import Settings
 from service.db.queue import enqueue
-from service.ledger.ingest import stale_pending_events
-from service.ledger.inventory import RECOST, RECOST_FUNCTION, run_recost
+from service.ledger.ingest import record_failed_attempt, stale_pending_events
+from service.ledger.inventory import run_recost
 from service.ledger.inventory_systems import (
     INVENTORY_FUNCTION,
-    INVENTORY_SYNC,
     run_inventory_sync,
 )
 from service.ledger.inventory_systems import request_sync as request_inventory_sync
+from service.ledger.job_kinds import function_for
 from service.ledger.jobs import fail_job, stale_queued_jobs
 from service.ledger.order_actions import (
-    CHANNEL_FUNCTION,
-    CHANNEL_REPOST,
-    ORDERS_FUNCTION,
-    ORDERS_REPOST,
     run_channel_repost,
     run_orders_repost,
 )
@@ -41,9 +38,16 @@ from service.ledger.reposting import (
     run_full_repost,
 )
 from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id, process_event
-from service.ledger.sync_runs import INCREMENTAL, SYNC_FUNCTION, request_sync, sync_job_id
+from service.ledger.sync_runs import (
+    INCREMENTAL,
+    SYNC_FUNCTION,
+    finish_run,
+    request_sync,
+    sync_job_id,
+)
 
 log = logging.getLogger("storebooks.worker")
+T = TypeVar("T")
 
 # Worth another try: lost connections, and the losing side of a deadlock or
 # serialization conflict between two jobs re-posting the same orders (its
@@ -57,6 +61,8 @@ TRANSIENT = (
     httpx.TransportError,
 )
 MAX_TRIES = 5
+# A stored event whose processing raises this many times is FAILED (a poison payload).
+EVENT_MAX_ATTEMPTS = 3
 
 
 def step_seconds(settings: Settings) -> float:
@@ -70,24 +76,47 @@ def _retry(ctx: dict[str, Any], exc: BaseException) -> Retry:
     return Retry(defer=min(60, 2 ** ctx.get("job_try", 1)))
 
 
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+async def guarded(
+    ctx: dict[str, Any], company_id: str, job_id: str, work: Callable[[], Awaitable[T]]
+) -> T:
+    """Run a recorded job so that it never stays RUNNING: transient errors are
+    retried (deferred, not slept) until the last try, and any other error, or
+    the last try's, marks the job FAILED with its reason before arq drops it."""
+    try:
+        return await work()
+    except Retry:
+        raise
+    except TRANSIENT as exc:
+        if ctx.get("job_try", 1) < MAX_TRIES:
+            raise _retry(ctx, exc) from exc
+        await fail_job(ctx["pool"], UUID(company_id), job_id, _reason(exc))
+        raise
+    except Exception as exc:
+        log.exception("job %s failed", job_id)
+        await fail_job(ctx["pool"], UUID(company_id), job_id, _reason(exc))
+        raise
+
+
 async def repost_company(ctx: dict[str, Any], company_id: str, job_id: str) -> str:
     """One step of a full re-post; the next step is a job of its own."""
     pool: asyncpg.Pool = ctx["pool"]
     settings: Settings = ctx["settings"]
-    try:
-        status = await run_full_repost(
+    status = await guarded(
+        ctx,
+        company_id,
+        job_id,
+        lambda: run_full_repost(
             pool,
             UUID(company_id),
             job_id,
             batch_orders=settings.repost_batch_orders,
             step_seconds=step_seconds(settings),
-        )
-    except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
-    except Exception as exc:
-        if ctx.get("job_try", 1) >= MAX_TRIES:
-            await fail_job(pool, UUID(company_id), job_id, f"{type(exc).__name__}: {exc}")
-        raise
+        ),
+    )
     if status == "BUSY":  # another re-post of this company holds the lock
         raise Retry(defer=2)
     if status == "CONTINUE":
@@ -114,27 +143,27 @@ async def cleanup_journal_versions(ctx: dict[str, Any], company_id: str | None =
 
 
 async def repost_channel(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
-    try:
-        return await run_channel_repost(ctx["pool"], UUID(company_id), job_id)
-    except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+    return await guarded(
+        ctx, company_id, job_id, lambda: run_channel_repost(ctx["pool"], UUID(company_id), job_id)
+    )
 
 
 async def recost_skus(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
-    try:
-        return await run_recost(ctx["pool"], UUID(company_id), job_id)
-    except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+    return await guarded(
+        ctx, company_id, job_id, lambda: run_recost(ctx["pool"], UUID(company_id), job_id)
+    )
 
 
 async def sync_inventory_costs(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
     settings: Settings = ctx["settings"]
-    try:
-        return await run_inventory_sync(
+    return await guarded(
+        ctx,
+        company_id,
+        job_id,
+        lambda: run_inventory_sync(
             ctx["pool"], settings.resolved_secret_key(), UUID(company_id), job_id
-        )
-    except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+        ),
+    )
 
 
 async def schedule_inventory_syncs(ctx: dict[str, Any]) -> int:
@@ -151,17 +180,25 @@ async def schedule_inventory_syncs(ctx: dict[str, Any]) -> int:
 
 
 async def repost_orders(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
-    try:
-        return await run_orders_repost(ctx["pool"], UUID(company_id), job_id)
-    except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+    return await guarded(
+        ctx, company_id, job_id, lambda: run_orders_repost(ctx["pool"], UUID(company_id), job_id)
+    )
 
 
 async def process_shopify_event(ctx: dict[str, Any], company_id: str, event_id: int) -> str:
+    """Process one stored event; one that keeps failing becomes FAILED, never stuck PENDING."""
     try:
         outcome = await process_event(ctx["pool"], UUID(company_id), event_id)
     except TRANSIENT as exc:
         raise _retry(ctx, exc) from exc
+    except Exception as exc:
+        log.exception("event %s of company %s failed", event_id, company_id)
+        status = await record_failed_attempt(
+            ctx["pool"], UUID(company_id), event_id, _reason(exc), EVENT_MAX_ATTEMPTS
+        )
+        if status == "PENDING" and ctx.get("job_try", 1) < MAX_TRIES:
+            raise _retry(ctx, exc) from exc
+        return status
     return outcome.status
 
 
@@ -179,13 +216,33 @@ async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) 
             step_seconds=step_seconds(settings),
         )
     except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+        if ctx.get("job_try", 1) < MAX_TRIES:
+            raise _retry(ctx, exc) from exc
+        await _fail_run(ctx, company_id, run_id, exc)
+        return "FAILED"
+    except Retry:
+        raise
+    except Exception as exc:
+        log.exception("sync run %s failed", run_id)
+        await _fail_run(ctx, company_id, run_id, exc)
+        return "FAILED"
     if result.status == "CONTINUE":
         step = uuid.uuid4().hex[:12]
         await enqueue(
             ctx["redis"], SYNC_FUNCTION, sync_job_id(result.run_id, step), company_id, run_id
         )
     return result.status
+
+
+async def _fail_run(ctx: dict[str, Any], company_id: str, run_id: str, exc: BaseException) -> None:
+    """A crashed sync run ends FAILED, so that the next syncStore starts a new one.
+    The reason names the kind of failure only: details stay in the worker's log."""
+    reason = (
+        f"the sync stopped on an internal error ({type(exc).__name__}); it can be started again"
+    )
+    await finish_run(
+        ctx["pool"], UUID(company_id), UUID(run_id), "FAILED", progress="failed", error=reason
+    )
 
 
 async def refetch_waiting_orders(ctx: dict[str, Any]) -> int:
@@ -229,13 +286,7 @@ async def requeue_stale_jobs(ctx: dict[str, Any]) -> int:
     pool: asyncpg.Pool = ctx["pool"]
     count = 0
     for job in await stale_queued_jobs(pool, older_than_seconds=30):
-        function = {
-            "full_repost": REPOST_FUNCTION,
-            CHANNEL_REPOST: CHANNEL_FUNCTION,
-            RECOST: RECOST_FUNCTION,
-            INVENTORY_SYNC: INVENTORY_FUNCTION,
-            ORDERS_REPOST: ORDERS_FUNCTION,
-        }.get(job.kind)
+        function = function_for(job.kind)
         if function is not None:
             count += await enqueue(
                 ctx["redis"], function, job.job_id, str(job.company_id), job.job_id

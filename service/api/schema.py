@@ -52,6 +52,12 @@ from service.api.mutations.restocks import (
     report_channel_restock,
     set_sku_restocks,
 )
+from service.api.mutations.retries import (
+    RetryIngestEventPayload,
+    RetryJobPayload,
+    retry_ingest_event,
+    retry_job,
+)
 from service.api.mutations.set_channel_status import SetChannelStatusPayload, set_channel_status
 from service.api.mutations.set_gateway_mapping import (
     SetGatewayMappingPayload,
@@ -210,6 +216,13 @@ class Mutation:
     )
     revoke_api_token: RevokeApiTokenPayload = strawberry.mutation(
         resolver=revoke_api_token, description="Revoke an API token at once (ADMIN)."
+    )
+    retry_ingest_event: RetryIngestEventPayload = strawberry.mutation(
+        resolver=retry_ingest_event,
+        description="Process a failed event again, after the cause of its failure is fixed.",
+    )
+    retry_job: RetryJobPayload = strawberry.mutation(
+        resolver=retry_job, description="Run a failed background job again."
     )
     sync_store: SyncStorePayload = strawberry.mutation(
         resolver=sync_store, description="Sync a connected store now."

@@ -1,0 +1,97 @@
+"""Work that keeps failing ends FAILED with its reason, is shown, and can be retried."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+from arq import Retry
+from arq.connections import ArqRedis
+
+from service.ledger.ingest import store_event
+from service.ledger.jobs import get_job
+from service.ledger.reposting import request_full_repost
+from tests.conftest import GraphQL, Tenant
+from worker.jobs import EVENT_MAX_ATTEMPTS, guarded, process_shopify_event
+
+# Nested deeper than Python's JSON decoder can go: it raises RecursionError,
+# which no payload check expected, inside the transaction that rolls back.
+POISON = b'{"id": 1, "line_items": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
+
+async def _poison_event(pool: asyncpg.Pool, tenant: Tenant) -> int:
+    event_id = await store_event(
+        pool,
+        tenant.company_id,
+        tenant.store_id,
+        source="shopify.webhook",
+        topic="orders/create",
+        external_id="poison-1",
+        body=POISON,
+    )
+    assert event_id is not None
+    return event_id
+
+
+async def test_a_poison_event_fails_after_its_attempts_and_can_be_retried(
+    pool: asyncpg.Pool, queue: ArqRedis, tenant: Tenant, gql: GraphQL
+) -> None:
+    event_id = await _poison_event(pool, tenant)
+    ctx: dict[str, Any] = {"pool": pool, "job_try": 1}
+    for _ in range(EVENT_MAX_ATTEMPTS - 1):
+        with pytest.raises(Retry):
+            await process_shopify_event(ctx, str(tenant.company_id), event_id)
+    assert await process_shopify_event(ctx, str(tenant.company_id), event_id) == "FAILED"
+    errors = await gql("{ ingestErrors(first: 5) { nodes { id reason } } }")
+    [shown] = errors["data"]["ingestErrors"]["nodes"]
+    assert "RecursionError" in shown["reason"]
+    retried = await gql(
+        "mutation($id: ID!) { retryIngestEvent(input: { id: $id }) "
+        "{ retried userErrors { code } } }",
+        {"id": shown["id"]},
+    )
+    assert retried["data"]["retryIngestEvent"] == {"retried": True, "userErrors": []}
+    status = await pool.fetchval(
+        "SELECT status FROM raw_events WHERE company_id = $1 AND event_id = $2",
+        tenant.company_id,
+        event_id,
+    )
+    assert status == "PENDING"
+
+
+async def test_a_job_that_raises_is_failed_with_its_reason(
+    pool: asyncpg.Pool, queue: ArqRedis, tenant: Tenant, gql: GraphQL
+) -> None:
+    async with pool.acquire() as conn:
+        job = await request_full_repost(conn, tenant.company_id, 1, reason="test")
+
+    async def broken() -> str:
+        raise RuntimeError("a bug, not a lost connection")
+
+    with pytest.raises(RuntimeError):
+        await guarded({"pool": pool, "job_try": 1}, str(tenant.company_id), job.job_id, broken)
+    failed = await get_job(pool, tenant.company_id, job.job_id)
+    assert failed is not None and failed.status == "FAILED"
+    assert failed.error == "RuntimeError: a bug, not a lost connection"
+    status = await gql("{ booksStatus { upToDate recentJobs(first: 5) { id status error } } }")
+    [shown] = status["data"]["booksStatus"]["recentJobs"]
+    assert shown["status"] == "FAILED" and shown["error"]
+    retried = await gql(
+        "mutation($id: ID!) { retryJob(input: { id: $id }) "
+        "{ job { status } userErrors { code } } }",
+        {"id": shown["id"]},
+    )
+    assert retried["data"]["retryJob"]["job"]["status"] == "QUEUED"
+
+
+async def test_verify_reports_failed_work(pool: asyncpg.Pool, tenant: Tenant) -> None:
+    from service.ledger.verify import stuck_work
+
+    event_id = await _poison_event(pool, tenant)
+    await pool.execute(
+        "UPDATE raw_events SET status = 'FAILED' WHERE company_id = $1 AND event_id = $2",
+        tenant.company_id,
+        event_id,
+    )
+    assert any("FAILED" in line for line in await stuck_work(pool, tenant.company_id))
