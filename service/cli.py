@@ -155,6 +155,9 @@ async def _demo_company(
 async def cmd_dev(settings: Settings) -> int:
     import uvicorn
 
+    # A developer's stores and inventory systems are local fakes: any host goes.
+    settings = settings.model_copy(update={"allow_any_api_host": True})
+
     from service.db.connect import create_pool
     from service.ledger.demo import load_demo_activity
     from worker.settings import build_worker

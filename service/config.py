@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(default=300, alias="STOREBOOKS_JOB_TIMEOUT")
     shopify_poll_seconds: float = Field(default=2.0, alias="STOREBOOKS_SHOPIFY_POLL_SECONDS")
     repost_batch_orders: int = Field(default=2000, alias="STOREBOOKS_REPOST_BATCH")
+    # Off in production: stores and inventory systems may then only point at
+    # the providers' real API hosts. `storebooks dev` and the tests turn it on
+    # to talk to local fakes.
+    allow_any_api_host: bool = Field(default=False, alias="STOREBOOKS_ALLOW_ANY_API_HOST")
 
     @property
     def embedded(self) -> bool:

@@ -45,6 +45,7 @@ class Servers:
             REDIS_URL=self.redis_url,
             STOREBOOKS_QUEUE=self.settings.queue_name,
             STOREBOOKS_DATA_DIR=str(self.settings.data_dir),
+            STOREBOOKS_ALLOW_ANY_API_HOST="true",
         )
         return env
 
@@ -69,6 +70,7 @@ async def servers() -> AsyncIterator[Servers]:
             "STOREBOOKS_DATA_DIR": str(base.data_dir.resolve()),
             "STOREBOOKS_SECRET_KEY": "test-secret-key",
             "STOREBOOKS_SHOPIFY_POLL_SECONDS": 0.01,
+            "STOREBOOKS_ALLOW_ANY_API_HOST": True,
         }
     )
     yield Servers(settings, db_url, endpoints.redis_url)

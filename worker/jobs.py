@@ -17,6 +17,7 @@ import httpx
 from arq import Retry
 
 from service.config import Settings
+from service.connectors.shopify.client import RetryLater
 from service.db.queue import enqueue
 from service.ledger.ingest import record_failed_attempt, stale_pending_events
 from service.ledger.inventory import run_recost
@@ -215,6 +216,11 @@ async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) 
             poll_seconds=settings.shopify_poll_seconds,
             step_seconds=step_seconds(settings),
         )
+    except RetryLater as exc:  # the shop asks for a wait: free the slot meanwhile
+        if ctx.get("job_try", 1) < MAX_TRIES:
+            raise Retry(defer=min(120.0, max(1.0, exc.wait))) from exc
+        await _fail_run(ctx, company_id, run_id, exc, generic=False)
+        return "FAILED"
     except TRANSIENT as exc:
         if ctx.get("job_try", 1) < MAX_TRIES:
             raise _retry(ctx, exc) from exc
@@ -234,12 +240,16 @@ async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) 
     return result.status
 
 
-async def _fail_run(ctx: dict[str, Any], company_id: str, run_id: str, exc: BaseException) -> None:
+async def _fail_run(
+    ctx: dict[str, Any], company_id: str, run_id: str, exc: BaseException, *, generic: bool = True
+) -> None:
     """A crashed sync run ends FAILED, so that the next syncStore starts a new one.
     The reason names the kind of failure only: details stay in the worker's log."""
     reason = (
         f"the sync stopped on an internal error ({type(exc).__name__}); it can be started again"
     )
+    if not generic:
+        reason = f"the shop kept asking to wait ({exc}); the sync can be started again"
     await finish_run(
         ctx["pool"], UUID(company_id), UUID(run_id), "FAILED", progress="failed", error=reason
     )
@@ -252,7 +262,7 @@ async def refetch_waiting_orders(ctx: dict[str, Any]) -> int:
     settings: Settings = ctx["settings"]
     try:
         return await refetch(ctx["pool"], settings.resolved_secret_key())
-    except TRANSIENT as exc:
+    except (*TRANSIENT, RetryLater) as exc:
         log.warning("re-fetching waiting orders stopped: %s", exc)
         return 0
 

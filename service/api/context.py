@@ -20,6 +20,7 @@ class Context:
     queue: ArqRedis
     secret_key: str = ""
     token_id: UUID | None = None
+    allow_any_api_host: bool = False
     # Direct callers (tests, scripts) act with full rights; requests carry their token's role.
     role: str = "ADMIN"
     loaders: dict[str, Any] = field(default_factory=dict)

@@ -116,4 +116,5 @@ class StorebooksGraphQL(GraphQL[Context, None]):
             pool=state.pool,
             queue=queue,
             secret_key=state.secret_key,
+            allow_any_api_host=getattr(state, "allow_any_api_host", False),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 
@@ -82,3 +83,34 @@ async def test_bodies_that_are_not_objects_are_400(
         response = await client.post("/graphql", content=content, headers=headers)
         assert response.status_code == 400, content[:20]
         assert response.json()["errors"][0]["message"]
+
+
+async def test_production_refuses_internal_api_hosts(
+    settings: Any, queue: Any, tenant: Tenant
+) -> None:
+    from service.api.app import create_app
+
+    closed = create_app(settings.model_copy(update={"allow_any_api_host": False}))
+    async with closed.router.lifespan_context(closed):
+        transport = httpx.ASGITransport(app=closed)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            response = await c.post(
+                "/graphql",
+                json={
+                    "query": "mutation($i: ConnectShopifyStoreInput!) { connectShopifyStore("
+                    "input: $i) { userErrors { field code message } } }",
+                    "variables": {
+                        "i": {
+                            "shopDomain": "x.myshopify.com",
+                            "webhookSecret": "s",
+                            "accessToken": "t",
+                            "apiBaseUrl": "http://169.254.169.254",
+                            "timezone": "UTC",
+                            "currencyCode": "USD",
+                        }
+                    },
+                },
+                headers=tenant.headers,
+            )
+    [error] = response.json()["data"]["connectShopifyStore"]["userErrors"]
+    assert error["field"] == "input.apiBaseUrl" and error["code"] == "INVALID"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from enum import Enum
-from urllib.parse import urlsplit
 
 import strawberry
 
 from service.api.context import Info
 from service.api.types.job import Job
 from service.api.types.user_error import UserError, UserErrorCode
+from service.connectors.hosts import url_problem
 from service.db.queue import enqueue
 from service.ledger.inventory_systems import INVENTORY_FUNCTION, connect, request_sync
 
@@ -80,14 +80,12 @@ async def connect_inventory_system(
         if not (getattr(input, name) or "").strip()
     ]
     if input.base_url is not None:
-        parts = urlsplit(input.base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        problem = url_problem(
+            input.base_url, input.provider.value, allow_any=info.context.allow_any_api_host
+        )
+        if problem is not None:
             errors.append(
-                UserError(
-                    field="input.baseUrl",
-                    code=UserErrorCode.INVALID,
-                    message=f"{input.base_url!r} is not an http(s) URL",
-                )
+                UserError(field="input.baseUrl", code=UserErrorCode.INVALID, message=problem)
             )
     if errors:
         return InventorySyncPayload(user_errors=errors)

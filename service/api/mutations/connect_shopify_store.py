@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import asyncpg
 import strawberry
 
 from service.api.context import Info
 from service.api.types.store import Store
 from service.api.types.sync import SyncRun
 from service.api.types.user_error import UserError, UserErrorCode
+from service.connectors.hosts import url_problem
 from service.db.queue import enqueue
 from service.ledger.shopify_stores import ShopAlreadyConnected, connect_store
 from service.ledger.sync_runs import BACKFILL, SYNC_FUNCTION, request_sync, sync_job_id
@@ -42,7 +43,7 @@ class ConnectShopifyStorePayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _validate(input: ConnectShopifyStoreInput) -> list[UserError]:
+def _validate(input: ConnectShopifyStoreInput, allow_any_host: bool) -> list[UserError]:
     errors: list[UserError] = []
 
     def bad(field: str, code: UserErrorCode, message: str) -> None:
@@ -63,11 +64,9 @@ def _validate(input: ConnectShopifyStoreInput) -> list[UserError]:
     if not input.access_token.strip():
         bad("accessToken", UserErrorCode.REQUIRED, "an Admin API access token is required")
     if input.api_base_url is not None:
-        parts = urlsplit(input.api_base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            bad(
-                "apiBaseUrl", UserErrorCode.INVALID, f"{input.api_base_url!r} is not an http(s) URL"
-            )
+        problem = url_problem(input.api_base_url, "shopify", allow_any=allow_any_host)
+        if problem is not None:
+            bad("apiBaseUrl", UserErrorCode.INVALID, problem)
     try:
         ZoneInfo(input.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -85,7 +84,7 @@ async def connect_shopify_store(
     info: Info, input: ConnectShopifyStoreInput
 ) -> ConnectShopifyStorePayload:
     ctx = info.context
-    errors = _validate(input)
+    errors = _validate(input, ctx.allow_any_api_host)
     if errors:
         return ConnectShopifyStorePayload(user_errors=errors)
     domain = input.shop_domain.strip().lower()
@@ -103,7 +102,9 @@ async def connect_shopify_store(
                 currency_code=input.currency_code,
             )
             run, _ = await request_sync(conn, ctx.company_id, store.store_id, BACKFILL)
-    except ShopAlreadyConnected:
+    except (ShopAlreadyConnected, asyncpg.UniqueViolationError):
+        # The loser of two companies connecting one shop at once meets the
+        # unique index rather than the check: the same answer either way.
         return ConnectShopifyStorePayload(
             user_errors=[
                 UserError(

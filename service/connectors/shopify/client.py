@@ -25,6 +25,16 @@ Sleep = Callable[[float], Awaitable[None]]
 _MAX_BACKOFF = 30.0
 
 
+class RetryLater(Exception):
+    """The shop asks for a wait longer than a worker slot should sleep: the
+    job should be deferred (arq's Retry) and run again after ``wait`` seconds,
+    leaving its slot to other companies' work meanwhile."""
+
+    def __init__(self, wait: float, reason: str) -> None:
+        super().__init__(f"retry in {wait:.1f} s: {reason}")
+        self.wait = wait
+
+
 class BulkUrlExpired(ShopifyError):
     """A bulk operation's result URL no longer serves the file (results
     are kept for a week, and the signed URL can lapse sooner)."""
@@ -54,11 +64,14 @@ def _has_code(errors: object, code: str) -> bool:
 
 
 def _messages(errors: object) -> str:
+    """Shopify's own error messages, cut short: they name the field at fault."""
     if isinstance(errors, list):
-        return "; ".join(
-            str(e.get("message", e)) if isinstance(e, Mapping) else str(e) for e in errors
+        text = "; ".join(
+            str(e.get("message", "")) if isinstance(e, Mapping) else "error" for e in errors[:5]
         )
-    return str(errors)
+    else:
+        text = "error"
+    return text[:300]
 
 
 def throttle_wait(payload: Mapping[str, Any]) -> float | None:
@@ -107,6 +120,7 @@ class ShopifyClient:
         http: httpx.AsyncClient | None = None,
         sleep: Sleep = asyncio.sleep,
         max_retries: int = 8,
+        sleep_budget: float | None = None,
     ) -> None:
         self.shop_domain = shop_domain
         self.api_version = api_version
@@ -117,6 +131,9 @@ class ShopifyClient:
         self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
         self.sleep = sleep
         self.max_retries = max_retries
+        # Seconds one call may sleep in all; beyond it the call raises
+        # RetryLater. None: sleep as long as the retries take (scripts, tests).
+        self.sleep_budget = sleep_budget
         self.last_cost: Mapping[str, Any] | None = None
 
     async def __aenter__(self) -> ShopifyClient:
@@ -145,6 +162,7 @@ class ShopifyClient:
         }
         body = {"query": query, "variables": dict(variables or {})}
         attempt = 0
+        slept = 0.0
         while True:
             try:
                 response = await self.http.post(self.endpoint, json=body, headers=headers)
@@ -158,14 +176,17 @@ class ShopifyClient:
                 elif status >= 500:
                     wait, reason = self._backoff(attempt), f"HTTP {status}"
                 elif status != 200:
-                    raise ShopifyError(f"HTTP {status} from {self.endpoint}: {response.text[:300]}")
+                    # The status only: the body is the remote host's text, never shown on.
+                    raise ShopifyError(f"Shopify answered HTTP {status}")
                 else:
                     try:
                         payload = response.json()
                     except ValueError as exc:
-                        raise ShopifyError(f"not JSON from {self.endpoint}: {exc}") from exc
+                        raise ShopifyError(
+                            "Shopify answered with something that is not JSON"
+                        ) from exc
                     if not isinstance(payload, dict):
-                        raise ShopifyError(f"unexpected answer from {self.endpoint}: {payload!r}")
+                        raise ShopifyError("Shopify answered with JSON that is not an object")
                     ext = payload.get("extensions")
                     if isinstance(ext, Mapping):
                         self.last_cost = ext.get("cost")
@@ -173,7 +194,7 @@ class ShopifyClient:
                     if not errors:
                         data = payload.get("data")
                         if not isinstance(data, dict):
-                            raise ShopifyError(f"no data from {self.endpoint}")
+                            raise ShopifyError("Shopify answered without data")
                         return data
                     if _has_code(errors, "MAX_COST_EXCEEDED"):
                         raise QueryTooCostly(f"GraphQL error: {_messages(errors)}")
@@ -184,6 +205,9 @@ class ShopifyClient:
             attempt += 1
             if attempt > self.max_retries:
                 raise ShopifyError(f"gave up after {attempt} attempts, last: {reason}")
+            if self.sleep_budget is not None and slept + wait > self.sleep_budget:
+                raise RetryLater(wait, reason)
+            slept += wait
             await self.sleep(wait)
 
     async def shop(self) -> ShopInfo:
