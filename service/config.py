@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # Off in production: stores and inventory systems may then only point at
     # the providers' real API hosts. `storebooks dev` and the tests turn it on
     # to talk to local fakes.
+    # Seconds a stopping worker lets its running jobs finish before handing
+    # them back to the queue (within Kubernetes' default 30 s grace period).
+    worker_grace_seconds: int = Field(default=20, alias="STOREBOOKS_WORKER_GRACE")
     allow_any_api_host: bool = Field(default=False, alias="STOREBOOKS_ALLOW_ANY_API_HOST")
 
     @property
