@@ -68,6 +68,7 @@ from service.api.mutations.update_bookkeeping_settings import (
     UpdateBookkeepingSettingsPayload,
     update_bookkeeping_settings,
 )
+from service.api.node import node
 from service.api.queries.bookkeeping_settings import bookkeeping_settings
 from service.api.queries.books_status import books_status
 from service.api.queries.chart_of_accounts import chart_of_accounts
@@ -101,7 +102,9 @@ from service.api.types.sync import IngestError, SyncRun
 
 @strawberry.type
 class Query:
-    node: relay.Node = relay.node()
+    node: relay.Node | None = strawberry.field(
+        resolver=node, description="Any object of the company by its id; null when there is none."
+    )
     books_status: BooksStatus = strawberry.field(resolver=books_status)
     chart_of_accounts: list[Account] = strawberry.field(resolver=chart_of_accounts)
     bookkeeping_settings: BookkeepingSettings = strawberry.field(resolver=bookkeeping_settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 
@@ -83,3 +84,28 @@ async def test_cogs_file_name_cannot_break_the_header(
     disposition = response.headers["content-disposition"]
     assert "\r" not in disposition and "\n" not in disposition and "X-Evil" not in response.headers
     assert disposition.count('"') == 2
+
+
+async def test_node_answers_null_for_ids_it_does_not_serve(
+    gql: GraphQL, pool: Any, tenant: Tenant
+) -> None:
+    from service.api.ids import global_id
+    from service.ledger.companies import create_company, create_store
+
+    async with pool.acquire() as conn:
+        other = await create_company(conn, "Someone else")
+        store = await create_store(conn, other.company_id, "Their store")
+    query = "query($id: ID!) { node(id: $id) { id } }"
+    for forged in (
+        global_id("Store", store.store_id),  # another company's
+        global_id("Store", "not-a-uuid"),
+        global_id("Order", f"{tenant.store_id}:no-such-order"),
+        global_id("Order", "garbage"),
+        global_id("Nothing", "1"),
+        "%%%not base64",
+        "",
+    ):
+        body = await gql(query, {"id": forged})
+        assert body.get("errors") is None and body["data"]["node"] is None, forged
+    mine = await gql(query, {"id": global_id("Store", tenant.store_id)})
+    assert mine["data"]["node"]["id"] == global_id("Store", tenant.store_id)
