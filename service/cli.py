@@ -163,23 +163,18 @@ async def cmd_worker(settings: Settings, burst: bool) -> int:
     """Run until SIGTERM or SIGINT; then finish the running jobs within the
     grace period, hand the rest back to the queue, and exit (as an
     orchestrator stopping a container expects)."""
-    from worker.settings import build_worker
+    from worker.settings import build_workers, run_workers
 
     _log_to_stderr()
     endpoints = await resolve_endpoints(settings)
-    worker = build_worker(
+    workers = build_workers(
         settings,
         endpoints.redis_url,
         burst=burst,
+        handle_signals=False,
         job_completion_wait=settings.worker_grace_seconds,
     )
-    try:
-        # async_run, unlike main, gives the signal handler a task to cancel.
-        await worker.async_run()
-    except asyncio.CancelledError:
-        pass
-    finally:
-        await worker.close()
+    await run_workers(workers)
     return 0
 
 
@@ -220,7 +215,7 @@ async def cmd_dev(settings: Settings) -> int:
 
     from service.db.connect import create_pool
     from service.ledger.demo import load_demo_activity
-    from worker.settings import build_worker
+    from worker.settings import build_workers, run_workers
 
     endpoints, conn = await _connect(settings)
     try:
@@ -236,8 +231,8 @@ async def cmd_dev(settings: Settings) -> int:
     config = _serve_config(settings, settings.host, settings.port)
     assert isinstance(config, uvicorn.Config)
     server = uvicorn.Server(config)
-    worker = build_worker(settings, endpoints.redis_url, handle_signals=False)
-    worker_task = asyncio.create_task(worker.main())
+    workers = build_workers(settings, endpoints.redis_url, handle_signals=False)
+    worker_task = asyncio.create_task(run_workers(workers, stop_on_signals=False))
     server_task = asyncio.create_task(server.serve())
     # uvicorn exposes readiness only as a flag, so poll it briefly.
     while not server.started and not server_task.done():  # noqa: ASYNC110
@@ -258,7 +253,6 @@ async def cmd_dev(settings: Settings) -> int:
     finally:
         worker_task.cancel()
         await asyncio.gather(worker_task, return_exceptions=True)
-        await worker.close()
     return 0
 
 

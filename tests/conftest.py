@@ -100,7 +100,7 @@ def settings(servers: Servers) -> Settings:
 async def queue(settings: Settings, servers: Servers) -> AsyncIterator[ArqRedis]:
     queue = await open_queue(servers.redis_url, settings.queue_name)
     yield queue
-    await queue.delete(settings.queue_name)
+    await queue.delete(settings.queue_name, f"{settings.queue_name}:events")
     await queue.aclose()
 
 
@@ -167,9 +167,9 @@ def run_worker(
     """Run a real arq worker over the test queue until the queue is empty."""
 
     async def run() -> None:
-        from worker.settings import build_worker
+        from worker.settings import build_workers, run_workers
 
-        worker = build_worker(
+        workers = build_workers(
             settings,
             servers.redis_url,
             ctx={"pool": pool},
@@ -178,9 +178,6 @@ def run_worker(
             handle_signals=False,
             cron_jobs=[],
         )
-        try:
-            await worker.main()
-        finally:
-            await worker.close()
+        await run_workers(workers, stop_on_signals=False)
 
     return run

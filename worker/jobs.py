@@ -18,7 +18,7 @@ from arq import Retry
 
 from service.config import Settings
 from service.connectors.shopify.client import RetryLater
-from service.db.queue import enqueue
+from service.db.queue import enqueue, enqueue_event
 from service.ledger.ingest import record_failed_attempt, stale_pending_events
 from service.ledger.inventory import run_recost
 from service.ledger.inventory_systems import (
@@ -302,7 +302,7 @@ async def requeue_stale_jobs(ctx: dict[str, Any]) -> int:
                 ctx["redis"], function, job.job_id, str(job.company_id), job.job_id
             )
     for company_id, event_id in await stale_pending_events(pool, older_than_seconds=30):
-        count += await enqueue(
+        count += await enqueue_event(
             ctx["redis"],
             PROCESS_EVENT_FUNCTION,
             event_job_id(company_id, event_id),

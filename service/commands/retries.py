@@ -22,7 +22,10 @@ async def retry_ingest_event(
         if not await retry_event(conn, company_id, event_id):
             return Outcome(refusals=[("input.id", "NOT_FOUND", "no failed event with this id")])
         wake = Wake(
-            PROCESS_EVENT_FUNCTION, event_job_id(company_id, event_id), (str(company_id), event_id)
+            PROCESS_EVENT_FUNCTION,
+            event_job_id(company_id, event_id),
+            (str(company_id), event_id),
+            events=True,
         )
         return Outcome(result={"eventId": event_id}, wake=[wake])
 

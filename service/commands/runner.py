@@ -18,7 +18,7 @@ import asyncpg
 from arq.connections import ArqRedis
 
 from service.commands.idempotency import remember, replay_or_none
-from service.db.queue import enqueue
+from service.db.queue import enqueue, enqueue_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,7 @@ class Wake:
     function: str
     job_id: str
     args: tuple[Any, ...]
+    events: bool = False  # on the events queue
 
 
 @dataclass(slots=True)
@@ -63,5 +64,6 @@ async def run_command(
         await remember(conn, company_id, key, operation, outcome.result)
     if queue is not None:
         for job in outcome.wake:
-            await enqueue(queue, job.function, job.job_id, *job.args)
+            put = enqueue_event if job.events else enqueue
+            await put(queue, job.function, job.job_id, *job.args)
     return outcome

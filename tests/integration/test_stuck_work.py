@@ -95,3 +95,21 @@ async def test_verify_reports_failed_work(pool: asyncpg.Pool, tenant: Tenant) ->
         event_id,
     )
     assert any("FAILED" in line for line in await stuck_work(pool, tenant.company_id))
+
+
+def test_a_killed_workers_event_comes_back_within_half_a_minute() -> None:
+    """arq gives a killed worker's job to another once its in-progress key
+    expires: the longest timeout of the worker's functions plus 10 s."""
+    from worker.settings import EVENT_FUNCTIONS
+
+    assert max(f.timeout_s or 0 for f in EVENT_FUNCTIONS) + 10 < 30
+
+
+async def test_webhook_events_have_a_queue_of_their_own(
+    pool: asyncpg.Pool, queue: ArqRedis, tenant: Tenant
+) -> None:
+    from service.db.queue import enqueue_event, events_queue
+
+    await enqueue_event(queue, "process_shopify_event", "event:test:1", str(tenant.company_id), 1)
+    assert await queue.zcard(events_queue(queue.default_queue_name)) == 1
+    assert await queue.zcard(queue.default_queue_name) == 0
