@@ -244,6 +244,8 @@ class CostLimitRule(ValidationRule):
     def _field_cost(
         self, parent: GraphQLNamedType | None, sel: FieldNode, seen: frozenset[str]
     ) -> int:
+        if sel.name.value.startswith("__"):
+            return 1  # introspection reads the static schema: no data behind it
         definition = None
         if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
             definition = parent.fields.get(sel.name.value)

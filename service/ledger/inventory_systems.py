@@ -24,6 +24,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import httpx
 
 from service.connectors.finale.client import FinaleClient
 from service.connectors.goflow.client import GoflowClient
@@ -301,5 +302,8 @@ async def sample_inventory_cost(
         raise ConnectionProblem(str(exc), auth=True) from exc
     except InventorySystemError as exc:
         raise ConnectionProblem(str(exc), auth=False) from exc
+    except (httpx.HTTPError, ValueError) as exc:  # unreachable host, or not a host at all
+        reason = f"{provider} could not be reached ({type(exc).__name__})"
+        raise ConnectionProblem(reason, auth=False) from exc
     finally:
         await client.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 import strawberry
@@ -47,6 +48,9 @@ class InventorySyncPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+# Both go into the provider's URL: a host label or a path segment, nothing else.
+ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+
 REQUIRED = {
     InventoryProvider.FINALE: ("account", "api_key", "api_secret"),
     InventoryProvider.GOFLOW: ("subdomain", "token"),
@@ -79,6 +83,16 @@ async def connect_inventory_system(
         for name in REQUIRED[input.provider]
         if not (getattr(input, name) or "").strip()
     ]
+    for name in ("account", "subdomain"):
+        value = (getattr(input, name) or "").strip()
+        if value and not ACCOUNT_NAME.match(value):
+            errors.append(
+                UserError(
+                    field=f"input.{name}",
+                    code=UserErrorCode.INVALID,
+                    message=f"{name} is a name of letters, digits and dashes (as in the address)",
+                )
+            )
     if input.base_url is not None:
         problem = url_problem(
             input.base_url, input.provider.value, allow_any=info.context.allow_any_api_host

@@ -217,6 +217,16 @@ async def bulk_edit_restocks(info: Info, input: BulkEditRestocksInput) -> Restoc
 
 async def import_restocks_csv(info: Info, input: ImportRestocksCsvInput) -> RestockPayload:
     upload: Any = input.file
+    if not hasattr(upload, "read"):  # a plain string where a multipart file belongs
+        return RestockPayload(
+            user_errors=[
+                UserError(
+                    field="input.file",
+                    code=UserErrorCode.INVALID,
+                    message="send the CSV file as a multipart upload",
+                )
+            ]
+        )
     raw = await upload.read()
     if len(raw) > MAX_FILE_BYTES:
         return RestockPayload(
