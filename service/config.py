@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Seconds a stopping worker lets its running jobs finish before handing
     # them back to the queue (within Kubernetes' default 30 s grace period).
     worker_grace_seconds: int = Field(default=20, alias="STOREBOOKS_WORKER_GRACE")
+    # Where clients reach this server (e.g. https://books.example.com), for
+    # the links in responses; unset, links are paths on the same server.
+    public_url: str | None = Field(default=None, alias="STOREBOOKS_PUBLIC_URL")
     allow_any_api_host: bool = Field(default=False, alias="STOREBOOKS_ALLOW_ANY_API_HOST")
 
     @property

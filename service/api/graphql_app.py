@@ -117,4 +117,5 @@ class StorebooksGraphQL(GraphQL[Context, None]):
             queue=queue,
             secret_key=state.secret_key,
             allow_any_api_host=getattr(state, "allow_any_api_host", False),
+            public_url=getattr(state, "public_url", ""),
         )

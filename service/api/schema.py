@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
+from service.api.errors import should_mask
 from service.api.guard import guard_fields
 from service.api.limits import extensions
 from service.api.mutations.api_tokens import (
@@ -98,6 +103,8 @@ from service.api.types.settings import BookkeepingSettings
 from service.api.types.statements import BalanceSheet, ProfitAndLoss, TrialBalance
 from service.api.types.store import Store
 from service.api.types.sync import IngestError, SyncRun
+
+log = logging.getLogger("storebooks.api")
 
 
 @strawberry.type
@@ -233,7 +240,24 @@ class Mutation:
 
 
 guard_fields(Query, Mutation)
-schema = strawberry.Schema(
+
+
+class StorebooksSchema(strawberry.Schema):
+    """Logs an error the client caused (a refused document, a ClientError) as
+    one line; only unexpected errors get their traceback."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [e for e in errors if should_mask(e)]
+        for e in errors:
+            if not should_mask(e):
+                log.info("request refused: %s", " ".join(e.message.split())[:500])
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+schema = StorebooksSchema(
     query=Query,
     mutation=Mutation,
     types=[Job, Store, ApiToken],

@@ -109,3 +109,27 @@ async def test_node_answers_null_for_ids_it_does_not_serve(
         assert body.get("errors") is None and body["data"]["node"] is None, forged
     mine = await gql(query, {"id": global_id("Store", tenant.store_id)})
     assert mine["data"]["node"]["id"] == global_id("Store", tenant.store_id)
+
+
+async def test_links_never_come_from_the_host_header(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    response = await client.post(
+        "/graphql",
+        json={"query": '{ cogsReport(from: "2026-01-01", to: "2026-01-31") { csvUrl } }'},
+        headers={**tenant.headers, "Host": "evil.example"},
+    )
+    url = response.json()["data"]["cogsReport"]["csvUrl"]
+    assert "evil" not in url and url.startswith("/reports/cogs.csv")
+
+
+async def test_refusals_are_logged_as_one_line(gql: GraphQL, caplog: Any) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO)
+    await gql(PURCHASE, _purchase(unitCost="1e450000"))
+    await gql("{ orders(first: 500) { totalCount } }")
+    refused = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refused) == 2
+    assert all(r.exc_info is None and "\n" not in r.getMessage() for r in refused)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
