@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any
 
 from service.api.context import Context
+from service.commands.runner import AuditEntry, current_audit, write_audit
 
 _SECRET_WORDS = ("token", "secret", "password", "api_key", "apikey")
 _MAX_TEXT = 200
@@ -54,11 +55,11 @@ def summarize(arguments: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
-async def record_mutation(ctx: Context, operation: str, arguments: dict[str, Any]) -> None:
-    await ctx.pool.execute(
-        "INSERT INTO audit_log (company_id, token_id, kind, summary) VALUES ($1, $2, $3, $4)",
-        ctx.company_id,
-        ctx.token_id,
-        operation,
-        summarize(arguments),
-    )
+def begin_audit(ctx: Context, operation: str, arguments: dict[str, Any]) -> None:
+    """Name the request's token and input; a command writes them with its change."""
+    current_audit.set(AuditEntry(ctx.token_id, operation, summarize(arguments)))
+
+
+async def finish_audit(ctx: Context) -> None:
+    """For a mutation that is not a command yet: the record, after its change."""
+    await write_audit(ctx.pool, ctx.company_id)

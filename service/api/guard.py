@@ -22,7 +22,7 @@ from typing import Any
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.types.field import StrawberryField
 
-from service.api.audit import canonical, record_mutation
+from service.api.audit import begin_audit, canonical, finish_audit
 from service.api.context import Info
 from service.api.errors import ClientError
 from service.api.types.user_error import UserError, UserErrorCode
@@ -137,6 +137,7 @@ class MutationGuard(FieldExtension):
         if errors:
             return self._refuse(info, errors)
         current_input_hash.set(input_hash(canonical(kwargs)))
+        begin_audit(info.context, info.field_name, kwargs)
         try:
             result = await next_(source, info, **kwargs)
         except IdempotencyKeyReused as exc:
@@ -150,7 +151,7 @@ class MutationGuard(FieldExtension):
         if user_errors:
             self._refuse(info, user_errors)  # logged once, as one line
         else:
-            await record_mutation(info.context, info.field_name, kwargs)
+            await finish_audit(info.context)
         return result
 
 

@@ -10,6 +10,7 @@ and the worker's sweep enqueues it again.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -45,6 +46,35 @@ class Outcome:
 Body = Callable[[asyncpg.Connection], Awaitable[Outcome]]
 
 
+@dataclass(slots=True)
+class AuditEntry:
+    """Who asked for the change and what they sent, written with the change."""
+
+    token_id: UUID | None
+    kind: str
+    summary: dict[str, Any]
+    written: bool = False
+
+
+# Set by whoever authenticated the request (the API, for every mutation).
+current_audit: ContextVar[AuditEntry | None] = ContextVar("current_audit", default=None)
+
+
+async def write_audit(conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID) -> None:
+    """Record the current request's audit entry once, in the caller's transaction."""
+    entry = current_audit.get()
+    if entry is None or entry.written:
+        return
+    await conn.execute(
+        "INSERT INTO audit_log (company_id, token_id, kind, summary) VALUES ($1, $2, $3, $4)",
+        company_id,
+        entry.token_id,
+        entry.kind,
+        entry.summary,
+    )
+    entry.written = True
+
+
 async def run_command(
     pool: asyncpg.Pool,
     queue: ArqRedis | None,
@@ -62,6 +92,7 @@ async def run_command(
         if outcome.refusals:
             return outcome  # nothing changed, nothing kept: a corrected retry may reuse the key
         await remember(conn, company_id, key, operation, outcome.result)
+        await write_audit(conn, company_id)
     if queue is not None:
         for job in outcome.wake:
             put = enqueue_event if job.events else enqueue

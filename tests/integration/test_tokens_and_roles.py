@@ -105,3 +105,27 @@ async def test_secrets_never_reach_the_audit_log(
         "SELECT summary::text AS s FROM audit_log WHERE company_id = $1", tenant.company_id
     )
     assert all("sb_" not in r["s"] for r in summaries)
+
+
+async def test_a_command_writes_its_audit_record_with_its_change(
+    gql: GraphQL, pool: asyncpg.Pool, tenant: Tenant
+) -> None:
+    from service.api.ids import global_id
+
+    body = await gql(
+        "mutation($i: SetChannelStatusInput!) { setChannelStatus(input: $i) "
+        "{ userErrors { code } } }",
+        {
+            "i": {
+                "storeId": global_id("Store", tenant.store_id),
+                "source": "pos",
+                "status": "EXCLUDED",
+            }
+        },
+    )
+    assert body["data"]["setChannelStatus"]["userErrors"] == []
+    rows = await pool.fetch(
+        "SELECT kind, token_id FROM audit_log WHERE company_id = $1 AND kind = 'setChannelStatus'",
+        tenant.company_id,
+    )
+    assert len(rows) == 1 and rows[0]["token_id"] is not None
