@@ -11,9 +11,10 @@ import strawberry
 from service.api.context import Info
 from service.api.types.job import Job
 from service.api.types.user_error import UserError, UserErrorCode
-from service.db.queue import enqueue
+from service.commands.costs import record_purchase_rows
 from service.domain.money import MoneyError, check_total, to_minor
-from service.ledger.inventory import RECOST_FUNCTION, Purchase, record_purchases
+from service.ledger.inventory import Purchase
+from service.ledger.jobs import get_job
 
 MAX_UNITS = 1_000_000
 MIN_YEAR, MAX_YEAR = 1970, 2200
@@ -116,7 +117,12 @@ def _purchase(
     return Purchase(sku, day, units, cost, (row.get("reference") or "").strip()), []
 
 
-async def _record(info: Info, rows: list[tuple[str, dict[str, str]]]) -> RecordPurchasePayload:
+async def _record(
+    info: Info,
+    rows: list[tuple[str, dict[str, str]]],
+    operation: str,
+    idempotency_key: str | None,
+) -> RecordPurchasePayload:
     ctx = info.context
     currency = await ctx.pool.fetchval(
         "SELECT coalesce(min(currency_code), 'USD') FROM stores WHERE company_id = $1",
@@ -138,10 +144,14 @@ async def _record(info: Info, rows: list[tuple[str, dict[str, str]]]) -> RecordP
                 )
             ]
         )
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        job = await record_purchases(conn, ctx.company_id, purchases)
-    await enqueue(ctx.queue, RECOST_FUNCTION, job.job_id, str(ctx.company_id), job.job_id)
-    return RecordPurchasePayload(recost_job=Job.from_record(job), purchases_recorded=len(purchases))
+    outcome = await record_purchase_rows(
+        ctx.pool, ctx.queue, ctx.company_id, purchases, operation, idempotency_key
+    )
+    job = await get_job(ctx.pool, ctx.company_id, outcome.result["jobId"])
+    return RecordPurchasePayload(
+        recost_job=Job.from_record(job) if job else None,
+        purchases_recorded=outcome.result["count"],
+    )
 
 
 async def record_purchase(info: Info, input: RecordPurchaseInput) -> RecordPurchasePayload:
@@ -152,11 +162,11 @@ async def record_purchase(info: Info, input: RecordPurchaseInput) -> RecordPurch
         "unit_cost": input.unit_cost,
         "reference": input.reference,
     }
-    return await _record(info, [("input", row)])
+    return await _record(info, [("input", row)], "recordPurchase", input.idempotency_key)
 
 
 async def import_purchases_csv(info: Info, input: ImportPurchasesCsvInput) -> RecordPurchasePayload:
     """All rows or none: any bad row is reported (row numbers from 1) and nothing is saved."""
     reader = csv.DictReader(io.StringIO(input.csv))
     rows = [(f"row {n}", dict(r)) for n, r in enumerate(reader, start=1)]
-    return await _record(info, rows)
+    return await _record(info, rows, "importPurchasesCsv", input.idempotency_key)
