@@ -31,6 +31,8 @@ def _summary(value: Any, name: str = "") -> Any:
         return value[:_MAX_TEXT]
     if value is None or isinstance(value, bool | int | float):
         return value
+    if hasattr(value, "filename"):
+        return {"file": str(value.filename)[:_MAX_TEXT], "size": getattr(value, "size", None)}
     return str(value)[:_MAX_TEXT]
 
 
@@ -46,6 +48,8 @@ def canonical(value: Any) -> Any:
         return value.value
     if value is None or isinstance(value, str | bool | int | float):
         return value
+    if hasattr(value, "filename"):  # an uploaded file: the same file hashes the same
+        return {"file": value.filename, "size": getattr(value, "size", None)}
     return str(value)
 
 
