@@ -110,6 +110,40 @@ async def test_webhook_events_have_a_queue_of_their_own(
 ) -> None:
     from service.db.queue import enqueue_event, events_queue
 
-    await enqueue_event(queue, "process_shopify_event", "event:test:1", str(tenant.company_id), 1)
+    job_id = f"event:{tenant.company_id}:test"  # arq job ids are global: one of this test's own
+    await enqueue_event(queue, "process_shopify_event", job_id, str(tenant.company_id), 1)
     assert await queue.zcard(events_queue(queue.default_queue_name)) == 1
     assert await queue.zcard(queue.default_queue_name) == 0
+
+
+async def test_a_crashed_sync_ends_failed_and_the_next_sync_starts_afresh(
+    gql: GraphQL, settings: Any, pool: asyncpg.Pool
+) -> None:
+    from tests.integration.shopify_helpers import connect
+    from worker.jobs import sync_shopify_store
+
+    made = await connect(gql, "crash-shop.myshopify.com", "http://127.0.0.1:9")
+    run_id = made["syncRun"]["id"]
+    store_id = made["store"]["id"]
+    from service.api.ids import decode_id
+
+    # The stored credentials no longer decrypt (the secret key was changed):
+    # not a Shopify error, a crash in the middle of the sync.
+    other_key = settings.model_copy(update={"secret_key": "another-key"})
+    ctx = {"pool": pool, "settings": other_key, "job_try": 1}
+    local_run = decode_id(run_id, "SyncRun")
+    assert local_run is not None
+    company_id = await pool.fetchval(
+        "SELECT company_id FROM sync_runs WHERE run_id = $1::uuid", local_run
+    )
+    assert await sync_shopify_store(ctx, str(company_id), local_run) == "FAILED"
+    status, errors = await pool.fetchrow(
+        "SELECT status, errors::text FROM sync_runs WHERE run_id = $1::uuid", local_run
+    )
+    assert status == "FAILED" and "internal error" in errors
+    again = await gql(
+        "mutation($s: ID!) { syncStore(storeId: $s) "
+        "{ syncRun { id status } userErrors { code } } }",
+        {"s": store_id},
+    )
+    assert again["data"]["syncStore"]["syncRun"]["id"] != run_id
