@@ -114,3 +114,22 @@ async def test_production_refuses_internal_api_hosts(
             )
     [error] = response.json()["data"]["connectShopifyStore"]["userErrors"]
     assert error["field"] == "input.apiBaseUrl" and error["code"] == "INVALID"
+
+
+async def test_two_companies_connecting_one_shop_at_once(gql: GraphQL, pool: Any) -> None:
+    """The loser gets its CONFLICT userError, whichever check it meets."""
+    from service.ledger.companies import create_company
+    from tests.integration.shopify_helpers import connect
+
+    tenants = []
+    for name in ("First", "Second", "Third"):
+        async with pool.acquire() as conn:
+            made = await create_company(conn, f"{name} {id(tenants)}")
+        tenants.append(Tenant(made.company_id, made.api_token, made.company_id))
+    domain = f"race-{id(tenants)}.myshopify.com"
+    results = await asyncio.gather(
+        *(connect(gql, domain, "http://127.0.0.1:9", as_tenant=t) for t in tenants)
+    )
+    codes = sorted(e["code"] for r in results for e in r["userErrors"])
+    assert len([r for r in results if not r["userErrors"]]) == 1
+    assert codes == ["CONFLICT", "CONFLICT"]
