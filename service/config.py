@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Where clients reach this server (e.g. https://books.example.com), for
     # the links in responses; unset, links are paths on the same server.
     public_url: str | None = Field(default=None, alias="STOREBOOKS_PUBLIC_URL")
+    # Jobs one company may run at once on each queue (the others wait their
+    # turn), so that no company holds every slot of a worker.
+    company_jobs: int = Field(default=4, alias="STOREBOOKS_COMPANY_JOBS")
     allow_any_api_host: bool = Field(default=False, alias="STOREBOOKS_ALLOW_ANY_API_HOST")
 
     @property

@@ -6,10 +6,11 @@ is transient, so it becomes a Retry with a delay instead of a failed job.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import asyncpg
@@ -46,9 +47,11 @@ from service.ledger.sync_runs import (
     request_sync,
     sync_job_id,
 )
+from worker.fairness import company_slot, put_back
 
 log = logging.getLogger("storebooks.worker")
 T = TypeVar("T")
+JobFunction = TypeVar("JobFunction", bound=Callable[..., Awaitable[Any]])
 
 # Worth another try: lost connections, and the losing side of a deadlock or
 # serialization conflict between two jobs re-posting the same orders (its
@@ -77,6 +80,25 @@ def _retry(ctx: dict[str, Any], exc: BaseException) -> Retry:
     return Retry(defer=min(60, 2 ** ctx.get("job_try", 1)))
 
 
+def capped(fn: JobFunction) -> JobFunction:
+    """Run the job only while its company holds fewer than its share of slots."""
+
+    @functools.wraps(fn)
+    async def run(ctx: dict[str, Any], company_id: str, *args: Any) -> Any:
+        redis = ctx.get("redis")
+        settings: Settings | None = ctx.get("settings")
+        if redis is None or settings is None:  # called directly, outside a worker
+            return await fn(ctx, company_id, *args)
+        queue = ctx.get("queue_name", settings.queue_name)
+        ttl = settings.job_timeout_seconds + 10
+        async with company_slot(redis, queue, company_id, settings.company_jobs, ttl) as ok:
+            if not ok:
+                return await put_back(ctx, fn.__name__, company_id, *args)
+            return await fn(ctx, company_id, *args)
+
+    return cast(JobFunction, run)
+
+
 def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
@@ -102,6 +124,7 @@ async def guarded(
         raise
 
 
+@capped
 async def repost_company(ctx: dict[str, Any], company_id: str, job_id: str) -> str:
     """One step of a full re-post; the next step is a job of its own."""
     pool: asyncpg.Pool = ctx["pool"]
@@ -143,18 +166,21 @@ async def cleanup_journal_versions(ctx: dict[str, Any], company_id: str | None =
         raise _retry(ctx, exc) from exc
 
 
+@capped
 async def repost_channel(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
     return await guarded(
         ctx, company_id, job_id, lambda: run_channel_repost(ctx["pool"], UUID(company_id), job_id)
     )
 
 
+@capped
 async def recost_skus(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
     return await guarded(
         ctx, company_id, job_id, lambda: run_recost(ctx["pool"], UUID(company_id), job_id)
     )
 
 
+@capped
 async def sync_inventory_costs(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
     settings: Settings = ctx["settings"]
     return await guarded(
@@ -180,12 +206,14 @@ async def schedule_inventory_syncs(ctx: dict[str, Any]) -> int:
     return started
 
 
+@capped
 async def repost_orders(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
     return await guarded(
         ctx, company_id, job_id, lambda: run_orders_repost(ctx["pool"], UUID(company_id), job_id)
     )
 
 
+@capped
 async def process_shopify_event(ctx: dict[str, Any], company_id: str, event_id: int) -> str:
     """Process one stored event; one that keeps failing becomes FAILED, never stuck PENDING."""
     try:
@@ -203,6 +231,7 @@ async def process_shopify_event(ctx: dict[str, Any], company_id: str, event_id: 
     return outcome.status
 
 
+@capped
 async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) -> str:
     from service.ledger.shopify_sync import run_sync_step
 

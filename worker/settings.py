@@ -102,6 +102,8 @@ def build_worker(
         "ctx": {**(ctx or {}), "settings": settings},
     }
     options.update(overrides)
+    # The fairness cap counts a company's jobs per queue: the job must know its queue.
+    options["ctx"] = {**options["ctx"], "queue_name": options["queue_name"]}
     return Worker(**options)
 
 
