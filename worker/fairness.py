@@ -35,7 +35,9 @@ async def company_slot(
         await redis.decr(key)
 
 
-async def put_back(ctx: dict[str, Any], function: str, *args: Any) -> str:
+async def put_back(
+    ctx: dict[str, Any], function: str, *args: Any, defer: float = DEFER_SECONDS
+) -> str:
     """Enqueue the job again shortly, under a new message id; its work is the same."""
     redis: ArqRedis = ctx["redis"]
     message_id = f"{ctx.get('job_id', function)}:later:{uuid.uuid4().hex[:8]}"
@@ -43,7 +45,7 @@ async def put_back(ctx: dict[str, Any], function: str, *args: Any) -> str:
         function,
         *args,
         _job_id=message_id,
-        _defer_by=DEFER_SECONDS,
+        _defer_by=defer,
         _queue_name=ctx.get("queue_name"),
     )
     return "DEFERRED"

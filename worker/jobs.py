@@ -91,9 +91,13 @@ def capped(fn: JobFunction) -> JobFunction:
             return await fn(ctx, company_id, *args)
         queue = ctx.get("queue_name", settings.queue_name)
         ttl = settings.job_timeout_seconds + 10
-        async with company_slot(redis, queue, company_id, settings.company_jobs, ttl) as ok:
+        # Webhook events are short: twice the share, and a shorter wait when over it.
+        events = queue.endswith(":events")
+        cap = settings.company_jobs * (2 if events else 1)
+        async with company_slot(redis, queue, company_id, cap, ttl) as ok:
             if not ok:
-                return await put_back(ctx, fn.__name__, company_id, *args)
+                wait = 0.2 if events else 1.0
+                return await put_back(ctx, fn.__name__, company_id, *args, defer=wait)
             return await fn(ctx, company_id, *args)
 
     return cast(JobFunction, run)
