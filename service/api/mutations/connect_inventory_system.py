@@ -10,9 +10,10 @@ import strawberry
 from service.api.context import Info
 from service.api.types.job import Job
 from service.api.types.user_error import UserError, UserErrorCode
+from service.commands import connections as commands
+from service.commands.runner import Outcome
 from service.connectors.hosts import url_problem
-from service.db.queue import enqueue
-from service.ledger.inventory_systems import INVENTORY_FUNCTION, connect, request_sync
+from service.ledger.jobs import get_job
 
 
 @strawberry.enum(
@@ -62,12 +63,11 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
-async def _start(info: Info, provider: InventoryProvider) -> Job:
+async def _job(info: Info, outcome: Outcome) -> Job | None:
     ctx = info.context
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        job = await request_sync(conn, ctx.company_id, provider.value)
-    await enqueue(ctx.queue, INVENTORY_FUNCTION, job.job_id, str(ctx.company_id), job.job_id)
-    return Job.from_record(job)
+    job_id = outcome.result.get("jobId")
+    record = await get_job(ctx.pool, ctx.company_id, job_id) if job_id else None
+    return Job.from_record(record) if record else None
 
 
 async def connect_inventory_system(
@@ -114,11 +114,16 @@ async def connect_inventory_system(
         credentials = {"token": input.token}
     if input.base_url:
         settings["baseUrl"] = input.base_url.rstrip("/")
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        await connect(
-            conn, ctx.company_id, ctx.secret_key, input.provider.value, settings, credentials
-        )
-    return InventorySyncPayload(sync_job=await _start(info, input.provider))
+    outcome = await commands.connect_inventory_system(
+        ctx.pool,
+        ctx.queue,
+        ctx.company_id,
+        ctx.secret_key,
+        input.provider.value,
+        settings,
+        credentials,
+    )
+    return InventorySyncPayload(sync_job=await _job(info, outcome))
 
 
 async def sync_inventory_costs(info: Info, provider: InventoryProvider) -> InventorySyncPayload:
@@ -139,4 +144,7 @@ async def sync_inventory_costs(info: Info, provider: InventoryProvider) -> Inven
                 )
             ]
         )
-    return InventorySyncPayload(sync_job=await _start(info, provider))
+    outcome = await commands.sync_inventory_costs(
+        ctx.pool, ctx.queue, ctx.company_id, provider.value
+    )
+    return InventorySyncPayload(sync_job=await _job(info, outcome))

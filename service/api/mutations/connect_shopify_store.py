@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
+from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import asyncpg
 import strawberry
 
 from service.api.context import Info
 from service.api.types.store import Store
 from service.api.types.sync import SyncRun
 from service.api.types.user_error import UserError, UserErrorCode
+from service.commands import connections as commands
 from service.connectors.hosts import url_problem
-from service.db.queue import enqueue
-from service.ledger.shopify_stores import ShopAlreadyConnected, connect_store
-from service.ledger.sync_runs import BACKFILL, SYNC_FUNCTION, request_sync, sync_job_id
+from service.ledger.companies import get_store
+from service.ledger.sync_runs import get_run
 
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -88,39 +88,30 @@ async def connect_shopify_store(
     if errors:
         return ConnectShopifyStorePayload(user_errors=errors)
     domain = input.shop_domain.strip().lower()
-    try:
-        async with ctx.pool.acquire() as conn, conn.transaction():
-            store = await connect_store(
-                conn,
-                ctx.company_id,
-                ctx.secret_key,
-                shop_domain=domain,
-                access_token=input.access_token.strip(),
-                webhook_secret=input.webhook_secret.strip(),
-                api_base_url=input.api_base_url.rstrip("/") if input.api_base_url else None,
-                timezone=input.timezone,
-                currency_code=input.currency_code,
-            )
-            run, _ = await request_sync(conn, ctx.company_id, store.store_id, BACKFILL)
-    except (ShopAlreadyConnected, asyncpg.UniqueViolationError):
-        # The loser of two companies connecting one shop at once meets the
-        # unique index rather than the check: the same answer either way.
+    outcome = await commands.connect_shopify_store(
+        ctx.pool,
+        ctx.queue,
+        ctx.company_id,
+        ctx.secret_key,
+        {
+            "shop_domain": domain,
+            "access_token": input.access_token.strip(),
+            "webhook_secret": input.webhook_secret.strip(),
+            "api_base_url": input.api_base_url.rstrip("/") if input.api_base_url else None,
+            "timezone": input.timezone,
+            "currency_code": input.currency_code,
+        },
+        input.idempotency_key,
+    )
+    if outcome.refusals:
         return ConnectShopifyStorePayload(
             user_errors=[
-                UserError(
-                    field="input.shopDomain",
-                    code=UserErrorCode.CONFLICT,
-                    message=f"{domain} is already connected to another company",
-                )
+                UserError(field=f, code=UserErrorCode(c), message=m) for f, c, m in outcome.refusals
             ]
         )
-    await enqueue(
-        ctx.queue,
-        SYNC_FUNCTION,
-        sync_job_id(run.run_id, "start"),
-        str(ctx.company_id),
-        str(run.run_id),
-    )
+    store = await get_store(ctx.pool, ctx.company_id, UUID(outcome.result["storeId"]))
+    run = await get_run(ctx.pool, ctx.company_id, UUID(outcome.result["runId"]))
     return ConnectShopifyStorePayload(
-        store=Store.from_record(store), sync_run=SyncRun.from_record(run)
+        store=Store.from_record(store) if store else None,
+        sync_run=SyncRun.from_record(run) if run else None,
     )
