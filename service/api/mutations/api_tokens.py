@@ -8,6 +8,7 @@ revoking it, so that no client is ever left without a working token.
 from __future__ import annotations
 
 import datetime as dt
+from uuid import UUID
 
 import strawberry
 
@@ -15,7 +16,8 @@ from service.api.context import Info
 from service.api.ids import decode_uuid
 from service.api.types.api_token import ApiToken, ApiTokenRole
 from service.api.types.user_error import UserError, UserErrorCode
-from service.ledger.tokens import get_token, issue_token, list_tokens, revoke_token
+from service.commands import tokens as commands
+from service.ledger.tokens import get_token, list_tokens
 
 MAX_NAME = 200
 
@@ -80,13 +82,13 @@ async def create_api_token(info: Info, input: CreateApiTokenInput) -> CreateApiT
     expires = input.expires_at
     if expires is not None and expires.tzinfo is None:
         expires = expires.replace(tzinfo=dt.UTC)
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        issued = await issue_token(
-            conn, ctx.company_id, input.name.strip(), role=input.role.value, expires_at=expires
-        )
-        token = await get_token(conn, ctx.company_id, issued.token_id)
-    assert token is not None
-    return CreateApiTokenPayload(token=issued.token, api_token=ApiToken.from_info(token))
+    outcome, secret = await commands.create_api_token(
+        ctx.pool, ctx.company_id, input.name.strip(), input.role.value, expires
+    )
+    token = await get_token(ctx.pool, ctx.company_id, UUID(outcome.result["tokenId"]))
+    return CreateApiTokenPayload(
+        token=secret, api_token=ApiToken.from_info(token) if token else None
+    )
 
 
 async def revoke_api_token(info: Info, input: RevokeApiTokenInput) -> RevokeApiTokenPayload:
@@ -94,8 +96,7 @@ async def revoke_api_token(info: Info, input: RevokeApiTokenInput) -> RevokeApiT
     token_id = decode_uuid(input.id, "ApiToken")
     revoked = False
     if token_id is not None:
-        async with ctx.pool.acquire() as conn, conn.transaction():
-            revoked = await revoke_token(conn, ctx.company_id, token_id)
+        revoked = not (await commands.revoke_api_token(ctx.pool, ctx.company_id, token_id)).refusals
     if not revoked or token_id is None:
         return RevokeApiTokenPayload(
             user_errors=[
