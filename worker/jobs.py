@@ -18,6 +18,7 @@ import httpx
 from arq import Retry
 
 from service.config import Settings
+from service.connectors.hosts import url_problem
 from service.connectors.shopify.client import RetryLater
 from service.db.queue import enqueue, enqueue_event
 from service.ledger.ingest import record_failed_attempt, stale_pending_events
@@ -236,9 +237,35 @@ async def process_shopify_event(ctx: dict[str, Any], company_id: str, event_id: 
 
 
 @capped
+async def _stored_host_problem(ctx: dict[str, Any], company_id: str, run_id: str) -> str | None:
+    """A store connected before the allow-list (or while it was open) may hold an
+    address this deployment must not call: checked again before every sync."""
+    settings: Settings = ctx["settings"]
+    url = await ctx["pool"].fetchval(
+        "SELECT s.api_base_url FROM sync_runs r JOIN stores s USING (company_id, store_id) "
+        "WHERE r.company_id = $1 AND r.run_id = $2",
+        UUID(company_id),
+        UUID(run_id),
+    )
+    if url is None:
+        return None
+    return url_problem(url, "shopify", allow_any=settings.allow_any_api_host)
+
+
 async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) -> str:
     from service.ledger.shopify_sync import run_sync_step
 
+    problem = await _stored_host_problem(ctx, company_id, run_id)
+    if problem is not None:
+        await finish_run(
+            ctx["pool"],
+            UUID(company_id),
+            UUID(run_id),
+            "FAILED",
+            progress="failed",
+            error=f"the store's API address is not allowed: {problem}; connect it again",
+        )
+        return "FAILED"
     try:
         settings: Settings = ctx["settings"]
         result = await run_sync_step(

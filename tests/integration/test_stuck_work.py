@@ -147,3 +147,26 @@ async def test_a_crashed_sync_ends_failed_and_the_next_sync_starts_afresh(
         {"s": store_id},
     )
     assert again["data"]["syncStore"]["syncRun"]["id"] != run_id
+
+
+async def test_a_stored_address_outside_the_allow_list_is_not_called(
+    gql: GraphQL, settings: Any, pool: asyncpg.Pool
+) -> None:
+    """Connected while any host was allowed; the production worker refuses to call it."""
+    from service.api.ids import decode_id
+    from tests.integration.shopify_helpers import connect
+    from worker.jobs import sync_shopify_store
+
+    made = await connect(gql, "internal-shop.myshopify.com", "http://169.254.169.254")
+    run_id = decode_id(made["syncRun"]["id"], "SyncRun")
+    assert run_id is not None
+    company_id = await pool.fetchval(
+        "SELECT company_id FROM sync_runs WHERE run_id = $1::uuid", run_id
+    )
+    closed = settings.model_copy(update={"allow_any_api_host": False})
+    ctx = {"pool": pool, "settings": closed, "job_try": 1}
+    assert await sync_shopify_store(ctx, str(company_id), run_id) == "FAILED"
+    errors = await pool.fetchval(
+        "SELECT errors::text FROM sync_runs WHERE run_id = $1::uuid", run_id
+    )
+    assert "not allowed" in errors and "169.254" not in errors
