@@ -75,3 +75,18 @@ def test_worker_exits_on_sigterm(servers: Servers) -> None:
     finally:
         if worker.poll() is None:
             worker.kill()
+
+
+def test_stop_touches_only_this_checkouts_servers(servers: Servers, tmp_path: Path) -> None:
+    """With no embedded server under the data directory there is nothing to stop."""
+    env = {**servers.env(), "STOREBOOKS_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [*STOREBOOKS, "stop"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0 and "no embedded server" in done.stdout
