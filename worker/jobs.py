@@ -118,6 +118,11 @@ async def guarded(
         return await work()
     except Retry:
         raise
+    except RetryLater as exc:  # the provider asks for a wait: free the slot meanwhile
+        if ctx.get("job_try", 1) < MAX_TRIES:
+            raise Retry(defer=min(120.0, max(1.0, exc.wait))) from exc
+        await fail_job(ctx["pool"], UUID(company_id), job_id, _reason(exc))
+        raise
     except TRANSIENT as exc:
         if ctx.get("job_try", 1) < MAX_TRIES:
             raise _retry(ctx, exc) from exc

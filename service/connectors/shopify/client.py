@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from service.connectors.retry import RetryLater
 from service.connectors.shopify import API_VERSION
 from service.connectors.shopify.errors import ShopifyError
 from service.connectors.shopify.queries import SHOP
@@ -24,15 +25,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 _MAX_BACKOFF = 30.0
 
-
-class RetryLater(Exception):
-    """The shop asks for a wait longer than a worker slot should sleep: the
-    job should be deferred (arq's Retry) and run again after ``wait`` seconds,
-    leaving its slot to other companies' work meanwhile."""
-
-    def __init__(self, wait: float, reason: str) -> None:
-        super().__init__(f"retry in {wait:.1f} s: {reason}")
-        self.wait = wait
+__all__ = ["BulkUrlExpired", "QueryTooCostly", "RetryLater", "ShopInfo", "ShopifyClient"]
 
 
 class BulkUrlExpired(ShopifyError):
