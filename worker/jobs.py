@@ -193,6 +193,22 @@ async def recost_skus(ctx: dict[str, Any], company_id: str, job_id: str) -> bool
 @capped
 async def sync_inventory_costs(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
     settings: Settings = ctx["settings"]
+    row = await ctx["pool"].fetchrow(
+        "SELECT c.provider, c.settings->>'baseUrl' AS url FROM jobs j JOIN inventory_connections c "
+        "ON c.company_id = j.company_id AND c.provider = j.payload->>'provider' "
+        "WHERE j.company_id = $1 AND j.job_id = $2",
+        UUID(company_id),
+        job_id,
+    )
+    problem = (
+        url_problem(row["url"], row["provider"], allow_any=settings.allow_any_api_host)
+        if row is not None and row["url"]
+        else None
+    )
+    if problem is not None:  # stored while any host was allowed: never called here
+        reason = f"the inventory system's address is not allowed: {problem}; connect it again"
+        await fail_job(ctx["pool"], UUID(company_id), job_id, reason)
+        return False
     return await guarded(
         ctx,
         company_id,
