@@ -85,38 +85,51 @@ async def cmd_verify(settings: Settings, company: str | None) -> int:
 
 
 async def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
-    """token create | list | revoke: the same tokens the API's createApiToken makes."""
-    import datetime as dt
-
-    from service.ledger.tokens import issue_token, list_tokens, revoke_token
+    """token create | list | revoke: the same commands as the API's, audited as the CLI's."""
+    from service.db.connect import create_pool
+    from service.ledger.tokens import list_tokens
 
     company_id = UUID(args.company)
-    _, conn = await _connect(settings)
+    endpoints, conn = await _connect(settings)  # migrates
+    await conn.close()
+    pool = await create_pool(endpoints.database_url)
     try:
-        if args.token_command == "create":
-            days = args.expires_in_days
-            expires = None if days is None else dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
-            issued = await issue_token(
-                conn, company_id, args.name, role=args.role, expires_at=expires
-            )
-            print(json.dumps({"tokenId": str(issued.token_id), "apiToken": issued.token}))
-        elif args.token_command == "list":
-            for t in await list_tokens(conn, company_id):
+        if args.token_command == "list":
+            for t in await list_tokens(pool, company_id):
                 state = "revoked" if t.revoked_at else "active"
                 print(
                     f"{t.token_id}  {t.role:<10}  {state:<7}  expires {t.expires_at or 'never'}  "
                     f"last used {t.last_used_at or 'never'}  {t.label}"
                 )
-        elif not await revoke_token(conn, company_id, UUID(args.token_id)):
-            print(
-                f"storebooks: no active token {args.token_id} in company {company_id}",
-                file=sys.stderr,
-            )
-            return 1
-        else:
-            print(f"revoked {args.token_id}")
+            return 0
+        return await _token_change(pool, company_id, args)
     finally:
-        await conn.close()
+        await pool.close()
+
+
+async def _token_change(pool: asyncpg.Pool, company_id: UUID, args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from service.commands import tokens
+    from service.commands.runner import AuditEntry, current_audit
+
+    summary = {k: str(v) for k, v in vars(args).items() if v is not None}
+    if args.token_command == "create":
+        current_audit.set(AuditEntry(None, "cli:createApiToken", summary))
+        days = args.expires_in_days
+        expires = None if days is None else dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+        outcome, secret = await tokens.create_api_token(
+            pool, company_id, args.name, args.role, expires
+        )
+        print(json.dumps({"tokenId": outcome.result["tokenId"], "apiToken": secret}))
+        return 0
+    current_audit.set(AuditEntry(None, "cli:revokeApiToken", summary))
+    if (await tokens.revoke_api_token(pool, company_id, UUID(args.token_id))).refusals:
+        print(
+            f"storebooks: no active token {args.token_id} in company {company_id}", file=sys.stderr
+        )
+        return 1
+    print(f"revoked {args.token_id}")
     return 0
 
 

@@ -27,6 +27,7 @@ from service.api.context import Info
 from service.api.errors import ClientError
 from service.api.types.user_error import UserError, UserErrorCode
 from service.commands.idempotency import IdempotencyKeyReused, current_input_hash, input_hash
+from service.ledger.tokens import role_allows
 
 log = logging.getLogger("storebooks.api")
 MIN_YEAR, MAX_YEAR = 1970, 2200
@@ -116,7 +117,7 @@ class MutationGuard(FieldExtension):
 
     def refusals(self, info: Info, kwargs: dict[str, Any]) -> list[UserError]:
         ctx = info.context
-        if not _may(ctx.role, self.role):
+        if not role_allows(ctx.role, self.role):
             return [
                 UserError(
                     field=None,
@@ -153,11 +154,6 @@ class MutationGuard(FieldExtension):
         else:
             await finish_audit(info.context)
         return result
-
-
-def _may(role: str, needed: str) -> bool:
-    order = ("READ_ONLY", "BOOKKEEPER", "ADMIN")
-    return order.index(role) >= order.index(needed)
 
 
 # Settings, credentials and tokens change how all the books read: ADMIN only.

@@ -44,7 +44,12 @@ class Caller:
     role: str
 
     def may(self, needed: str) -> bool:
-        return _RANK[self.role] >= _RANK[needed]
+        return role_allows(self.role, needed)
+
+
+def role_allows(role: str, needed: str) -> bool:
+    """Roles are ordered: READ_ONLY < BOOKKEEPER < ADMIN; each may what the lower may."""
+    return _RANK[role] >= _RANK[needed]
 
 
 @dataclass(frozen=True, slots=True)
