@@ -6,6 +6,7 @@ is transient, so it becomes a Retry with a delay instead of a failed job.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import uuid
@@ -17,7 +18,7 @@ import asyncpg
 import httpx
 from arq import Retry
 
-from service.config import Settings
+from service.config import Settings, get_settings
 from service.connectors.hosts import url_problem
 from service.connectors.shopify.client import RetryLater
 from service.db.queue import enqueue, enqueue_event
@@ -29,7 +30,7 @@ from service.ledger.inventory_systems import (
 )
 from service.ledger.inventory_systems import request_sync as request_inventory_sync
 from service.ledger.job_kinds import function_for
-from service.ledger.jobs import fail_job, stale_queued_jobs
+from service.ledger.jobs import abandoned_jobs, fail_job, stale_queued_jobs
 from service.ledger.order_actions import (
     run_channel_repost,
     run_orders_repost,
@@ -113,11 +114,20 @@ async def guarded(
 ) -> T:
     """Run a recorded job so that it never stays RUNNING: transient errors are
     retried (deferred, not slept) until the last try, and any other error, or
-    the last try's, marks the job FAILED with its reason before arq drops it."""
+    the last try's, marks the job FAILED with its reason before arq drops it.
+    The job's own deadline comes a few seconds before arq's timeout, which
+    would cancel it without a word (and arq never retries a timeout)."""
+    settings: Settings | None = ctx.get("settings")
+    limit = max(1.0, settings.job_timeout_seconds - 5.0) if settings else None
     try:
-        return await work()
+        async with asyncio.timeout(limit):
+            return await work()
     except Retry:
         raise
+    except TimeoutError as exc:  # before TRANSIENT: a TimeoutError is an OSError
+        reason = f"the job took longer than {limit:.0f} s"
+        await fail_job(ctx["pool"], UUID(company_id), job_id, reason)
+        raise RuntimeError(reason) from exc
     except RetryLater as exc:  # the provider asks for a wait: free the slot meanwhile
         if ctx.get("job_try", 1) < MAX_TRIES:
             raise Retry(defer=min(120.0, max(1.0, exc.wait))) from exc
@@ -372,6 +382,23 @@ async def schedule_incremental_syncs(ctx: dict[str, Any]) -> int:
     return started
 
 
+async def _requeue_abandoned(ctx: dict[str, Any]) -> int:
+    """RUNNING jobs whose worker died with its queue message lost: run them again
+    (a fresh message id; the job row and its work are the same)."""
+    settings: Settings = ctx.get("settings") or get_settings()
+    count = 0
+    for job in await abandoned_jobs(
+        ctx["pool"], older_than_seconds=2 * settings.job_timeout_seconds
+    ):
+        function = function_for(job.kind)
+        if function is not None:
+            message_id = f"{job.job_id}:again:{uuid.uuid4().hex[:8]}"
+            count += await enqueue(
+                ctx["redis"], function, message_id, str(job.company_id), job.job_id
+            )
+    return count
+
+
 async def requeue_stale_jobs(ctx: dict[str, Any]) -> int:
     """Enqueue again the work whose queue message never arrived."""
     pool: asyncpg.Pool = ctx["pool"]
@@ -382,6 +409,7 @@ async def requeue_stale_jobs(ctx: dict[str, Any]) -> int:
             count += await enqueue(
                 ctx["redis"], function, job.job_id, str(job.company_id), job.job_id
             )
+    count += await _requeue_abandoned(ctx)
     for company_id, event_id in await stale_pending_events(pool, older_than_seconds=30):
         count += await enqueue_event(
             ctx["redis"],

@@ -170,3 +170,49 @@ async def test_a_stored_address_outside_the_allow_list_is_not_called(
         "SELECT errors::text FROM sync_runs WHERE run_id = $1::uuid", run_id
     )
     assert "not allowed" in errors and "169.254" not in errors
+
+
+async def test_a_job_over_its_deadline_is_failed_not_left_running(
+    pool: asyncpg.Pool, tenant: Tenant, settings: Any
+) -> None:
+    """arq would cancel it silently at its timeout; the job's own deadline comes first."""
+    import asyncio
+
+    async with pool.acquire() as conn:
+        job = await request_full_repost(conn, tenant.company_id, 1, reason="slow")
+    short = settings.model_copy(update={"job_timeout_seconds": 6})
+
+    async def slow() -> str:
+        await asyncio.sleep(5)
+        return "DONE"
+
+    with pytest.raises(RuntimeError):
+        await guarded(
+            {"pool": pool, "job_try": 1, "settings": short},
+            str(tenant.company_id),
+            job.job_id,
+            slow,
+        )
+    failed = await get_job(pool, tenant.company_id, job.job_id)
+    assert (
+        failed is not None and failed.status == "FAILED" and "longer than" in (failed.error or "")
+    )
+
+
+async def test_a_running_job_whose_worker_is_gone_is_run_again(
+    pool: asyncpg.Pool, queue: ArqRedis, tenant: Tenant, settings: Any
+) -> None:
+    from service.ledger.order_actions import request_store_repost
+    from worker.jobs import requeue_stale_jobs
+
+    async with pool.acquire() as conn:
+        job = await request_store_repost(conn, tenant.company_id, tenant.store_id, "test")
+        await conn.execute(
+            "UPDATE jobs SET status = 'RUNNING', started_at = now() - interval '1 hour' "
+            "WHERE company_id = $1 AND job_id = $2",
+            tenant.company_id,
+            job.job_id,
+        )
+    ctx = {"pool": pool, "redis": queue, "settings": settings}
+    assert await requeue_stale_jobs(ctx) >= 1
+    assert await queue.zcard(queue.default_queue_name) >= 1
