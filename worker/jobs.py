@@ -1,21 +1,17 @@
 """Job functions: thin wrappers that hand the work to service code.
 
-arq retries only on `Retry`; a lost database, queue or network connection
-is transient, so it becomes a Retry with a delay instead of a failed job.
+How they are retried, failed and kept to a company's share of the slots is
+in worker/running.py and worker/fairness.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, cast
+from typing import Any
 from uuid import UUID
 
 import asyncpg
-import httpx
 from arq import Retry
 
 from service.config import Settings, get_settings
@@ -49,24 +45,19 @@ from service.ledger.sync_runs import (
     request_sync,
     sync_job_id,
 )
-from worker.fairness import company_slot, put_back
+from worker.running import (
+    MAX_TRIES,
+    TRANSIENT,
+    capped,
+    failure_reason,
+    guarded,
+    transient_retry,
+)
+
+__all__ = ["MAX_TRIES", "TRANSIENT", "guarded"]
 
 log = logging.getLogger("storebooks.worker")
-T = TypeVar("T")
-JobFunction = TypeVar("JobFunction", bound=Callable[..., Awaitable[Any]])
 
-# Worth another try: lost connections, and the losing side of a deadlock or
-# serialization conflict between two jobs re-posting the same orders (its
-# transaction was rolled back whole, so running it again is safe).
-TRANSIENT = (
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.DeadlockDetectedError,
-    asyncpg.SerializationError,
-    httpx.TransportError,
-)
-MAX_TRIES = 5
 # A stored event whose processing raises this many times is FAILED (a poison payload).
 EVENT_MAX_ATTEMPTS = 3
 
@@ -75,73 +66,6 @@ def step_seconds(settings: Settings) -> float:
     """How long one step of a long job may run: well inside the job timeout,
     since arq fails a timed-out job for good instead of retrying it."""
     return max(1.0, min(60.0, settings.job_timeout_seconds / 3))
-
-
-def _retry(ctx: dict[str, Any], exc: BaseException) -> Retry:
-    log.warning("job will be retried after %s: %s", type(exc).__name__, exc)
-    return Retry(defer=min(60, 2 ** ctx.get("job_try", 1)))
-
-
-def capped(fn: JobFunction) -> JobFunction:
-    """Run the job only while its company holds fewer than its share of slots."""
-
-    @functools.wraps(fn)
-    async def run(ctx: dict[str, Any], company_id: str, *args: Any) -> Any:
-        redis = ctx.get("redis")
-        settings: Settings | None = ctx.get("settings")
-        if redis is None or settings is None:  # called directly, outside a worker
-            return await fn(ctx, company_id, *args)
-        queue = ctx.get("queue_name", settings.queue_name)
-        ttl = settings.job_timeout_seconds + 10
-        # Webhook events are short: twice the share, and a shorter wait when over it.
-        events = queue.endswith(":events")
-        cap = settings.company_jobs * (2 if events else 1)
-        async with company_slot(redis, queue, company_id, cap, ttl) as ok:
-            if not ok:
-                wait = 0.2 if events else 1.0
-                return await put_back(ctx, fn.__name__, company_id, *args, defer=wait)
-            return await fn(ctx, company_id, *args)
-
-    return cast(JobFunction, run)
-
-
-def _reason(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:2000]
-
-
-async def guarded(
-    ctx: dict[str, Any], company_id: str, job_id: str, work: Callable[[], Awaitable[T]]
-) -> T:
-    """Run a recorded job so that it never stays RUNNING: transient errors are
-    retried (deferred, not slept) until the last try, and any other error, or
-    the last try's, marks the job FAILED with its reason before arq drops it.
-    The job's own deadline comes a few seconds before arq's timeout, which
-    would cancel it without a word (and arq never retries a timeout)."""
-    settings: Settings | None = ctx.get("settings")
-    limit = max(1.0, settings.job_timeout_seconds - 5.0) if settings else None
-    try:
-        async with asyncio.timeout(limit):
-            return await work()
-    except Retry:
-        raise
-    except TimeoutError as exc:  # before TRANSIENT: a TimeoutError is an OSError
-        reason = f"the job took longer than {limit:.0f} s"
-        await fail_job(ctx["pool"], UUID(company_id), job_id, reason)
-        raise RuntimeError(reason) from exc
-    except RetryLater as exc:  # the provider asks for a wait: free the slot meanwhile
-        if ctx.get("job_try", 1) < MAX_TRIES:
-            raise Retry(defer=min(120.0, max(1.0, exc.wait))) from exc
-        await fail_job(ctx["pool"], UUID(company_id), job_id, _reason(exc))
-        raise
-    except TRANSIENT as exc:
-        if ctx.get("job_try", 1) < MAX_TRIES:
-            raise _retry(ctx, exc) from exc
-        await fail_job(ctx["pool"], UUID(company_id), job_id, _reason(exc))
-        raise
-    except Exception as exc:
-        log.exception("job %s failed", job_id)
-        await fail_job(ctx["pool"], UUID(company_id), job_id, _reason(exc))
-        raise
 
 
 @capped
@@ -183,7 +107,7 @@ async def cleanup_journal_versions(ctx: dict[str, Any], company_id: str | None =
     try:
         return sum([await cleanup_retired_versions(pool, c) for c in companies])
     except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+        raise transient_retry(ctx, exc) from exc
 
 
 @capped
@@ -255,14 +179,14 @@ async def process_shopify_event(ctx: dict[str, Any], company_id: str, event_id: 
     try:
         outcome = await process_event(ctx["pool"], UUID(company_id), event_id)
     except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+        raise transient_retry(ctx, exc) from exc
     except Exception as exc:
         log.exception("event %s of company %s failed", event_id, company_id)
         status = await record_failed_attempt(
-            ctx["pool"], UUID(company_id), event_id, _reason(exc), EVENT_MAX_ATTEMPTS
+            ctx["pool"], UUID(company_id), event_id, failure_reason(exc), EVENT_MAX_ATTEMPTS
         )
         if status == "PENDING" and ctx.get("job_try", 1) < MAX_TRIES:
-            raise _retry(ctx, exc) from exc
+            raise transient_retry(ctx, exc) from exc
         return status
     return outcome.status
 
@@ -314,7 +238,7 @@ async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) 
         return "FAILED"
     except TRANSIENT as exc:
         if ctx.get("job_try", 1) < MAX_TRIES:
-            raise _retry(ctx, exc) from exc
+            raise transient_retry(ctx, exc) from exc
         await _fail_run(ctx, company_id, run_id, exc)
         return "FAILED"
     except Retry:
