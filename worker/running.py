@@ -12,7 +12,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 from uuid import UUID
 
 import asyncpg
@@ -80,17 +80,21 @@ async def guarded(
     """Run a recorded job so that it never stays RUNNING: transient errors are
     retried (deferred, not slept) until the last try, and any other error, or
     the last try's, marks the job FAILED with its reason before arq drops it.
-    The job's own deadline comes a few seconds before arq's timeout, which
+    The job's own deadline comes a little before arq's timeout, which
     would cancel it without a word (and arq never retries a timeout)."""
     settings: Settings | None = ctx.get("settings")
-    limit = max(1.0, settings.job_timeout_seconds - 5.0) if settings else None
+    timeout = float(settings.job_timeout_seconds) if settings else None
+    limit = timeout - min(5.0, timeout / 4) if timeout else None
+    deadline = asyncio.timeout(limit)
     try:
-        async with asyncio.timeout(limit):
+        async with deadline:
             return await work()
     except Retry:
         raise
-    except TimeoutError as exc:  # before TRANSIENT: a TimeoutError is an OSError
-        reason = f"the job took longer than {limit:.0f} s"
+    except TimeoutError as exc:
+        if not deadline.expired():  # a query's or a request's own timeout: transient
+            await _transient(ctx, company_id, job_id, exc)
+        reason = f"the job took longer than {limit or 0:.0f} s"
         await fail_job(ctx["pool"], UUID(company_id), job_id, reason)
         raise RuntimeError(reason) from exc
     except RetryLater as exc:  # the provider asks for a wait: free the slot meanwhile
@@ -99,11 +103,16 @@ async def guarded(
         await fail_job(ctx["pool"], UUID(company_id), job_id, failure_reason(exc))
         raise
     except TRANSIENT as exc:
-        if ctx.get("job_try", 1) < MAX_TRIES:
-            raise transient_retry(ctx, exc) from exc
-        await fail_job(ctx["pool"], UUID(company_id), job_id, failure_reason(exc))
-        raise
+        await _transient(ctx, company_id, job_id, exc)
     except Exception as exc:
         log.exception("job %s failed", job_id)
         await fail_job(ctx["pool"], UUID(company_id), job_id, failure_reason(exc))
         raise
+
+
+async def _transient(ctx: dict[str, Any], company_id: str, job_id: str, exc: Exception) -> NoReturn:
+    """Another try, deferred; the last try's failure is the job's."""
+    if ctx.get("job_try", 1) < MAX_TRIES:
+        raise transient_retry(ctx, exc) from exc
+    await fail_job(ctx["pool"], UUID(company_id), job_id, failure_reason(exc))
+    raise exc
