@@ -29,7 +29,7 @@ async def main() -> None:
     ap.add_argument("--poll-delay", type=float, default=None)
     ap.add_argument("--max-jobs", type=int, default=None)
     args = ap.parse_args()
-    from worker.settings import build_worker
+    from worker.settings import build_workers, run_workers
 
     _log_to_stderr()
     settings = get_settings()
@@ -39,11 +39,8 @@ async def main() -> None:
         overrides["poll_delay"] = args.poll_delay
     if args.max_jobs is not None:
         overrides["max_jobs"] = args.max_jobs
-    worker = build_worker(settings, endpoints.redis_url, **overrides)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    workers = build_workers(settings, endpoints.redis_url, handle_signals=False, **overrides)
+    await run_workers(workers)
 
 
 if __name__ == "__main__":

@@ -176,11 +176,12 @@ async def _clean_queue(redis: str, queue: str) -> None:
 
     r = Redis.from_url(redis)
     try:
-        ids = await r.zrange(queue, 0, -1)
-        keys = [b"arq:job:" + i for i in ids] + [b"arq:in-progress:" + i for i in ids]
-        if keys:
-            await r.delete(*keys)
-        await r.delete(queue, queue + ":health-check")
+        for name in (queue, queue + ":events"):  # webhook events have a queue of their own
+            ids = await r.zrange(name, 0, -1)
+            keys = [b"arq:job:" + i for i in ids] + [b"arq:in-progress:" + i for i in ids]
+            if keys:
+                await r.delete(*keys)
+            await r.delete(name, name + ":health-check")
     finally:
         await r.aclose()
 

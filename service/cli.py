@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -15,6 +17,7 @@ import asyncpg
 from service.config import Settings, get_settings
 from service.db.connect import Endpoints, resolve_endpoints
 from service.db.migrate import migrate
+from service.ledger.tokens import ROLES
 
 DEMO_COMPANY = "Demo Company"
 
@@ -73,10 +76,71 @@ async def cmd_verify(settings: Settings, company: str | None) -> int:
             )
             for problem in report.problems:
                 print(f"  - {problem}")
+            for line in report.work:
+                print(f"  work: {line}")
             dirty += not report.clean
     finally:
         await pool.close()
     return 1 if dirty else 0
+
+
+async def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    """token create | list | revoke: the same commands as the API's, audited as the CLI's."""
+    from service.db.connect import create_pool
+    from service.ledger.tokens import list_tokens
+
+    company_id = UUID(args.company)
+    endpoints, conn = await _connect(settings)  # migrates
+    await conn.close()
+    pool = await create_pool(endpoints.database_url)
+    try:
+        if args.token_command == "list":
+            for t in await list_tokens(pool, company_id):
+                state = "revoked" if t.revoked_at else "active"
+                print(
+                    f"{t.token_id}  {t.role:<10}  {state:<7}  expires {t.expires_at or 'never'}  "
+                    f"last used {t.last_used_at or 'never'}  {t.label}"
+                )
+            return 0
+        return await _token_change(pool, company_id, args)
+    finally:
+        await pool.close()
+
+
+async def _token_change(pool: asyncpg.Pool, company_id: UUID, args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from service.commands import tokens
+    from service.commands.runner import AuditEntry, current_audit
+
+    summary = {k: str(v) for k, v in vars(args).items() if v is not None}
+    if args.token_command == "create":
+        current_audit.set(AuditEntry(None, "cli:createApiToken", summary))
+        days = args.expires_in_days
+        expires = None if days is None else dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+        outcome, secret = await tokens.create_api_token(
+            pool, company_id, args.name, args.role, expires
+        )
+        print(json.dumps({"tokenId": outcome.result["tokenId"], "apiToken": secret}))
+        return 0
+    current_audit.set(AuditEntry(None, "cli:revokeApiToken", summary))
+    if (await tokens.revoke_api_token(pool, company_id, UUID(args.token_id))).refusals:
+        print(
+            f"storebooks: no active token {args.token_id} in company {company_id}", file=sys.stderr
+        )
+        return 1
+    print(f"revoked {args.token_id}")
+    return 0
+
+
+def cmd_stop(settings: Settings) -> int:
+    from service.db.embedded import stop_embedded
+
+    stopped = stop_embedded(settings.data_dir)
+    print(
+        "stopped " + ", ".join(stopped) if stopped else "no embedded server of this checkout runs"
+    )
+    return 0
 
 
 def cmd_export_schema() -> int:
@@ -119,15 +183,21 @@ def _log_to_stderr(settings: Settings) -> None:
 
 
 async def cmd_worker(settings: Settings, burst: bool) -> int:
-    from worker.settings import build_worker
+    """Run until SIGTERM or SIGINT; then finish the running jobs within the
+    grace period, hand the rest back to the queue, and exit (as an
+    orchestrator stopping a container expects)."""
+    from worker.settings import build_workers, run_workers
 
     _log_to_stderr(settings)
     endpoints = await resolve_endpoints(settings)
-    worker = build_worker(settings, endpoints.redis_url, burst=burst)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
+    workers = build_workers(
+        settings,
+        endpoints.redis_url,
+        burst=burst,
+        handle_signals=False,
+        job_completion_wait=settings.worker_grace_seconds,
+    )
+    await run_workers(workers)
     return 0
 
 
@@ -163,9 +233,12 @@ async def _demo_company(
 async def cmd_dev(settings: Settings) -> int:
     import uvicorn
 
+    # A developer's stores and inventory systems are local fakes: any host goes.
+    settings = settings.model_copy(update={"allow_any_api_host": True})
+
     from service.db.connect import create_pool
     from service.ledger.demo import load_demo_activity
-    from worker.settings import build_worker
+    from worker.settings import build_workers, run_workers
 
     endpoints, conn = await _connect(settings)
     try:
@@ -181,8 +254,8 @@ async def cmd_dev(settings: Settings) -> int:
     config = _serve_config(settings, settings.host, settings.port)
     assert isinstance(config, uvicorn.Config)
     server = uvicorn.Server(config)
-    worker = build_worker(settings, endpoints.redis_url, handle_signals=False)
-    worker_task = asyncio.create_task(worker.main())
+    workers = build_workers(settings, endpoints.redis_url, handle_signals=False)
+    worker_task = asyncio.create_task(run_workers(workers, stop_on_signals=False))
     server_task = asyncio.create_task(server.serve())
     # uvicorn exposes readiness only as a flag, so poll it briefly.
     while not server.started and not server_task.done():  # noqa: ASYNC110
@@ -203,32 +276,78 @@ async def cmd_dev(settings: Settings) -> int:
     finally:
         worker_task.cancel()
         await asyncio.gather(worker_task, return_exceptions=True)
-        await worker.close()
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("storebooks")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
+    settings = get_settings()
     parser = argparse.ArgumentParser(
-        prog="storebooks", description="Bookkeeping backend for online stores."
+        prog="storebooks",
+        description="Bookkeeping backend for online stores.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("dev", help="embedded servers, migrations, API, a worker and a demo company")
-    serve = sub.add_parser("serve", help="run the API server")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
-    worker = sub.add_parser("worker", help="run a background worker")
+    parser.add_argument("--version", action="version", version=f"storebooks {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add = functools.partial(sub.add_parser, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add("dev", help="embedded servers, migrations, API, a worker and a demo company")
+    serve = add("serve", help="run the API server")
+    serve.add_argument(
+        "--host", default=settings.host, help="address to listen on (STOREBOOKS_HOST)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=settings.port, help="port to listen on (STOREBOOKS_PORT)"
+    )
+    worker = add("worker", help="run a background worker (stops cleanly on SIGTERM)")
     worker.add_argument("--burst", action="store_true", help="exit when the queue is empty")
-    sub.add_parser("migrate", help="apply pending database migrations")
-    sub.add_parser("export-schema", help="print the GraphQL schema (SDL)")
-    verify = sub.add_parser(
-        "verify", help="check the books: balanced entries, balances, a fresh re-post"
+    add("migrate", help="apply pending database migrations")
+    add("export-schema", help="print the GraphQL schema (SDL)")
+    add("stop", help="stop this checkout's embedded PostgreSQL and Valkey")
+    verify = add(
+        "verify",
+        help="check the books (balanced entries, balances, a fresh re-post) and list "
+        "failed or stuck work",
     )
     verify.add_argument("--company", default=None, help="one company id (default: all)")
-    company = sub.add_parser("company", help="manage companies")
-    company_sub = company.add_subparsers(dest="company_command", required=True)
-    create = company_sub.add_parser("create", help="create a company; prints its id and API token")
-    create.add_argument("name")
+    company = add("company", help="manage companies")
+    company_sub = company.add_subparsers(dest="company_command", required=True, metavar="ACTION")
+    create = company_sub.add_parser(
+        "create", help="create a company; prints its id and an ADMIN API token"
+    )
+    create.add_argument("name", help="the company's name")
+    _token_parser(add)
     return parser
+
+
+def _token_parser(add: Any) -> None:
+    token = add("token", help="manage a company's API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    fmt = argparse.ArgumentDefaultsHelpFormatter
+    create = token_sub.add_parser(
+        "create", help="create a token; prints it once", formatter_class=fmt
+    )
+    create.add_argument("--company", required=True, help="the company id")
+    create.add_argument("--name", required=True, help="who or what uses the token")
+    create.add_argument("--role", default="BOOKKEEPER", choices=ROLES, help="what it may do")
+    create.add_argument(
+        "--expires-in-days",
+        type=int,
+        default=None,
+        help="days until it stops working (None: it never expires)",
+    )
+    listing = token_sub.add_parser("list", help="list a company's tokens", formatter_class=fmt)
+    listing.add_argument("--company", required=True, help="the company id")
+    revoke = token_sub.add_parser("revoke", help="revoke a token at once", formatter_class=fmt)
+    revoke.add_argument("--company", required=True, help="the company id")
+    revoke.add_argument("token_id", help="the token's id (from `storebooks token list`)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -239,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             case "dev":
                 return asyncio.run(cmd_dev(settings))
             case "serve":
-                return cmd_serve(settings, args.host or settings.host, args.port or settings.port)
+                return cmd_serve(settings, args.host, args.port)
             case "worker":
                 return asyncio.run(cmd_worker(settings, args.burst))
             case "migrate":
@@ -250,6 +369,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(cmd_verify(settings, args.company))
             case "company":
                 return asyncio.run(cmd_company_create(settings, args.name))
+            case "token":
+                return asyncio.run(cmd_token(settings, args))
+            case "stop":
+                return cmd_stop(settings)
     except KeyboardInterrupt:
         return 130
     except ValueError as exc:

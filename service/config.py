@@ -35,6 +35,19 @@ class Settings(BaseSettings):
     log_format: str = Field(default="text", alias="STOREBOOKS_LOG_FORMAT")
     metrics_enabled: bool = Field(default=True, alias="STOREBOOKS_METRICS")
     worker_metrics_port: int | None = Field(default=None, alias="STOREBOOKS_WORKER_METRICS_PORT")
+    # Seconds a stopping worker lets its running jobs finish before handing
+    # them back to the queue (within Kubernetes' default 30 s grace period).
+    worker_grace_seconds: int = Field(default=20, alias="STOREBOOKS_WORKER_GRACE")
+    # Where clients reach this server (e.g. https://books.example.com), for
+    # the links in responses; unset, links are paths on the same server.
+    public_url: str | None = Field(default=None, alias="STOREBOOKS_PUBLIC_URL")
+    # Jobs one company may run at once on each queue (the others wait their
+    # turn), so that no company holds every slot of a worker.
+    company_jobs: int = Field(default=4, alias="STOREBOOKS_COMPANY_JOBS")
+    # Off in production: stores and inventory systems may then only point at
+    # the providers' real API hosts. `storebooks dev` and the tests turn it on
+    # to talk to local fakes.
+    allow_any_api_host: bool = Field(default=False, alias="STOREBOOKS_ALLOW_ANY_API_HOST")
 
     @property
     def embedded(self) -> bool:

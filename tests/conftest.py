@@ -45,6 +45,7 @@ class Servers:
             REDIS_URL=self.redis_url,
             STOREBOOKS_QUEUE=self.settings.queue_name,
             STOREBOOKS_DATA_DIR=str(self.settings.data_dir),
+            STOREBOOKS_ALLOW_ANY_API_HOST="true",
         )
         return env
 
@@ -69,6 +70,7 @@ async def servers() -> AsyncIterator[Servers]:
             "STOREBOOKS_DATA_DIR": str(base.data_dir.resolve()),
             "STOREBOOKS_SECRET_KEY": "test-secret-key",
             "STOREBOOKS_SHOPIFY_POLL_SECONDS": 0.01,
+            "STOREBOOKS_ALLOW_ANY_API_HOST": True,
         }
     )
     yield Servers(settings, db_url, endpoints.redis_url)
@@ -98,7 +100,7 @@ def settings(servers: Servers) -> Settings:
 async def queue(settings: Settings, servers: Servers) -> AsyncIterator[ArqRedis]:
     queue = await open_queue(servers.redis_url, settings.queue_name)
     yield queue
-    await queue.delete(settings.queue_name)
+    await queue.delete(settings.queue_name, f"{settings.queue_name}:events")
     await queue.aclose()
 
 
@@ -165,9 +167,9 @@ def run_worker(
     """Run a real arq worker over the test queue until the queue is empty."""
 
     async def run() -> None:
-        from worker.settings import build_worker
+        from worker.settings import build_workers, run_workers
 
-        worker = build_worker(
+        workers = build_workers(
             settings,
             servers.redis_url,
             ctx={"pool": pool},
@@ -176,9 +178,6 @@ def run_worker(
             handle_signals=False,
             cron_jobs=[],
         )
-        try:
-            await worker.main()
-        finally:
-            await worker.close()
+        await run_workers(workers, stop_on_signals=False)
 
     return run

@@ -1,7 +1,7 @@
 """Job functions: thin wrappers that hand the work to service code.
 
-arq retries only on `Retry`; a lost database, queue or network connection
-is transient, so it becomes a Retry with a delay instead of a failed job.
+How they are retried, failed and kept to a company's share of the slots is
+in worker/running.py and worker/fairness.py.
 """
 
 from __future__ import annotations
@@ -12,25 +12,22 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-import httpx
 from arq import Retry
 
-from service.config import Settings
-from service.db.queue import enqueue
-from service.ledger.ingest import stale_pending_events
-from service.ledger.inventory import RECOST, RECOST_FUNCTION, run_recost
+from service.config import Settings, get_settings
+from service.connectors.hosts import url_problem
+from service.connectors.shopify.client import RetryLater
+from service.db.queue import enqueue, enqueue_event
+from service.ledger.ingest import record_failed_attempt, stale_pending_events
+from service.ledger.inventory import run_recost
 from service.ledger.inventory_systems import (
     INVENTORY_FUNCTION,
-    INVENTORY_SYNC,
     run_inventory_sync,
 )
 from service.ledger.inventory_systems import request_sync as request_inventory_sync
-from service.ledger.jobs import fail_job, stale_queued_jobs
+from service.ledger.job_kinds import function_for
+from service.ledger.jobs import abandoned_jobs, fail_job, stale_queued_jobs
 from service.ledger.order_actions import (
-    CHANNEL_FUNCTION,
-    CHANNEL_REPOST,
-    ORDERS_FUNCTION,
-    ORDERS_REPOST,
     run_channel_repost,
     run_orders_repost,
 )
@@ -41,22 +38,28 @@ from service.ledger.reposting import (
     run_full_repost,
 )
 from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id, process_event
-from service.ledger.sync_runs import INCREMENTAL, SYNC_FUNCTION, request_sync, sync_job_id
+from service.ledger.sync_runs import (
+    INCREMENTAL,
+    SYNC_FUNCTION,
+    finish_run,
+    request_sync,
+    sync_job_id,
+)
+from worker.running import (
+    MAX_TRIES,
+    TRANSIENT,
+    capped,
+    failure_reason,
+    guarded,
+    transient_retry,
+)
+
+__all__ = ["MAX_TRIES", "TRANSIENT", "guarded"]
 
 log = logging.getLogger("storebooks.worker")
 
-# Worth another try: lost connections, and the losing side of a deadlock or
-# serialization conflict between two jobs re-posting the same orders (its
-# transaction was rolled back whole, so running it again is safe).
-TRANSIENT = (
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.DeadlockDetectedError,
-    asyncpg.SerializationError,
-    httpx.TransportError,
-)
-MAX_TRIES = 5
+# A stored event whose processing raises this many times is FAILED (a poison payload).
+EVENT_MAX_ATTEMPTS = 3
 
 
 def step_seconds(settings: Settings) -> float:
@@ -65,29 +68,23 @@ def step_seconds(settings: Settings) -> float:
     return max(1.0, min(60.0, settings.job_timeout_seconds / 3))
 
 
-def _retry(ctx: dict[str, Any], exc: BaseException) -> Retry:
-    log.warning("job will be retried after %s: %s", type(exc).__name__, exc)
-    return Retry(defer=min(60, 2 ** ctx.get("job_try", 1)))
-
-
+@capped
 async def repost_company(ctx: dict[str, Any], company_id: str, job_id: str) -> str:
     """One step of a full re-post; the next step is a job of its own."""
     pool: asyncpg.Pool = ctx["pool"]
     settings: Settings = ctx["settings"]
-    try:
-        status = await run_full_repost(
+    status = await guarded(
+        ctx,
+        company_id,
+        job_id,
+        lambda: run_full_repost(
             pool,
             UUID(company_id),
             job_id,
             batch_orders=settings.repost_batch_orders,
             step_seconds=step_seconds(settings),
-        )
-    except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
-    except Exception as exc:
-        if ctx.get("job_try", 1) >= MAX_TRIES:
-            await fail_job(pool, UUID(company_id), job_id, f"{type(exc).__name__}: {exc}")
-        raise
+        ),
+    )
     if status == "BUSY":  # another re-post of this company holds the lock
         raise Retry(defer=2)
     if status == "CONTINUE":
@@ -110,31 +107,50 @@ async def cleanup_journal_versions(ctx: dict[str, Any], company_id: str | None =
     try:
         return sum([await cleanup_retired_versions(pool, c) for c in companies])
     except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+        raise transient_retry(ctx, exc) from exc
 
 
+@capped
 async def repost_channel(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
-    try:
-        return await run_channel_repost(ctx["pool"], UUID(company_id), job_id)
-    except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+    return await guarded(
+        ctx, company_id, job_id, lambda: run_channel_repost(ctx["pool"], UUID(company_id), job_id)
+    )
 
 
+@capped
 async def recost_skus(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
-    try:
-        return await run_recost(ctx["pool"], UUID(company_id), job_id)
-    except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+    return await guarded(
+        ctx, company_id, job_id, lambda: run_recost(ctx["pool"], UUID(company_id), job_id)
+    )
 
 
+@capped
 async def sync_inventory_costs(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
     settings: Settings = ctx["settings"]
-    try:
-        return await run_inventory_sync(
+    row = await ctx["pool"].fetchrow(
+        "SELECT c.provider, c.settings->>'baseUrl' AS url FROM jobs j JOIN inventory_connections c "
+        "ON c.company_id = j.company_id AND c.provider = j.payload->>'provider' "
+        "WHERE j.company_id = $1 AND j.job_id = $2",
+        UUID(company_id),
+        job_id,
+    )
+    problem = (
+        url_problem(row["url"], row["provider"], allow_any=settings.allow_any_api_host)
+        if row is not None and row["url"]
+        else None
+    )
+    if problem is not None:  # stored while any host was allowed: never called here
+        reason = f"the inventory system's address is not allowed: {problem}; connect it again"
+        await fail_job(ctx["pool"], UUID(company_id), job_id, reason)
+        return False
+    return await guarded(
+        ctx,
+        company_id,
+        job_id,
+        lambda: run_inventory_sync(
             ctx["pool"], settings.resolved_secret_key(), UUID(company_id), job_id
-        )
-    except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+        ),
+    )
 
 
 async def schedule_inventory_syncs(ctx: dict[str, Any]) -> int:
@@ -150,24 +166,61 @@ async def schedule_inventory_syncs(ctx: dict[str, Any]) -> int:
     return started
 
 
+@capped
 async def repost_orders(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
-    try:
-        return await run_orders_repost(ctx["pool"], UUID(company_id), job_id)
-    except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+    return await guarded(
+        ctx, company_id, job_id, lambda: run_orders_repost(ctx["pool"], UUID(company_id), job_id)
+    )
 
 
+@capped
 async def process_shopify_event(ctx: dict[str, Any], company_id: str, event_id: int) -> str:
+    """Process one stored event; one that keeps failing becomes FAILED, never stuck PENDING."""
     try:
         outcome = await process_event(ctx["pool"], UUID(company_id), event_id)
     except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+        raise transient_retry(ctx, exc) from exc
+    except Exception as exc:
+        log.exception("event %s of company %s failed", event_id, company_id)
+        status = await record_failed_attempt(
+            ctx["pool"], UUID(company_id), event_id, failure_reason(exc), EVENT_MAX_ATTEMPTS
+        )
+        if status == "PENDING" and ctx.get("job_try", 1) < MAX_TRIES:
+            raise transient_retry(ctx, exc) from exc
+        return status
     return outcome.status
+
+
+@capped
+async def _stored_host_problem(ctx: dict[str, Any], company_id: str, run_id: str) -> str | None:
+    """A store connected before the allow-list (or while it was open) may hold an
+    address this deployment must not call: checked again before every sync."""
+    settings: Settings = ctx["settings"]
+    url = await ctx["pool"].fetchval(
+        "SELECT s.api_base_url FROM sync_runs r JOIN stores s USING (company_id, store_id) "
+        "WHERE r.company_id = $1 AND r.run_id = $2",
+        UUID(company_id),
+        UUID(run_id),
+    )
+    if url is None:
+        return None
+    return url_problem(url, "shopify", allow_any=settings.allow_any_api_host)
 
 
 async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) -> str:
     from service.ledger.shopify_sync import run_sync_step
 
+    problem = await _stored_host_problem(ctx, company_id, run_id)
+    if problem is not None:
+        await finish_run(
+            ctx["pool"],
+            UUID(company_id),
+            UUID(run_id),
+            "FAILED",
+            progress="failed",
+            error=f"the store's API address is not allowed: {problem}; connect it again",
+        )
+        return "FAILED"
     try:
         settings: Settings = ctx["settings"]
         result = await run_sync_step(
@@ -178,14 +231,43 @@ async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) 
             poll_seconds=settings.shopify_poll_seconds,
             step_seconds=step_seconds(settings),
         )
+    except RetryLater as exc:  # the shop asks for a wait: free the slot meanwhile
+        if ctx.get("job_try", 1) < MAX_TRIES:
+            raise Retry(defer=min(120.0, max(1.0, exc.wait))) from exc
+        await _fail_run(ctx, company_id, run_id, exc, generic=False)
+        return "FAILED"
     except TRANSIENT as exc:
-        raise _retry(ctx, exc) from exc
+        if ctx.get("job_try", 1) < MAX_TRIES:
+            raise transient_retry(ctx, exc) from exc
+        await _fail_run(ctx, company_id, run_id, exc)
+        return "FAILED"
+    except Retry:
+        raise
+    except Exception as exc:
+        log.exception("sync run %s failed", run_id)
+        await _fail_run(ctx, company_id, run_id, exc)
+        return "FAILED"
     if result.status == "CONTINUE":
         step = uuid.uuid4().hex[:12]
         await enqueue(
             ctx["redis"], SYNC_FUNCTION, sync_job_id(result.run_id, step), company_id, run_id
         )
     return result.status
+
+
+async def _fail_run(
+    ctx: dict[str, Any], company_id: str, run_id: str, exc: BaseException, *, generic: bool = True
+) -> None:
+    """A crashed sync run ends FAILED, so that the next syncStore starts a new one.
+    The reason names the kind of failure only: details stay in the worker's log."""
+    reason = (
+        f"the sync stopped on an internal error ({type(exc).__name__}); it can be started again"
+    )
+    if not generic:
+        reason = f"the shop kept asking to wait ({exc}); the sync can be started again"
+    await finish_run(
+        ctx["pool"], UUID(company_id), UUID(run_id), "FAILED", progress="failed", error=reason
+    )
 
 
 async def refetch_waiting_orders(ctx: dict[str, Any]) -> int:
@@ -195,7 +277,7 @@ async def refetch_waiting_orders(ctx: dict[str, Any]) -> int:
     settings: Settings = ctx["settings"]
     try:
         return await refetch(ctx["pool"], settings.resolved_secret_key())
-    except TRANSIENT as exc:
+    except (*TRANSIENT, RetryLater) as exc:
         log.warning("re-fetching waiting orders stopped: %s", exc)
         return 0
 
@@ -224,24 +306,36 @@ async def schedule_incremental_syncs(ctx: dict[str, Any]) -> int:
     return started
 
 
+async def _requeue_abandoned(ctx: dict[str, Any]) -> int:
+    """RUNNING jobs whose worker died with its queue message lost: run them again
+    (a fresh message id; the job row and its work are the same)."""
+    settings: Settings = ctx.get("settings") or get_settings()
+    count = 0
+    for job in await abandoned_jobs(
+        ctx["pool"], older_than_seconds=2 * settings.job_timeout_seconds
+    ):
+        function = function_for(job.kind)
+        if function is not None:
+            message_id = f"{job.job_id}:again:{uuid.uuid4().hex[:8]}"
+            count += await enqueue(
+                ctx["redis"], function, message_id, str(job.company_id), job.job_id
+            )
+    return count
+
+
 async def requeue_stale_jobs(ctx: dict[str, Any]) -> int:
     """Enqueue again the work whose queue message never arrived."""
     pool: asyncpg.Pool = ctx["pool"]
     count = 0
     for job in await stale_queued_jobs(pool, older_than_seconds=30):
-        function = {
-            "full_repost": REPOST_FUNCTION,
-            CHANNEL_REPOST: CHANNEL_FUNCTION,
-            RECOST: RECOST_FUNCTION,
-            INVENTORY_SYNC: INVENTORY_FUNCTION,
-            ORDERS_REPOST: ORDERS_FUNCTION,
-        }.get(job.kind)
+        function = function_for(job.kind)
         if function is not None:
             count += await enqueue(
                 ctx["redis"], function, job.job_id, str(job.company_id), job.job_id
             )
+    count += await _requeue_abandoned(ctx)
     for company_id, event_id in await stale_pending_events(pool, older_than_seconds=30):
-        count += await enqueue(
+        count += await enqueue_event(
             ctx["redis"],
             PROCESS_EVENT_FUNCTION,
             event_job_id(company_id, event_id),

@@ -6,6 +6,9 @@ its in-progress key expires: the longest function timeout plus 10 seconds.
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import signal
 from typing import Any, ClassVar
 
 from arq import cron
@@ -14,7 +17,7 @@ from arq.worker import Worker, func
 from service.config import Settings, get_settings
 from service.db.connect import create_pool, resolve_endpoints
 from service.db.migrate import migrate
-from service.db.queue import redis_settings
+from service.db.queue import events_queue, redis_settings
 from worker.jobs import (
     MAX_TRIES,
     cleanup_journal_versions,
@@ -104,4 +107,68 @@ def build_worker(
     options["functions"] = instrument_all(options["functions"])
     options["cron_jobs"] = instrument_all(options["cron_jobs"] or [])
     options.setdefault("on_job_start", job_started)
+    # The fairness cap counts a company's jobs per queue: the job must know its queue.
+    options["ctx"] = {**options["ctx"], "queue_name": options["queue_name"]}
     return Worker(**options)
+
+
+# A stored event is one order's re-post: seconds at most. A short timeout is
+# what brings a killed worker's event back quickly: arq hands it to another
+# worker once its in-progress key expires, this timeout plus 10 seconds.
+EVENT_TIMEOUT = 15
+EVENT_FUNCTIONS = [
+    func(process_shopify_event, max_tries=MAX_TRIES, timeout=EVENT_TIMEOUT, keep_result=0)
+]
+
+
+def build_event_worker(
+    settings: Settings, redis_url: str, *, ctx: dict[str, Any] | None = None, **overrides: Any
+) -> Worker:
+    """The worker of the events queue: webhooks only, never behind a long sync."""
+    overrides.pop("cron_jobs", None)
+    return build_worker(
+        settings,
+        redis_url,
+        ctx=ctx,
+        **{
+            "functions": EVENT_FUNCTIONS,
+            "cron_jobs": [],
+            "queue_name": events_queue(settings.queue_name),
+            "job_timeout": EVENT_TIMEOUT,
+            **overrides,
+        },
+    )
+
+
+def build_workers(
+    settings: Settings, redis_url: str, *, ctx: dict[str, Any] | None = None, **overrides: Any
+) -> list[Worker]:
+    """The main worker and the events worker, run together by `storebooks worker`."""
+    return [
+        build_worker(settings, redis_url, ctx=ctx, **overrides),
+        build_event_worker(settings, redis_url, ctx=ctx, **overrides),
+    ]
+
+
+async def run_workers(workers: list[Worker], *, stop_on_signals: bool = True) -> None:
+    """Run the workers until they finish (burst) or a signal stops them all.
+
+    One handler stops every worker: arq's own handlers would replace each
+    other, the last worker built taking the signal from the others. Build the
+    workers with handle_signals=False."""
+    if stop_on_signals:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, functools.partial(_stop_all, workers, sig))
+    try:
+        await asyncio.gather(*(w.async_run() for w in workers))
+    except asyncio.CancelledError:
+        pass
+    finally:
+        for w in workers:
+            await w.close()
+
+
+def _stop_all(workers: list[Worker], sig: signal.Signals) -> None:
+    for w in workers:
+        w.handle_sig_wait_for_completion(sig)

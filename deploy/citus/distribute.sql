@@ -33,6 +33,7 @@ SELECT create_distributed_table('companies', 'company_id');
 -- Tables whose foreign keys point only at companies.
 SELECT create_distributed_table('accounts', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('api_tokens', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('audit_log', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('bookkeeping_settings', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('books', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('books_dirty', 'company_id', colocate_with => 'companies');

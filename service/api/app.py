@@ -59,6 +59,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await migrate(conn)
         app.state.queue = await open_queue(endpoints.redis_url, settings.queue_name)
         app.state.secret_key = settings.resolved_secret_key()
+        app.state.allow_any_api_host = settings.allow_any_api_host
+        app.state.public_url = settings.public_url or ""
         try:
             yield
         finally:

@@ -19,6 +19,11 @@ class Context:
     pool: asyncpg.Pool
     queue: ArqRedis
     secret_key: str = ""
+    token_id: UUID | None = None
+    allow_any_api_host: bool = False
+    public_url: str = ""
+    # Direct callers (tests, scripts) act with full rights; requests carry their token's role.
+    role: str = "ADMIN"
     loaders: dict[str, Any] = field(default_factory=dict)
 
 

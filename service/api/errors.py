@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
+from service.commands.idempotency import IdempotencyKeyReused
+
 
 class ClientError(Exception):
     """A problem with the request that the client can fix; shown as is."""
@@ -26,4 +28,4 @@ def should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None:  # syntax and validation errors name the problem already
         return False
-    return not isinstance(original, ClientError | GraphQLError)
+    return not isinstance(original, ClientError | GraphQLError | IdempotencyKeyReused)

@@ -19,9 +19,10 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from service.api.body import BodyRefused, checked_body, replay
 from service.api.context import Context
 from service.api.schema import schema
-from service.ledger.tokens import MalformedToken, company_for_token
+from service.ledger.tokens import Caller, MalformedToken, caller_for_token
 
 NO_COMPANY = UUID(int=0)
 
@@ -30,7 +31,7 @@ class AuthenticationFailed(Exception):
     pass
 
 
-async def authenticate(pool: asyncpg.Pool, header: str | None) -> UUID:
+async def authenticate(pool: asyncpg.Pool, header: str | None) -> Caller:
     if not header:
         raise AuthenticationFailed(
             "authentication required: send the header 'Authorization: Bearer <api token>'"
@@ -39,12 +40,12 @@ async def authenticate(pool: asyncpg.Pool, header: str | None) -> UUID:
     if scheme.lower() != "bearer" or not credentials.strip():
         raise AuthenticationFailed("malformed Authorization header: expected 'Bearer <api token>'")
     try:
-        company_id = await company_for_token(pool, credentials.strip())
+        caller = await caller_for_token(pool, credentials.strip())
     except MalformedToken as exc:
         raise AuthenticationFailed(str(exc)) from exc
-    if company_id is None:
-        raise AuthenticationFailed("invalid API token: it is unknown or was revoked")
-    return company_id
+    if caller is None:
+        raise AuthenticationFailed("invalid API token: it is unknown, expired or was revoked")
+    return caller
 
 
 def _unauthenticated(message: str) -> Response:
@@ -74,13 +75,20 @@ class StorebooksGraphQL(GraphQL[Context, None]):
         request = Request(scope, receive)
         if not self._is_ide_page(request):
             try:
-                company_id = await authenticate(
+                caller = await authenticate(
                     request.app.state.pool, request.headers.get("authorization")
                 )
             except AuthenticationFailed as exc:
                 await _unauthenticated(str(exc))(scope, receive, send)
                 return
-            scope.setdefault("state", {})["company_id"] = company_id
+            scope.setdefault("state", {})["caller"] = caller
+        if request.method == "POST":
+            try:
+                body = await checked_body(request)
+            except BodyRefused as exc:
+                await exc.response()(scope, receive, send)
+                return
+            receive = replay(body)
         await super().__call__(scope, receive, send)
 
     def _is_ide_page(self, request: Request) -> bool:
@@ -97,12 +105,17 @@ class StorebooksGraphQL(GraphQL[Context, None]):
         assert isinstance(request, Request)
         state: Any = request.app.state
         queue: ArqRedis = state.queue
+        # The GraphiQL page is rendered without a token and runs no resolver;
+        # the nil UUID belongs to no company, so nothing could be read with it.
+        caller = getattr(request.state, "caller", None) or Caller(NO_COMPANY, None, "READ_ONLY")
         return Context(
             request=request,
-            # The GraphiQL page is rendered without a token and runs no resolver;
-            # the nil UUID belongs to no company, so nothing could be read with it.
-            company_id=getattr(request.state, "company_id", NO_COMPANY),
+            company_id=caller.company_id,
+            token_id=caller.token_id,
+            role=caller.role,
             pool=state.pool,
             queue=queue,
             secret_key=state.secret_key,
+            allow_any_api_host=getattr(state, "allow_any_api_host", False),
+            public_url=getattr(state, "public_url", ""),
         )

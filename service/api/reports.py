@@ -7,6 +7,7 @@ Large lists are served as files, not GraphQL lists (STACK-NOTES); the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from uuid import UUID
 
 from starlette.requests import Request
@@ -31,12 +32,19 @@ def _date(value: str | None, name: str) -> dt.date | None:
         raise ValueError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from exc
 
 
+def safe_filename(name: str) -> str:
+    """A file name fit for a header: the payout id is the client's text, so
+    quotes, CR/LF and anything else outside a plain name become '_'."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)[:120]
+
+
 async def cogs_file(request: Request) -> Response:
     state = request.app.state
     try:
-        company_id = await authenticate(state.pool, request.headers.get("authorization"))
+        caller = await authenticate(state.pool, request.headers.get("authorization"))
     except AuthenticationFailed as exc:
         return JSONResponse({"error": str(exc)}, status_code=401)
+    company_id = caller.company_id
     kind = request.path_params["kind"]
     if kind not in TYPES:
         return JSONResponse({"error": "the report comes as cogs.csv or cogs.xlsx"}, 404)
@@ -63,7 +71,8 @@ async def cogs_file(request: Request) -> Response:
         payout_id=q.get("payoutId"),
     )
     body = cogs_csv(rows, currency) if kind == "csv" else cogs_xlsx(rows, currency)
-    name = f"cogs-{q.get('payoutId') or (str(start or 'all') + '-' + str(end or 'all'))}.{kind}"
+    name = f"cogs-{q.get('payoutId') or (str(start or 'all') + '-' + str(end or 'all'))}"
+    name = f"{safe_filename(name)}.{kind}"
     return Response(
         body,
         media_type=TYPES[kind],

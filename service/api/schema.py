@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
+from service.api.errors import should_mask
+from service.api.guard import guard_fields
 from service.api.limits import extensions
+from service.api.mutations.api_tokens import (
+    CreateApiTokenPayload,
+    RevokeApiTokenPayload,
+    api_tokens,
+    create_api_token,
+    revoke_api_token,
+)
 from service.api.mutations.apply_order_action import ApplyOrderActionPayload, apply_order_action
 from service.api.mutations.connect_inventory_system import (
     InventorySyncPayload,
@@ -44,6 +57,12 @@ from service.api.mutations.restocks import (
     report_channel_restock,
     set_sku_restocks,
 )
+from service.api.mutations.retries import (
+    RetryIngestEventPayload,
+    RetryJobPayload,
+    retry_ingest_event,
+    retry_job,
+)
 from service.api.mutations.set_channel_status import SetChannelStatusPayload, set_channel_status
 from service.api.mutations.set_gateway_mapping import (
     SetGatewayMappingPayload,
@@ -54,6 +73,7 @@ from service.api.mutations.update_bookkeeping_settings import (
     UpdateBookkeepingSettingsPayload,
     update_bookkeeping_settings,
 )
+from service.api.node import node
 from service.api.queries.bookkeeping_settings import bookkeeping_settings
 from service.api.queries.books_status import books_status
 from service.api.queries.chart_of_accounts import chart_of_accounts
@@ -74,6 +94,7 @@ from service.api.queries.statements import (
 from service.api.queries.stores import stores
 from service.api.queries.sync_runs import sync_runs
 from service.api.types.account import Account
+from service.api.types.api_token import ApiToken
 from service.api.types.books_status import BooksStatus
 from service.api.types.connection import Connection
 from service.api.types.gateway import GatewayMapping
@@ -93,10 +114,14 @@ from service.api.types.statements import (
 from service.api.types.store import Store
 from service.api.types.sync import IngestError, SyncRun
 
+log = logging.getLogger("storebooks.api")
+
 
 @strawberry.type
 class Query:
-    node: relay.Node = relay.node()
+    node: relay.Node | None = strawberry.field(
+        resolver=node, description="Any object of the company by its id; null when there is none."
+    )
     books_status: BooksStatus = strawberry.field(resolver=books_status)
     chart_of_accounts: list[Account] = strawberry.field(resolver=chart_of_accounts)
     bookkeeping_settings: BookkeepingSettings = strawberry.field(resolver=bookkeeping_settings)
@@ -143,6 +168,9 @@ class Query:
     )
     ingest_errors: Connection[IngestError] = strawberry.field(
         resolver=ingest_errors, description="Received events that failed, newest first."
+    )
+    api_tokens: list[ApiToken] = strawberry.field(
+        resolver=api_tokens, description="The company's API tokens (ADMIN tokens only)."
     )
     gateway_mappings: list[GatewayMapping] = strawberry.field(
         resolver=gateway_mappings,
@@ -206,15 +234,47 @@ class Mutation:
     set_sku_restocks: RestockPayload = strawberry.mutation(resolver=set_sku_restocks)
     bulk_edit_restocks: RestockPayload = strawberry.mutation(resolver=bulk_edit_restocks)
     import_restocks_csv: RestockPayload = strawberry.mutation(resolver=import_restocks_csv)
+    create_api_token: CreateApiTokenPayload = strawberry.mutation(
+        resolver=create_api_token,
+        description="A new API token with a name, a role and an optional expiry (ADMIN).",
+    )
+    revoke_api_token: RevokeApiTokenPayload = strawberry.mutation(
+        resolver=revoke_api_token, description="Revoke an API token at once (ADMIN)."
+    )
+    retry_ingest_event: RetryIngestEventPayload = strawberry.mutation(
+        resolver=retry_ingest_event,
+        description="Process a failed event again, after the cause of its failure is fixed.",
+    )
+    retry_job: RetryJobPayload = strawberry.mutation(
+        resolver=retry_job, description="Run a failed background job again."
+    )
     sync_store: SyncStorePayload = strawberry.mutation(
         resolver=sync_store, description="Sync a connected store now."
     )
 
 
-schema = strawberry.Schema(
+guard_fields(Query, Mutation)
+
+
+class StorebooksSchema(strawberry.Schema):
+    """Logs an error the client caused (a refused document, a ClientError) as
+    one line; only unexpected errors get their traceback."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        unexpected = [e for e in errors if should_mask(e)]
+        for e in errors:
+            if not should_mask(e):
+                log.info("request refused: %s", " ".join(e.message.split())[:500])
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+schema = StorebooksSchema(
     query=Query,
     mutation=Mutation,
-    types=[Job, Store],
+    types=[Job, Store, ApiToken],
     extensions=extensions(),
     config=StrawberryConfig(scalar_map={CurrencyCode: CURRENCY_CODE_SCALAR}),
 )

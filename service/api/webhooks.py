@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.connectors.shopify.webhook import verify_hmac
-from service.db.queue import enqueue
+from service.db.queue import enqueue_event
 from service.ledger.ingest import WEBHOOK, store_event
 from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
 from service.ledger.shopify_stores import ShopifyConnection, connection_for_domain
@@ -94,7 +94,7 @@ async def shopify_webhook(request: Request) -> JSONResponse:
     if event_id is None:
         return JSONResponse({"status": "duplicate"})
     try:
-        await enqueue(
+        await enqueue_event(
             state.queue,
             PROCESS_EVENT_FUNCTION,
             event_job_id(connection.company_id, event_id),

@@ -171,9 +171,7 @@ async def send_with_retry(
             elif status >= 500:
                 wait, reason = _backoff(attempt), f"HTTP {status}"
             else:
-                raise InventorySystemError(
-                    f"{system} answered HTTP {status} for {url}: {response.text[:300]}"
-                )
+                raise InventorySystemError(f"{system} answered HTTP {status} for {url}")
         attempt += 1
         if attempt > max_retries:
             raise InventorySystemError(

@@ -120,3 +120,35 @@ def _ensure_valkey(data: Path) -> str:
         time.sleep(0.05)
     state_path.write_text(json.dumps({"port": port, "pid": os.getpid()}))
     return f"redis://127.0.0.1:{port}/0"
+
+
+def _pid_of(pidfile: Path, name: str) -> int | None:
+    """The pid in the file, if a process of that name runs under it."""
+    try:
+        pid = int(pidfile.read_text().split()[0])
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid if name.encode() in cmdline else None
+
+
+def stop_embedded(data_dir: Path) -> list[str]:
+    """Stop this checkout's embedded servers (those whose data lives in data_dir).
+
+    Only the processes named by the pid files under data_dir are signalled,
+    and only when they are what the file says: servers of other checkouts
+    and anything else on the machine are left alone."""
+    import signal
+
+    data_dir = data_dir.resolve()
+    stopped = []
+    # PostgreSQL's "fast" shutdown is SIGINT; Valkey saves and exits on SIGTERM.
+    for pidfile, name, sig in (
+        (data_dir / "postgres" / "postmaster.pid", "postgres", signal.SIGINT),
+        (data_dir / "valkey" / "valkey.pid", "valkey", signal.SIGTERM),
+    ):
+        pid = _pid_of(pidfile, name)
+        if pid is not None:
+            os.kill(pid, sig)
+            stopped.append(f"{name} (pid {pid})")
+    return stopped

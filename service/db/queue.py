@@ -23,7 +23,24 @@ async def open_queue(redis_url: str, queue_name: str) -> ArqRedis:
     return queue
 
 
-async def enqueue(queue: ArqRedis, function: str, job_id: str, *args: Any) -> bool:
+def events_queue(queue_name: str) -> str:
+    """The queue of stored webhook events, beside the main one: a company's long
+    syncs and re-posts never stand between another company's webhook and its
+    worker, and event jobs keep a short timeout (a killed worker's event is
+    picked up again within half a minute)."""
+    return f"{queue_name}:events"
+
+
+async def enqueue(
+    queue: ArqRedis, function: str, job_id: str, *args: Any, queue_name: str | None = None
+) -> bool:
     """Enqueue under a fixed id; False when that job is already queued or kept."""
-    job = await queue.enqueue_job(function, *args, _job_id=job_id)
+    job = await queue.enqueue_job(function, *args, _job_id=job_id, _queue_name=queue_name)
     return job is not None
+
+
+async def enqueue_event(queue: ArqRedis, function: str, job_id: str, *args: Any) -> bool:
+    """Enqueue on the events queue of the queue's deployment."""
+    return await enqueue(
+        queue, function, job_id, *args, queue_name=events_queue(queue.default_queue_name)
+    )

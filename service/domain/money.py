@@ -44,6 +44,47 @@ class MoneyError(ValueError):
     """An amount or currency that cannot be represented exactly."""
 
 
+# Bounds checked before any arithmetic: Decimal("1e450000") is parsed in no
+# time, but turning it into an int takes seconds of the event loop. No store
+# amount comes near a trillion, and PostgreSQL's bigint holds 9.2e18 minor
+# units, so an amount and a quantity times an amount both fit.
+MAX_AMOUNT_TEXT = 40
+MAX_DIGITS = 24
+MAX_MAJOR_UNITS = 10**12
+MAX_MINOR_TOTAL = 2**62
+
+
+def parse_amount(text: str) -> Decimal:
+    """A decimal amount from a client or a source, refused before it can cost time."""
+    text = text.strip()
+    if len(text) > MAX_AMOUNT_TEXT:
+        raise MoneyError(f"an amount has at most {MAX_AMOUNT_TEXT} characters")
+    try:
+        dec = Decimal(text)
+    except InvalidOperation as exc:
+        raise MoneyError(f"not a decimal amount: {text!r}") from exc
+    _check_bounds(dec)
+    return dec
+
+
+def _check_bounds(dec: Decimal) -> None:
+    if not dec.is_finite():
+        raise MoneyError(f"not a finite amount: {dec}")
+    digits = dec.as_tuple()
+    if len(digits.digits) > MAX_DIGITS or not -MAX_DIGITS <= int(digits.exponent) <= MAX_DIGITS:
+        raise MoneyError("an amount has at most 24 digits")
+    if dec != 0 and dec.adjusted() >= 12:
+        raise MoneyError(f"an amount must be below {MAX_MAJOR_UNITS:,}")
+
+
+def check_total(units: int, unit_amount_minor: int) -> int:
+    """units x unit amount, refused when it would overflow the books' integers."""
+    total = units * unit_amount_minor
+    if abs(total) > MAX_MINOR_TOTAL:
+        raise MoneyError("units times the amount is too large")
+    return total
+
+
 def exponent(currency: str) -> int:
     """Number of decimal places of the currency's minor unit."""
     if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
@@ -67,17 +108,14 @@ def to_minor(amount: str | Decimal | int, currency: str) -> int:
         raise MoneyError("a boolean is not an amount")
     if isinstance(amount, int):
         dec = Decimal(amount)
+        _check_bounds(dec)
     elif isinstance(amount, Decimal):
         dec = amount
+        _check_bounds(dec)
     elif isinstance(amount, str):
-        try:
-            dec = Decimal(amount.strip())
-        except InvalidOperation as exc:
-            raise MoneyError(f"not a decimal amount: {amount!r}") from exc
+        dec = parse_amount(amount)
     else:  # pragma: no cover - guarded by the type checker
         raise MoneyError(f"unsupported amount type: {type(amount).__name__}")
-    if not dec.is_finite():
-        raise MoneyError(f"not a finite amount: {amount!r}")
     scaled = dec.scaleb(exponent(currency))
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"{amount!r} has more decimals than {currency} allows")

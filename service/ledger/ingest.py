@@ -101,6 +101,40 @@ async def mark_event(
     )
 
 
+async def record_failed_attempt(
+    pool: asyncpg.Pool, company_id: UUID, event_id: int, reason: str, max_attempts: int
+) -> str:
+    """Count a failed attempt outside the transaction that rolled back, so that a
+    payload that always fails is not retried forever: after max_attempts the
+    event is FAILED with its reason, shown in ingestErrors. Returns its status."""
+    status: str | None = await pool.fetchval(
+        """
+        UPDATE raw_events SET attempts = attempts + 1, error = $3,
+            status = CASE WHEN attempts + 1 >= $4 THEN 'FAILED' ELSE status END,
+            processed_at = CASE WHEN attempts + 1 >= $4 THEN now() ELSE processed_at END
+        WHERE company_id = $1 AND event_id = $2 AND status = 'PENDING'
+        RETURNING status
+        """,
+        company_id,
+        event_id,
+        reason[:2000],
+        max_attempts,
+    )
+    return status or "GONE"
+
+
+async def retry_event(conn: asyncpg.Connection, company_id: UUID, event_id: int) -> bool:
+    """Put a FAILED event back to be processed again (after a fix); False if it is not FAILED."""
+    done: int | None = await conn.fetchval(
+        "UPDATE raw_events SET status = 'PENDING', attempts = 0, error = NULL, "
+        "processed_at = NULL WHERE company_id = $1 AND event_id = $2 AND status = 'FAILED' "
+        "RETURNING event_id",
+        company_id,
+        event_id,
+    )
+    return done is not None
+
+
 async def failed_events(
     conn: asyncpg.Connection | asyncpg.Pool,
     company_id: UUID,

@@ -24,6 +24,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import httpx
 
 from service.connectors.finale.client import FinaleClient
 from service.connectors.goflow.client import GoflowClient
@@ -33,6 +34,7 @@ from service.connectors.inventory import (
     InventorySystemError,
     ShippedUnits,
 )
+from service.connectors.retry import SleepBudget
 from service.domain.inventory_costs import SkuComponent, SkuCost, sku_costs
 from service.ledger.jobs import JobRecord, finish_job, record_job, start_job
 from service.ledger.order_posting import current_version, repost_order
@@ -90,17 +92,28 @@ async def load_connection(
     return Connection(provider, row["settings"], unseal(secret_key, row["credentials"]))
 
 
-def client_for(c: Connection) -> FinaleClient | GoflowClient:
+# A sync sleeps at most this long for the system in all; a longer wait defers
+# the job (RetryLater) so the worker's slot serves other companies meanwhile.
+INLINE_WAIT_SECONDS = 5.0
+
+
+def client_for(c: Connection, *, sleep: Any = None) -> FinaleClient | GoflowClient:
     base = c.settings.get("baseUrl")
+    extra = {} if sleep is None else {"sleep": sleep}
     if c.provider == FINALE:
         return FinaleClient(
-            c.settings["account"], c.credentials["apiKey"], c.credentials["apiSecret"], base
+            c.settings["account"],
+            c.credentials["apiKey"],
+            c.credentials["apiSecret"],
+            base,
+            **extra,
         )
     return GoflowClient(
         c.settings["subdomain"],
         c.credentials["token"],
         base,
         beta_contact=c.settings.get("betaContact"),
+        **extra,
     )
 
 
@@ -256,7 +269,7 @@ async def run_inventory_sync(
     connection = await load_connection(pool, company_id, provider, secret_key)
     span = await _books_span(pool, company_id)
     if connection is not None and span is not None:
-        client = client_for(connection)
+        client = client_for(connection, sleep=SleepBudget(INLINE_WAIT_SECONDS))
         try:
             shipped = await client.shipped_units(*span)
         finally:
@@ -301,5 +314,8 @@ async def sample_inventory_cost(
         raise ConnectionProblem(str(exc), auth=True) from exc
     except InventorySystemError as exc:
         raise ConnectionProblem(str(exc), auth=False) from exc
+    except (httpx.HTTPError, ValueError) as exc:  # unreachable host, or not a host at all
+        reason = f"{provider} could not be reached ({type(exc).__name__})"
+        raise ConnectionProblem(reason, auth=False) from exc
     finally:
         await client.aclose()

@@ -132,3 +132,16 @@ async def stale_queued_jobs(
         float(older_than_seconds),
     )
     return [_record(r) for r in rows]
+
+
+async def abandoned_jobs(
+    conn: asyncpg.Connection | asyncpg.Pool, older_than_seconds: int
+) -> list[JobRecord]:
+    """RUNNING for longer than any job may run: their worker is gone. A full
+    re-post is left out: it runs in many steps under one row, and a lock of its own."""
+    rows = await conn.fetch(
+        f"SELECT {JOB_COLUMNS} FROM jobs WHERE status = 'RUNNING' AND kind <> 'full_repost' "
+        "AND started_at < now() - make_interval(secs => $1) ORDER BY started_at LIMIT 1000",
+        float(older_than_seconds),
+    )
+    return [_record(r) for r in rows]

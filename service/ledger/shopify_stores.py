@@ -98,6 +98,7 @@ async def connect_store(
             SET timezone = excluded.timezone, currency_code = excluded.currency_code,
                 api_base_url = excluded.api_base_url, credentials = excluded.credentials,
                 connected_at = now()
+            WHERE stores.company_id = excluded.company_id
         RETURNING {STORE_COLUMNS}
         """,
         company_id,
@@ -107,6 +108,10 @@ async def connect_store(
         api_base_url,
         credentials,
     )
+    if row is None:
+        # Another company connected the shop between the check and the insert:
+        # its store is never touched (the update is limited to our own row).
+        raise ShopAlreadyConnected(shop_domain)
     return Store(**dict(row))
 
 

@@ -52,6 +52,9 @@ from service.ledger.sync_runs import (
 )
 
 STEP_SECONDS = 60.0
+# A sync step sleeps at most this long for Shopify; a longer wait defers the
+# job (RetryLater), so an unreachable shop does not hold a worker slot.
+INLINE_WAIT_SECONDS = 5.0
 # Incremental sync looks back a little past the last synced updated_at:
 # orders updated in the same second as the last one seen are read again.
 OVERLAP = dt.timedelta(minutes=1)
@@ -84,7 +87,11 @@ async def run_sync_step(
         await finish_run(pool, company_id, run_id, "FAILED", progress="store is not connected")
         return StepResult("FAILED", run_id)
     client = ShopifyClient(
-        connection.shop_domain, connection.access_token, connection.api_base_url, http=http
+        connection.shop_domain,
+        connection.access_token,
+        connection.api_base_url,
+        http=http,
+        sleep_budget=INLINE_WAIT_SECONDS,
     )
     deadline = time.monotonic() + step_seconds
     try:

@@ -40,6 +40,8 @@ class VerifyReport:
     version: int
     problems: list[str] = field(default_factory=list)
     checked_subjects: int = 0
+    # Failed and stuck work: not a fault in the books, but what they still wait on.
+    work: list[str] = field(default_factory=list)
 
     def add(self, problem: str) -> None:
         if len(self.problems) < MAX_REPORTED:
@@ -50,6 +52,44 @@ class VerifyReport:
     @property
     def clean(self) -> bool:
         return not self.problems
+
+
+STUCK_WORK = (
+    (
+        "SELECT count(*) FROM raw_events WHERE company_id = $1 AND status = 'FAILED'",
+        "event(s) FAILED (see ingestErrors; retryIngestEvent after a fix)",
+    ),
+    (
+        "SELECT count(*) FROM raw_events WHERE company_id = $1 AND status = 'PENDING' "
+        "AND received_at < now() - interval '5 minutes'",
+        "event(s) PENDING for over 5 minutes (is a worker running?)",
+    ),
+    (
+        "SELECT count(*) FROM jobs WHERE company_id = $1 AND status = 'FAILED'",
+        "job(s) FAILED (see booksStatus.recentJobs; retryJob after a fix)",
+    ),
+    (
+        "SELECT count(*) FROM jobs WHERE company_id = $1 AND ((status = 'RUNNING' "
+        "AND started_at < now() - interval '15 minutes') OR (status = 'QUEUED' "
+        "AND enqueued_at < now() - interval '15 minutes'))",
+        "job(s) QUEUED or RUNNING for over 15 minutes",
+    ),
+    (
+        "SELECT count(*) FROM sync_runs WHERE company_id = $1 AND status = 'FAILED' "
+        "AND finished_at > now() - interval '1 day'",
+        "sync run(s) FAILED in the last day",
+    ),
+)
+
+
+async def stuck_work(pool: asyncpg.Pool, company_id: UUID) -> list[str]:
+    """What failed or has waited too long, one line a kind."""
+    found = []
+    for query, what in STUCK_WORK:
+        count = await pool.fetchval(query, company_id)
+        if count:
+            found.append(f"{count} {what}")
+    return found
 
 
 async def verify_company(pool: asyncpg.Pool, company_id: UUID) -> VerifyReport:
@@ -110,6 +150,7 @@ async def verify_company(pool: asyncpg.Pool, company_id: UUID) -> VerifyReport:
             )
     await _compare_with_fresh_posting(pool, report)
     await _report_waiting_orders(pool, report)
+    report.work = await stuck_work(pool, company_id)
     return report
 
 

@@ -14,7 +14,7 @@ import io
 from collections.abc import Mapping, Sequence
 
 from service.domain.journal import JournalEntry, JournalLine
-from service.domain.money import MoneyError, format_money, to_minor
+from service.domain.money import MoneyError, check_total, format_money, to_minor
 from service.domain.restocks import BulkMode, ChannelRestock, SkuRestock
 
 
@@ -87,6 +87,12 @@ class BulkRestockError(ValueError):
         self.rows = tuple(rows)
 
 
+# A restock returns goods to stock: never negative, and never more than a
+# store could ship in a month; dates stay where the books can hold them.
+MAX_UNITS = 1_000_000
+MIN_YEAR, MAX_YEAR = 1970, 2200
+
+
 def parse_restock_csv(text: str) -> list[dict[str, str]]:
     """Rows of a restock CSV (header: sku, month, units, and optionally
     unit_cost)."""
@@ -122,10 +128,16 @@ def apply_bulk_restocks(
         except ValueError:
             bad.append((n, f"month {row.get('month')!r} is not YYYY-MM"))
             continue
+        if not MIN_YEAR <= month.year <= MAX_YEAR:
+            bad.append((n, f"month {row.get('month')!r} is outside {MIN_YEAR}-{MAX_YEAR}"))
+            continue
         try:
             units = int((row.get("units") or "").strip())
         except ValueError:
             bad.append((n, f"units {row.get('units')!r} is not a whole number"))
+            continue
+        if not 0 <= units <= MAX_UNITS:
+            bad.append((n, f"units must be between 0 and {MAX_UNITS}, got {units}"))
             continue
         cost_raw = (row.get("unit_cost") or "").strip()
         if cost_raw:
@@ -141,6 +153,11 @@ def apply_bulk_restocks(
             continue
         if cost < 0:
             bad.append((n, "negative unit cost"))
+            continue
+        try:
+            check_total(units, cost)
+        except MoneyError as exc:
+            bad.append((n, str(exc)))
             continue
         parsed.append((sku, month, units, cost))
     if bad:

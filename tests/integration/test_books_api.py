@@ -135,11 +135,22 @@ async def test_close_uncollected_books_bad_debt_on_accrual(
                 "orderIds": [target["id"]],
                 "action": "CLOSE_UNCOLLECTED",
                 "date": "2026-06-30",
+                "idempotencyKey": "close-1",
             }
         },
     )
     payload = body["data"]["applyOrderAction"]
     assert payload["userErrors"] == []
+    # The same request again replays its result before any check (the balance is gone now);
+    # the same key with another input is a client bug and is refused.
+    request = {"orderIds": [target["id"]], "action": "CLOSE_UNCOLLECTED", "date": "2026-06-30"}
+    again = await gql(ACTION, {"input": {**request, "idempotencyKey": "close-1"}})
+    assert again["data"]["applyOrderAction"]["userErrors"] == []
+    other = await gql(
+        ACTION, {"input": {**request, "date": "2026-07-01", "idempotencyKey": "close-1"}}
+    )
+    [reused] = other["data"]["applyOrderAction"]["userErrors"]
+    assert reused["code"] == "IDEMPOTENCY_KEY_REUSED"
     pl = await gql(
         '{ profitAndLoss(from: "2026-06-30", to: "2026-06-30") '
         "{ lines { accountKey amount { amount } } } }"

@@ -229,6 +229,19 @@ async def test_channel_restock_moves_cogs_into_inventory_at_period_end(
     assert lines["INVENTORY"] == Decimal("12.50")
     listed = await gql("{ restocks { kind channel periodStart periodEnd amount { amount } } }")
     assert listed["data"]["restocks"][0]["periodEnd"] == "2025-03-31"
+    # A retry under one idempotency key is saved once (it was saved twice before).
+    request = {
+        "storeId": store,
+        "channel": "web",
+        "period": "DAY",
+        "date": "2025-03-20",
+        "amount": "-1.00",
+        "idempotencyKey": "restock-r1",
+    }
+    for _ in range(2):
+        again = await gql(RESTOCK, {"input": request})
+        assert again["data"]["reportChannelRestock"]["userErrors"] == []
+    assert await _cogs(gql, "2025-03-20", "2025-03-20") == Decimal("-1.00")
 
 
 async def test_sku_restocks_replace_or_add_on_top(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 from arq.connections import ArqRedis
@@ -61,3 +63,42 @@ async def test_lost_queue_message_is_requeued_by_the_sweep(
     await run_worker()
     done = await get_job(pool, tenant.company_id, job.job_id)
     assert done is not None and done.status == "SUCCEEDED"
+
+
+async def test_a_company_holds_at_most_its_share_of_slots(queue: ArqRedis) -> None:
+    from worker.fairness import company_slot
+
+    company = str(uuid.uuid4())
+    name = queue.default_queue_name
+    async with (
+        company_slot(queue, name, company, 2, 60) as first,
+        company_slot(queue, name, company, 2, 60) as second,
+        company_slot(queue, name, company, 2, 60) as third,
+        company_slot(queue, name, str(uuid.uuid4()), 2, 60) as other,
+    ):
+        assert (first, second, third, other) == (True, True, False, True)
+    async with company_slot(queue, name, company, 2, 60) as again:
+        assert again  # slots are given back when jobs end
+
+
+async def test_a_job_over_the_cap_is_put_back_not_failed(
+    pool: asyncpg.Pool, queue: ArqRedis, tenant: Tenant, settings: Any
+) -> None:
+    from worker.fairness import company_slot
+    from worker.jobs import repost_company
+
+    async with pool.acquire() as conn:
+        job = await request_full_repost(conn, tenant.company_id, 1, reason="capped")
+    ctx = {
+        "pool": pool,
+        "redis": queue,
+        "settings": settings.model_copy(update={"company_jobs": 1}),
+        "queue_name": queue.default_queue_name,
+        "job_id": job.job_id,
+    }
+    async with company_slot(queue, queue.default_queue_name, str(tenant.company_id), 1, 60):
+        status = await repost_company(ctx, str(tenant.company_id), job.job_id)
+    assert status == "DEFERRED"
+    assert await queue.zcard(queue.default_queue_name) == 1
+    waiting = await get_job(pool, tenant.company_id, job.job_id)
+    assert waiting is not None and waiting.status == "QUEUED"

@@ -9,15 +9,13 @@ from uuid import UUID
 import strawberry
 
 from service.api.context import Info
-from service.api.idempotency import remember, replay_or_none
 from service.api.loaders import load_books
 from service.api.types.order import Order, parse_order_id
 from service.api.types.user_error import UserError, UserErrorCode
-from service.ledger.order_actions import apply_order_action as apply_action
+from service.commands.order_actions import apply_order_action as command
 from service.ledger.orders import orders_by_keys
 
 MAX_ORDERS = 250
-OPERATION = "applyOrderAction"
 
 
 @strawberry.enum(description="What to do with the orders (the order statuses of posting rule 3).")
@@ -47,9 +45,8 @@ class ApplyOrderActionPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def apply_order_action(info: Info, input: ApplyOrderActionInput) -> ApplyOrderActionPayload:
-    """All or nothing: any refused order means no order is changed."""
-    ctx = info.context
+def _parse(input: ApplyOrderActionInput) -> tuple[dict[int, tuple[UUID, str]], list[UserError]]:
+    """The order keys by their position in the input, and what cannot even be parsed."""
     errors: list[UserError] = []
     if not 1 <= len(input.order_ids) <= MAX_ORDERS:
         errors.append(
@@ -59,7 +56,7 @@ async def apply_order_action(info: Info, input: ApplyOrderActionInput) -> ApplyO
                 message=f"give between 1 and {MAX_ORDERS} order ids",
             )
         )
-        return ApplyOrderActionPayload(user_errors=errors)
+        return {}, errors
     closing = input.action in (OrderAction.CLOSE_UNCOLLECTED, OrderAction.CLOSE_OVERCOLLECTED)
     if closing and input.date is None:
         errors.append(
@@ -69,7 +66,7 @@ async def apply_order_action(info: Info, input: ApplyOrderActionInput) -> ApplyO
                 message=f"{input.action.value} needs the date the balance is closed",
             )
         )
-    keys: list[tuple[UUID, str]] = []
+    keys: dict[int, tuple[UUID, str]] = {}
     for i, raw in enumerate(input.order_ids):
         key = parse_order_id(raw)
         if key is None:
@@ -77,54 +74,38 @@ async def apply_order_action(info: Info, input: ApplyOrderActionInput) -> ApplyO
                 UserError(
                     field=f"input.orderIds.{i}",
                     code=UserErrorCode.NOT_FOUND,
-                    message=f"no order with id {raw!r}",
+                    message=f"no order with id {raw[:100]!r}",
                 )
             )
         else:
-            keys.append(key)
-    version, _ = await load_books(ctx)
-    found = await orders_by_keys(ctx.pool, ctx.company_id, version, keys)
-    for i, raw in enumerate(input.order_ids):
-        key = parse_order_id(raw)
-        if key is None:
-            continue
-        summary = found.get(key)
-        if summary is None:
-            errors.append(
-                UserError(
-                    field=f"input.orderIds.{i}",
-                    code=UserErrorCode.NOT_FOUND,
-                    message=f"no order with id {raw!r}",
-                )
-            )
-        elif input.action is OrderAction.CLOSE_OVERCOLLECTED and summary.open_balance >= 0:
-            errors.append(
-                UserError(
-                    field=f"input.orderIds.{i}",
-                    code=UserErrorCode.NOT_APPLICABLE,
-                    message=f"order {summary.name} has no over-collected balance",
-                )
-            )
-        elif input.action is OrderAction.CLOSE_UNCOLLECTED and summary.open_balance <= 0:
-            errors.append(
-                UserError(
-                    field=f"input.orderIds.{i}",
-                    code=UserErrorCode.NOT_APPLICABLE,
-                    message=f"order {summary.name} has no uncollected balance",
-                )
-            )
+            keys[i] = key
+    return keys, errors
+
+
+async def apply_order_action(info: Info, input: ApplyOrderActionInput) -> ApplyOrderActionPayload:
+    """All or nothing: any refused order means no order is changed."""
+    ctx = info.context
+    keys, errors = _parse(input)
     if errors:
         return ApplyOrderActionPayload(user_errors=errors)
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        replayed = await replay_or_none(conn, ctx.company_id, input.idempotency_key, OPERATION)
-        if replayed is None:
-            await apply_action(conn, ctx.company_id, keys, input.action.value, input.date)
-            await remember(
-                conn, ctx.company_id, input.idempotency_key, OPERATION, {"applied": True}
-            )
+    outcome = await command(
+        ctx.pool,
+        ctx.queue,
+        ctx.company_id,
+        keys,
+        input.action.value,
+        input.date,
+        input.idempotency_key,
+    )
+    if outcome.refusals:
+        return ApplyOrderActionPayload(
+            user_errors=[
+                UserError(field=f, code=UserErrorCode(c), message=m) for f, c, m in outcome.refusals
+            ]
+        )
     ctx.loaders.clear()
     version, _ = await load_books(ctx)
-    updated = await orders_by_keys(ctx.pool, ctx.company_id, version, keys)
+    updated = await orders_by_keys(ctx.pool, ctx.company_id, version, list(keys.values()))
     return ApplyOrderActionPayload(
-        orders=[Order.from_summary(updated[k]) for k in keys if k in updated]
+        orders=[Order.from_summary(updated[k]) for k in keys.values() if k in updated]
     )

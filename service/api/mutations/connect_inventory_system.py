@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
-from urllib.parse import urlsplit
 
 import strawberry
 
 from service.api.context import Info
 from service.api.types.job import Job
 from service.api.types.user_error import UserError, UserErrorCode
-from service.db.queue import enqueue
-from service.ledger.inventory_systems import INVENTORY_FUNCTION, connect, request_sync
+from service.commands import connections as commands
+from service.commands.runner import Outcome
+from service.connectors.hosts import url_problem
+from service.ledger.jobs import get_job
 
 
 @strawberry.enum(
@@ -47,6 +49,9 @@ class InventorySyncPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+# Both go into the provider's URL: a host label or a path segment, nothing else.
+ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+
 REQUIRED = {
     InventoryProvider.FINALE: ("account", "api_key", "api_secret"),
     InventoryProvider.GOFLOW: ("subdomain", "token"),
@@ -58,12 +63,11 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
-async def _start(info: Info, provider: InventoryProvider) -> Job:
+async def _job(info: Info, outcome: Outcome) -> Job | None:
     ctx = info.context
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        job = await request_sync(conn, ctx.company_id, provider.value)
-    await enqueue(ctx.queue, INVENTORY_FUNCTION, job.job_id, str(ctx.company_id), job.job_id)
-    return Job.from_record(job)
+    job_id = outcome.result.get("jobId")
+    record = await get_job(ctx.pool, ctx.company_id, job_id) if job_id else None
+    return Job.from_record(record) if record else None
 
 
 async def connect_inventory_system(
@@ -79,15 +83,23 @@ async def connect_inventory_system(
         for name in REQUIRED[input.provider]
         if not (getattr(input, name) or "").strip()
     ]
-    if input.base_url is not None:
-        parts = urlsplit(input.base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+    for name in ("account", "subdomain"):
+        value = (getattr(input, name) or "").strip()
+        if value and not ACCOUNT_NAME.match(value):
             errors.append(
                 UserError(
-                    field="input.baseUrl",
+                    field=f"input.{name}",
                     code=UserErrorCode.INVALID,
-                    message=f"{input.base_url!r} is not an http(s) URL",
+                    message=f"{name} is a name of letters, digits and dashes (as in the address)",
                 )
+            )
+    if input.base_url is not None:
+        problem = url_problem(
+            input.base_url, input.provider.value, allow_any=info.context.allow_any_api_host
+        )
+        if problem is not None:
+            errors.append(
+                UserError(field="input.baseUrl", code=UserErrorCode.INVALID, message=problem)
             )
     if errors:
         return InventorySyncPayload(user_errors=errors)
@@ -102,11 +114,16 @@ async def connect_inventory_system(
         credentials = {"token": input.token}
     if input.base_url:
         settings["baseUrl"] = input.base_url.rstrip("/")
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        await connect(
-            conn, ctx.company_id, ctx.secret_key, input.provider.value, settings, credentials
-        )
-    return InventorySyncPayload(sync_job=await _start(info, input.provider))
+    outcome = await commands.connect_inventory_system(
+        ctx.pool,
+        ctx.queue,
+        ctx.company_id,
+        ctx.secret_key,
+        input.provider.value,
+        settings,
+        credentials,
+    )
+    return InventorySyncPayload(sync_job=await _job(info, outcome))
 
 
 async def sync_inventory_costs(info: Info, provider: InventoryProvider) -> InventorySyncPayload:
@@ -127,4 +144,7 @@ async def sync_inventory_costs(info: Info, provider: InventoryProvider) -> Inven
                 )
             ]
         )
-    return InventorySyncPayload(sync_job=await _start(info, provider))
+    outcome = await commands.sync_inventory_costs(
+        ctx.pool, ctx.queue, ctx.company_id, provider.value
+    )
+    return InventorySyncPayload(sync_job=await _job(info, outcome))

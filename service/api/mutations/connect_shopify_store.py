@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import strawberry
@@ -12,14 +12,11 @@ from service.api.context import Info
 from service.api.types.store import Store
 from service.api.types.sync import SyncRun
 from service.api.types.user_error import UserError, UserErrorCode
-from service.db.queue import enqueue
-from service.ledger.shopify_stores import (
-    ScopeCheck,
-    ShopAlreadyConnected,
-    check_scopes,
-    connect_store,
-)
-from service.ledger.sync_runs import BACKFILL, SYNC_FUNCTION, request_sync, sync_job_id
+from service.commands import connections as commands
+from service.connectors.hosts import url_problem
+from service.ledger.companies import get_store
+from service.ledger.shopify_stores import ScopeCheck, check_scopes
+from service.ledger.sync_runs import get_run
 
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -70,7 +67,7 @@ def _missing(check: ScopeCheck) -> list[MissingScope]:
     return [MissingScope(handle=s.handle, required=s.required, why=s.why) for s in check.missing]
 
 
-def _validate(input: ConnectShopifyStoreInput) -> list[UserError]:
+def _validate(input: ConnectShopifyStoreInput, allow_any_host: bool) -> list[UserError]:
     errors: list[UserError] = []
 
     def bad(field: str, code: UserErrorCode, message: str) -> None:
@@ -91,11 +88,9 @@ def _validate(input: ConnectShopifyStoreInput) -> list[UserError]:
     if not input.access_token.strip():
         bad("accessToken", UserErrorCode.REQUIRED, "an Admin API access token is required")
     if input.api_base_url is not None:
-        parts = urlsplit(input.api_base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            bad(
-                "apiBaseUrl", UserErrorCode.INVALID, f"{input.api_base_url!r} is not an http(s) URL"
-            )
+        problem = url_problem(input.api_base_url, "shopify", allow_any=allow_any_host)
+        if problem is not None:
+            bad("apiBaseUrl", UserErrorCode.INVALID, problem)
     try:
         ZoneInfo(input.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -113,7 +108,7 @@ async def connect_shopify_store(
     info: Info, input: ConnectShopifyStoreInput
 ) -> ConnectShopifyStorePayload:
     ctx = info.context
-    errors = _validate(input)
+    errors = _validate(input, ctx.allow_any_api_host)
     if errors:
         return ConnectShopifyStorePayload(user_errors=errors)
     domain = input.shop_domain.strip().lower()
@@ -129,40 +124,32 @@ async def connect_shopify_store(
                 UserError(field="input.accessToken", code=UserErrorCode.INVALID, message=message)
             ],
         )
-    try:
-        async with ctx.pool.acquire() as conn, conn.transaction():
-            store = await connect_store(
-                conn,
-                ctx.company_id,
-                ctx.secret_key,
-                shop_domain=domain,
-                access_token=input.access_token.strip(),
-                webhook_secret=input.webhook_secret.strip(),
-                api_base_url=api_base_url,
-                timezone=input.timezone,
-                currency_code=input.currency_code,
-            )
-            run, _ = await request_sync(conn, ctx.company_id, store.store_id, BACKFILL)
-    except ShopAlreadyConnected:
+    outcome = await commands.connect_shopify_store(
+        ctx.pool,
+        ctx.queue,
+        ctx.company_id,
+        ctx.secret_key,
+        {
+            "shop_domain": domain,
+            "access_token": input.access_token.strip(),
+            "webhook_secret": input.webhook_secret.strip(),
+            "api_base_url": api_base_url,
+            "timezone": input.timezone,
+            "currency_code": input.currency_code,
+        },
+        input.idempotency_key,
+    )
+    if outcome.refusals:
         return ConnectShopifyStorePayload(
             user_errors=[
-                UserError(
-                    field="input.shopDomain",
-                    code=UserErrorCode.CONFLICT,
-                    message=f"{domain} is already connected to another company",
-                )
+                UserError(field=f, code=UserErrorCode(c), message=m) for f, c, m in outcome.refusals
             ]
         )
-    await enqueue(
-        ctx.queue,
-        SYNC_FUNCTION,
-        sync_job_id(run.run_id, "start"),
-        str(ctx.company_id),
-        str(run.run_id),
-    )
+    store = await get_store(ctx.pool, ctx.company_id, UUID(outcome.result["storeId"]))
+    run = await get_run(ctx.pool, ctx.company_id, UUID(outcome.result["runId"]))
     return ConnectShopifyStorePayload(
-        store=Store.from_record(store),
-        sync_run=SyncRun.from_record(run),
+        store=Store.from_record(store) if store else None,
+        sync_run=SyncRun.from_record(run) if run else None,
         scopes_checked=scopes.checked,
         missing_scopes=_missing(scopes),
     )

@@ -17,9 +17,9 @@ from service.api.mutations.connect_inventory_system import InventoryProvider
 from service.api.types.connection import Connection, check_first, decode_cursor, page
 from service.api.types.job import Job
 from service.api.types.user_error import UserError, UserErrorCode
-from service.db.queue import enqueue
+from service.commands import connections as commands
 from service.domain.inventory_costs import MAX_COMPONENT_UNITS, MAX_COMPONENTS, SkuComponent
-from service.ledger.inventory_systems import INVENTORY_FUNCTION, request_sync, save_sku_map
+from service.ledger.jobs import get_job
 
 MAX_TEXT = 255
 
@@ -103,16 +103,11 @@ async def set_inventory_sku_mapping(
     sku = input.sku.strip()
     parts = [SkuComponent(c.product_id.strip(), c.units) for c in input.components]
     provider = input.provider.value
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        await save_sku_map(conn, ctx.company_id, provider, sku, parts)
-        connected = await conn.fetchval(
-            "SELECT 1 FROM inventory_connections WHERE company_id = $1 AND provider = $2",
-            ctx.company_id,
-            provider,
-        )
-        job = await request_sync(conn, ctx.company_id, provider) if connected else None
-    if job is not None:
-        await enqueue(ctx.queue, INVENTORY_FUNCTION, job.job_id, str(ctx.company_id), job.job_id)
+    outcome = await commands.set_inventory_sku_mapping(
+        ctx.pool, ctx.queue, ctx.company_id, provider, sku, parts
+    )
+    job_id = outcome.result.get("jobId")
+    job = await get_job(ctx.pool, ctx.company_id, job_id) if job_id else None
     mapping = InventorySkuMapping(
         provider=input.provider,
         sku=sku,

@@ -11,9 +11,13 @@ import strawberry
 from service.api.context import Info
 from service.api.types.job import Job
 from service.api.types.user_error import UserError, UserErrorCode
-from service.db.queue import enqueue
-from service.domain.money import MoneyError, to_minor
-from service.ledger.inventory import RECOST_FUNCTION, Purchase, record_purchases
+from service.commands.costs import record_purchase_rows
+from service.domain.money import MoneyError, check_total, to_minor
+from service.ledger.inventory import Purchase
+from service.ledger.jobs import get_job
+
+MAX_UNITS = 1_000_000
+MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
 @strawberry.input
@@ -63,14 +67,14 @@ def _purchase(
         day = dt.date.min
     try:
         units = int((row.get("units") or "").strip())
-        if units <= 0:
+        if not 0 < units <= MAX_UNITS:
             raise ValueError
     except ValueError:
         errors.append(
             UserError(
                 field=f"{field}.units",
                 code=UserErrorCode.INVALID,
-                message=f"units {row.get('units')!r} is not a positive whole number",
+                message=f"units {row.get('units')!r} is not a whole number from 1 to {MAX_UNITS}",
             )
         )
         units = 0
@@ -84,21 +88,41 @@ def _purchase(
                     message="a unit cost cannot be negative",
                 )
             )
-    except MoneyError:
+    except MoneyError as exc:
         errors.append(
             UserError(
                 field=f"{field}.unitCost",
                 code=UserErrorCode.INVALID,
-                message=f"unit cost {row.get('unit_cost')!r} is not an amount",
+                message=f"unit cost {str(row.get('unit_cost'))[:50]!r} is not an amount: {exc}",
             )
         )
         cost = 0
+    if not errors and not MIN_YEAR <= day.year <= MAX_YEAR:
+        errors.append(
+            UserError(
+                field=f"{field}.date",
+                code=UserErrorCode.INVALID,
+                message=f"date must be between {MIN_YEAR} and {MAX_YEAR}",
+            )
+        )
+    if not errors:
+        try:
+            check_total(units, cost)
+        except MoneyError as exc:
+            errors.append(
+                UserError(field=f"{field}.units", code=UserErrorCode.INVALID, message=str(exc))
+            )
     if errors:
         return None, errors
     return Purchase(sku, day, units, cost, (row.get("reference") or "").strip()), []
 
 
-async def _record(info: Info, rows: list[tuple[str, dict[str, str]]]) -> RecordPurchasePayload:
+async def _record(
+    info: Info,
+    rows: list[tuple[str, dict[str, str]]],
+    operation: str,
+    idempotency_key: str | None,
+) -> RecordPurchasePayload:
     ctx = info.context
     currency = await ctx.pool.fetchval(
         "SELECT coalesce(min(currency_code), 'USD') FROM stores WHERE company_id = $1",
@@ -120,10 +144,14 @@ async def _record(info: Info, rows: list[tuple[str, dict[str, str]]]) -> RecordP
                 )
             ]
         )
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        job = await record_purchases(conn, ctx.company_id, purchases)
-    await enqueue(ctx.queue, RECOST_FUNCTION, job.job_id, str(ctx.company_id), job.job_id)
-    return RecordPurchasePayload(recost_job=Job.from_record(job), purchases_recorded=len(purchases))
+    outcome = await record_purchase_rows(
+        ctx.pool, ctx.queue, ctx.company_id, purchases, operation, idempotency_key
+    )
+    job = await get_job(ctx.pool, ctx.company_id, outcome.result["jobId"])
+    return RecordPurchasePayload(
+        recost_job=Job.from_record(job) if job else None,
+        purchases_recorded=outcome.result["count"],
+    )
 
 
 async def record_purchase(info: Info, input: RecordPurchaseInput) -> RecordPurchasePayload:
@@ -134,11 +162,11 @@ async def record_purchase(info: Info, input: RecordPurchaseInput) -> RecordPurch
         "unit_cost": input.unit_cost,
         "reference": input.reference,
     }
-    return await _record(info, [("input", row)])
+    return await _record(info, [("input", row)], "recordPurchase", input.idempotency_key)
 
 
 async def import_purchases_csv(info: Info, input: ImportPurchasesCsvInput) -> RecordPurchasePayload:
     """All rows or none: any bad row is reported (row numbers from 1) and nothing is saved."""
     reader = csv.DictReader(io.StringIO(input.csv))
     rows = [(f"row {n}", dict(r)) for n, r in enumerate(reader, start=1)]
-    return await _record(info, rows)
+    return await _record(info, rows, "importPurchasesCsv", input.idempotency_key)

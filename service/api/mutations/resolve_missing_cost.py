@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import asyncpg
 import strawberry
 
 from service.api.context import Info
@@ -12,10 +11,10 @@ from service.api.loaders import load_books
 from service.api.types.job import Job
 from service.api.types.order import Order, parse_order_id
 from service.api.types.user_error import UserError, UserErrorCode
-from service.db.queue import enqueue
+from service.commands import costs
+from service.commands.runner import Outcome
 from service.domain.money import MoneyError, to_minor
-from service.ledger.order_actions import ORDERS_FUNCTION, request_orders_repost
-from service.ledger.order_posting import repost_order
+from service.ledger.jobs import get_job
 from service.ledger.orders import orders_by_keys
 
 
@@ -61,46 +60,13 @@ def _cost(raw: str, currency: str) -> tuple[int | None, UserError | None]:
     return cost, None
 
 
-async def _store_costs(
-    conn: asyncpg.Connection,
-    company_id: UUID,
-    targets: list[tuple[UUID, str]],
-    sku: str,
-    cost: int,
-) -> None:
-    for store_id, order_id in targets:
-        await conn.execute(
-            """
-            INSERT INTO line_costs (company_id, store_id, order_id, sku, source, unit_cost)
-            VALUES ($1, $2, $3, $4, 'MANUAL', $5)
-            ON CONFLICT (company_id, store_id, order_id, sku, source) DO UPDATE
-                SET unit_cost = excluded.unit_cost, missing = false, updated_at = now()
-            """,
-            company_id,
-            store_id,
-            order_id,
-            sku,
-            cost,
-        )
-
-
 async def resolve_missing_cost(
     info: Info, input: ResolveMissingCostInput
 ) -> ResolveMissingCostPayload:
     ctx = info.context
     key = parse_order_id(input.order_id)
     _, currency = await load_books(ctx)
-    lines = 0
-    if key is not None:
-        lines = await ctx.pool.fetchval(
-            "SELECT count(*) FROM order_skus WHERE company_id = $1 AND store_id = $2 "
-            "AND order_id = $3 AND sku = $4",
-            ctx.company_id,
-            key[0],
-            key[1],
-            input.sku,
-        )
-    if key is None or not lines:
+    if key is None:
         return ResolveMissingCostPayload(
             user_errors=[
                 UserError(
@@ -113,9 +79,11 @@ async def resolve_missing_cost(
     cost, error = _cost(input.unit_cost, currency)
     if error or cost is None:
         return ResolveMissingCostPayload(user_errors=[error] if error else [])
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        await _store_costs(conn, ctx.company_id, [key], input.sku, cost)
-        await repost_order(conn, ctx.company_id, *key)
+    outcome = await costs.resolve_missing_cost(
+        ctx.pool, ctx.queue, ctx.company_id, key, input.sku, cost, input.idempotency_key
+    )
+    if outcome.refusals:  # the line is looked up with the change, in its transaction
+        return ResolveMissingCostPayload(user_errors=_not_found(input))
     ctx.loaders.clear()
     version, _ = await load_books(ctx)
     found = await orders_by_keys(ctx.pool, ctx.company_id, version, [key])
@@ -131,29 +99,29 @@ async def resolve_missing_costs_by_sku(
     cost, error = _cost(input.unit_cost, currency)
     if error or cost is None:
         return ResolveMissingCostPayload(user_errors=[error] if error else [])
-    rows = await ctx.pool.fetch(
-        "SELECT DISTINCT store_id, order_id FROM missing_costs WHERE company_id = $1 "
-        "AND journal_version = $2 AND sku = $3 ORDER BY 1, 2",
-        ctx.company_id,
-        version,
-        input.sku,
+    outcome = await costs.resolve_missing_costs_by_sku(
+        ctx.pool, ctx.queue, ctx.company_id, input.sku, cost, input.idempotency_key
     )
-    if not rows:
-        return ResolveMissingCostPayload(
-            user_errors=[
-                UserError(
-                    field="input.sku",
-                    code=UserErrorCode.NOT_APPLICABLE,
-                    message=f"no order is missing a cost for SKU {input.sku!r}",
-                )
-            ]
-        )
-    targets = [(r["store_id"], r["order_id"]) for r in rows]
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        await _store_costs(conn, ctx.company_id, targets, input.sku, cost)
-        job = await request_orders_repost(conn, ctx.company_id, targets, f"cost of {input.sku}")
-    await enqueue(ctx.queue, ORDERS_FUNCTION, job.job_id, str(ctx.company_id), job.job_id)
+    if outcome.refusals:
+        return ResolveMissingCostPayload(user_errors=_user_errors(outcome))
+    targets = [(UUID(s), o) for s, o in outcome.result["orders"]]
+    job = await get_job(ctx.pool, ctx.company_id, outcome.result["jobId"])
     found = await orders_by_keys(ctx.pool, ctx.company_id, version, targets)
     return ResolveMissingCostPayload(
-        orders=[Order.from_summary(o) for o in found.values()], repost_job=Job.from_record(job)
+        orders=[Order.from_summary(o) for o in found.values()],
+        repost_job=Job.from_record(job) if job else None,
     )
+
+
+def _not_found(input: ResolveMissingCostInput) -> list[UserError]:
+    return [
+        UserError(
+            field="input.orderId",
+            code=UserErrorCode.NOT_FOUND,
+            message=f"no line with SKU {input.sku[:100]!r} on order {input.order_id[:100]!r}",
+        )
+    ]
+
+
+def _user_errors(outcome: Outcome) -> list[UserError]:
+    return [UserError(field=f, code=UserErrorCode(c), message=m) for f, c, m in outcome.refusals]

@@ -18,10 +18,10 @@ from service.api.context import Info
 from service.api.ids import decode_uuid
 from service.api.loaders import load_books
 from service.api.types.user_error import UserError, UserErrorCode
+from service.commands import restocks as commands
 from service.domain.money import MoneyError, to_minor
 from service.domain.restocks import BulkMode
-from service.ledger.restocks import RestockRowsError, save_sku_restocks, store_facts
-from service.ledger.restocks import report_channel_restock as report
+from service.ledger.restocks import RestockRowsError, store_facts
 from service.posting.restocks import parse_restock_csv
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -120,8 +120,10 @@ async def _save(
     rows: list[dict[str, str]],
     mode: BulkMode,
     field: str,
+    key: tuple[str, str | None],
     header_lines: int = 0,
 ) -> RestockPayload:
+    """Save the rows, all or none; `key` is the operation and its idempotency key."""
     ctx = info.context
     store_id = _store(info, store_raw)
     if store_id is None or not await ctx.pool.fetchval(
@@ -137,11 +139,12 @@ async def _save(
             ]
         )
     try:
-        async with ctx.pool.acquire() as conn, conn.transaction():
-            saved = await save_sku_restocks(conn, ctx.company_id, store_id, channel, rows, mode)
+        outcome = await commands.save_restock_rows(
+            ctx.pool, ctx.queue, ctx.company_id, store_id, channel, rows, mode, *key
+        )
     except RestockRowsError as exc:
         return RestockPayload(user_errors=_row_errors(exc, field, header_lines))
-    return RestockPayload(saved=len(saved))
+    return RestockPayload(saved=outcome.result["saved"])
 
 
 async def report_channel_restock(info: Info, input: ReportChannelRestockInput) -> RestockPayload:
@@ -198,25 +201,57 @@ async def report_channel_restock(info: Info, input: ReportChannelRestockInput) -
             )
     if errors or store_id is None:
         return RestockPayload(user_errors=errors)
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        await report(conn, ctx.company_id, store_id, input.channel.strip(), start, end, amount)
-    return RestockPayload(saved=1)
+    outcome = await commands.report_channel_restock(
+        ctx.pool,
+        ctx.queue,
+        ctx.company_id,
+        store_id,
+        input.channel.strip(),
+        (start, end),
+        amount,
+        input.idempotency_key,
+    )
+    return RestockPayload(saved=outcome.result["saved"])
 
 
 async def set_sku_restocks(info: Info, input: SetSkuRestocksInput) -> RestockPayload:
     row = {"sku": input.sku, "month": input.month, "units": str(input.units)}
-    return await _save(info, input.store_id, input.channel, [row], BulkMode.REPLACE, "input.rows")
+    return await _save(
+        info,
+        input.store_id,
+        input.channel,
+        [row],
+        BulkMode.REPLACE,
+        "input.rows",
+        ("setSkuRestocks", input.idempotency_key),
+    )
 
 
 async def bulk_edit_restocks(info: Info, input: BulkEditRestocksInput) -> RestockPayload:
     rows = [{"sku": r.sku, "month": r.month, "units": str(r.units)} for r in input.rows]
     return await _save(
-        info, input.store_id, input.channel, rows, BulkMode(input.mode.value), "input.rows"
+        info,
+        input.store_id,
+        input.channel,
+        rows,
+        BulkMode(input.mode.value),
+        "input.rows",
+        ("bulkEditRestocks", input.idempotency_key),
     )
 
 
 async def import_restocks_csv(info: Info, input: ImportRestocksCsvInput) -> RestockPayload:
     upload: Any = input.file
+    if not hasattr(upload, "read"):  # a plain string where a multipart file belongs
+        return RestockPayload(
+            user_errors=[
+                UserError(
+                    field="input.file",
+                    code=UserErrorCode.INVALID,
+                    message="send the CSV file as a multipart upload",
+                )
+            ]
+        )
     raw = await upload.read()
     if len(raw) > MAX_FILE_BYTES:
         return RestockPayload(
@@ -248,5 +283,6 @@ async def import_restocks_csv(info: Info, input: ImportRestocksCsvInput) -> Rest
         rows,
         BulkMode(input.mode.value),
         "input.file.line",
+        ("importRestocksCsv", input.idempotency_key),
         header_lines=1,
     )

@@ -7,17 +7,12 @@ from enum import Enum
 import strawberry
 
 from service.api.context import Info
-from service.api.idempotency import remember, replay_or_none
 from service.api.ids import decode_uuid
 from service.api.loaders import load_stores
 from service.api.types.job import Job
 from service.api.types.user_error import UserError, UserErrorCode
-from service.db.queue import enqueue
+from service.commands.channels import set_channel_status as command
 from service.ledger.jobs import get_job
-from service.ledger.order_actions import CHANNEL_FUNCTION
-from service.ledger.order_actions import set_channel_status as set_status
-
-OPERATION = "setChannelStatus"
 
 
 @strawberry.enum(description="How the books treat a sales channel's orders.")
@@ -66,23 +61,15 @@ async def set_channel_status(info: Info, input: SetChannelStatusInput) -> SetCha
                 )
             ]
         )
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        replayed = await replay_or_none(conn, ctx.company_id, input.idempotency_key, OPERATION)
-        if replayed is not None:
-            record = (
-                await get_job(conn, ctx.company_id, replayed["jobId"])
-                if replayed["jobId"]
-                else None
-            )
-            return SetChannelStatusPayload(repost_job=Job.from_record(record) if record else None)
-        job = await set_status(conn, ctx.company_id, store_id, source, input.status.value)
-        await remember(
-            conn,
-            ctx.company_id,
-            input.idempotency_key,
-            OPERATION,
-            {"jobId": job.job_id if job else None},
-        )
-    if job is not None:
-        await enqueue(ctx.queue, CHANNEL_FUNCTION, job.job_id, str(ctx.company_id), job.job_id)
-    return SetChannelStatusPayload(repost_job=Job.from_record(job) if job else None)
+    outcome = await command(
+        ctx.pool,
+        ctx.queue,
+        ctx.company_id,
+        store_id,
+        source,
+        input.status.value,
+        input.idempotency_key,
+    )
+    job_id = outcome.result.get("jobId")
+    record = await get_job(ctx.pool, ctx.company_id, job_id) if job_id else None
+    return SetChannelStatusPayload(repost_job=Job.from_record(record) if record else None)

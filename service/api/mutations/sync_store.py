@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 
 from service.api.context import Info
 from service.api.ids import decode_uuid
 from service.api.types.sync import SyncKind, SyncRun
 from service.api.types.user_error import UserError, UserErrorCode
-from service.db.queue import enqueue
-from service.ledger.sync_runs import SYNC_FUNCTION, request_sync, sync_job_id
+from service.commands import connections as commands
+from service.ledger.sync_runs import get_run
 
 
 @strawberry.type
@@ -52,13 +54,6 @@ async def sync_store(
                 )
             ]
         )
-    async with ctx.pool.acquire() as conn:
-        run, _ = await request_sync(conn, ctx.company_id, store_uuid, kind.value)
-    await enqueue(
-        ctx.queue,
-        SYNC_FUNCTION,
-        sync_job_id(run.run_id, "start"),
-        str(ctx.company_id),
-        str(run.run_id),
-    )
-    return SyncStorePayload(sync_run=SyncRun.from_record(run))
+    outcome = await commands.sync_store(ctx.pool, ctx.queue, ctx.company_id, store_uuid, kind.value)
+    run = await get_run(ctx.pool, ctx.company_id, UUID(outcome.result["runId"]))
+    return SyncStorePayload(sync_run=SyncRun.from_record(run) if run else None)

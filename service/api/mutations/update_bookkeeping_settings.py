@@ -7,20 +7,15 @@ from uuid import UUID
 import strawberry
 
 from service.api.context import Info
-from service.api.idempotency import remember, replay_or_none
 from service.api.ids import decode_uuid
 from service.api.loaders import load_stores
 from service.api.types.job import Job
 from service.api.types.settings import BookkeepingSettings
 from service.api.types.settings_enums import AccountingBasis, CostingMethod, FulfillmentTracking
 from service.api.types.user_error import UserError, UserErrorCode
-from service.db.queue import enqueue
-from service.ledger.inventory import RECOST_FUNCTION, request_recost
+from service.commands.settings import update_bookkeeping_settings as command
 from service.ledger.jobs import get_job
-from service.ledger.reposting import REPOST_FUNCTION, request_full_repost
-from service.ledger.settings import load_settings, set_costing_method, update_settings
-
-OPERATION = "updateBookkeepingSettings"
+from service.ledger.settings import load_settings
 
 
 @strawberry.input
@@ -54,51 +49,19 @@ async def update_bookkeeping_settings(
     if errors:
         return UpdateBookkeepingSettingsPayload(user_errors=errors)
 
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        replayed = await replay_or_none(conn, ctx.company_id, input.idempotency_key, OPERATION)
-        if replayed is None:
-            change = await update_settings(
-                conn,
-                ctx.company_id,
-                accounting_basis=input.accounting_basis.value if input.accounting_basis else None,
-                fulfillment_tracking=(
-                    input.fulfillment_tracking.value if input.fulfillment_tracking else None
-                ),
-                store_ids=store_ids,
-            )
-            job = None
-            if change.changed:
-                job = await request_full_repost(
-                    conn, ctx.company_id, change.settings.version, reason="settings changed"
-                )
-            job_id = job.job_id if job else None
-            recost_id = None
-            if input.costing_method is not None and await set_costing_method(
-                conn, ctx.company_id, input.costing_method.value
-            ):
-                skus = [
-                    r["sku"]
-                    for r in await conn.fetch(
-                        "SELECT sku FROM products WHERE company_id = $1 ORDER BY sku",
-                        ctx.company_id,
-                    )
-                ]
-                recost_id = (await request_recost(conn, ctx.company_id, skus)).job_id
-            await remember(
-                conn,
-                ctx.company_id,
-                input.idempotency_key,
-                OPERATION,
-                {"jobId": job_id, "recostJobId": recost_id},
-            )
-        else:
-            job_id = replayed.get("jobId")
-            recost_id = replayed.get("recostJobId")
-
-    if job_id is not None:
-        await enqueue(ctx.queue, REPOST_FUNCTION, job_id, str(ctx.company_id), job_id)
-    if recost_id is not None:
-        await enqueue(ctx.queue, RECOST_FUNCTION, recost_id, str(ctx.company_id), recost_id)
+    outcome = await command(
+        ctx.pool,
+        ctx.queue,
+        ctx.company_id,
+        accounting_basis=input.accounting_basis.value if input.accounting_basis else None,
+        fulfillment_tracking=(
+            input.fulfillment_tracking.value if input.fulfillment_tracking else None
+        ),
+        costing_method=input.costing_method.value if input.costing_method else None,
+        store_ids=store_ids,
+        idempotency_key=input.idempotency_key,
+    )
+    job_id = outcome.result.get("jobId")
     record = await get_job(ctx.pool, ctx.company_id, job_id) if job_id else None
     settings = await load_settings(ctx.pool, ctx.company_id)
     return UpdateBookkeepingSettingsPayload(

@@ -46,7 +46,9 @@ async def cogs_report(
         if v is not None
     }
     query = urlencode({k: str(v) for k, v in params.items()})
-    base = str(ctx.request.base_url).rstrip("/")
+    # Links are built from the configured public URL, never from the Host
+    # header (a client's text); without one they are relative to this server.
+    base = ctx.public_url.rstrip("/")
     return CogsReport(
         csv_url=f"{base}/reports/cogs.csv?{query}",
         xlsx_url=f"{base}/reports/cogs.xlsx?{query}",

@@ -16,7 +16,7 @@ async def ingest_errors(
         ctx.pool,
         ctx.company_id,
         limit=first + 1,
-        before_event_id=key if isinstance(key, int) else None,
+        before_event_id=key if isinstance(key, int) and 0 <= key < 2**63 else None,
     )
     total = await ctx.pool.fetchval(
         "SELECT count(*) FROM raw_events WHERE company_id = $1 AND status = 'FAILED'",

@@ -55,7 +55,9 @@ async def journal_entries(
     if raw is not None:
         try:
             position = (dt.date.fromisoformat(raw[0]), int(raw[1]))
-        except (TypeError, ValueError, IndexError) as exc:
+            if not 0 <= position[1] < 2**63:
+                raise ValueError(raw)
+        except (TypeError, ValueError, IndexError, KeyError) as exc:
             raise ClientError(
                 f"after: {after!r} is not a journal cursor", "BAD_USER_INPUT"
             ) from exc

@@ -39,7 +39,7 @@ async def orders(
     if key is not None:
         try:
             position = (dt.datetime.fromisoformat(key[0]), UUID(key[1]), str(key[2]))
-        except (TypeError, ValueError, IndexError) as exc:
+        except (TypeError, ValueError, IndexError, KeyError) as exc:
             raise ClientError(
                 f"after: {after!r} is not an orders cursor", "BAD_USER_INPUT"
             ) from exc

@@ -23,7 +23,10 @@ async def sync_runs(
         if store_uuid is None:
             raise ClientError(f"storeId: {store_id!r} is not a store id", "BAD_USER_INPUT")
     key = decode_cursor(after)
-    before = datetime.fromisoformat(key) if isinstance(key, str) else None
+    try:
+        before = datetime.fromisoformat(key) if isinstance(key, str) else None
+    except ValueError:
+        before = None  # not a cursor this API gave out: the first page
     runs = await list_runs(
         ctx.pool, ctx.company_id, store_id=store_uuid, limit=first + 1, before=before
     )

@@ -8,7 +8,7 @@ from service.ledger.jobs import recent_jobs
 
 
 async def _recent_jobs(info: Info, first: int = 10) -> list[Job]:
-    records = await recent_jobs(info.context.pool, info.context.company_id, min(first, 100))
+    records = await recent_jobs(info.context.pool, info.context.company_id, max(0, min(first, 100)))
     return [Job.from_record(r) for r in records]
 
 

@@ -42,8 +42,8 @@ class Connection(Generic[T]):
 
 
 def check_first(first: int) -> int:
-    if not 1 <= first <= MAX_PAGE:
-        raise ClientError(f"first must be between 1 and {MAX_PAGE}, got {first}", "BAD_USER_INPUT")
+    if not 0 <= first <= MAX_PAGE:
+        raise ClientError(f"first must be between 0 and {MAX_PAGE}, got {first}", "BAD_USER_INPUT")
     return first
 
 
@@ -56,7 +56,7 @@ def decode_cursor(cursor: str | None) -> Any:
         return None
     try:
         return json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ClientError(
             f"after: {cursor!r} is not a cursor this API gave out", "BAD_USER_INPUT"
         ) from exc

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import Enum
+from typing import Any
 from uuid import UUID
 
 import strawberry
+from strawberry import relay
 from strawberry.dataloader import DataLoader
 
 from service.api.context import Info
@@ -31,8 +34,7 @@ class OrderTab(Enum):
 
 
 @strawberry.type(description="An order as the books see it.")
-class Order:
-    id: strawberry.ID
+class Order(relay.Node):
     name: str
     source_order_id: str = strawberry.field(description="The order's id in its sales channel.")
     store_id: strawberry.ID
@@ -61,10 +63,24 @@ class Order:
     key: strawberry.Private[tuple[UUID, str]]
 
     @classmethod
+    def resolve_id(cls, root: Order, *, info: Any) -> str:
+        """The local part of the id: store and order, as order_global_id writes it."""
+        return f"{root.key[0]}:{root.key[1]}"
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Any, node_ids: Iterable[str], required: bool = False
+    ) -> list[Order | None]:
+        out: list[Order | None] = []
+        for local in node_ids:
+            key = parse_order_id(order_global_id(*local.split(":", 1))) if ":" in local else None
+            out.append(None if key is None else await _orders_loader(info).load(key))
+        return out
+
+    @classmethod
     def from_summary(cls, o: OrderSummary) -> Order:
         cur = o.currency_code
         return cls(
-            id=order_global_id(o.store_id, o.order_id),
             name=o.name,
             source_order_id=o.order_id,
             store_id=global_id("Store", o.store_id),

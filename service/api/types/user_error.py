@@ -12,6 +12,9 @@ class UserErrorCode(Enum):
     REQUIRED = "REQUIRED"
     NOT_APPLICABLE = "NOT_APPLICABLE"
     CONFLICT = "CONFLICT"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    PERIOD_LOCKED = "PERIOD_LOCKED"
+    FORBIDDEN = "FORBIDDEN"
 
 
 @strawberry.type(description="An expected refusal, naming the input field at fault.")

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from service.connectors.retry import RetryLater
 from service.connectors.shopify import API_VERSION
 from service.connectors.shopify.errors import ShopifyError
 from service.connectors.shopify.queries import SHOP
@@ -23,6 +24,8 @@ from service.connectors.shopify.queries import SHOP
 Sleep = Callable[[float], Awaitable[None]]
 
 _MAX_BACKOFF = 30.0
+
+__all__ = ["BulkUrlExpired", "QueryTooCostly", "RetryLater", "ShopInfo", "ShopifyClient"]
 
 
 class BulkUrlExpired(ShopifyError):
@@ -59,11 +62,14 @@ def _has_code(errors: object, code: str) -> bool:
 
 
 def _messages(errors: object) -> str:
+    """Shopify's own error messages, cut short: they name the field at fault."""
     if isinstance(errors, list):
-        return "; ".join(
-            str(e.get("message", e)) if isinstance(e, Mapping) else str(e) for e in errors
+        text = "; ".join(
+            str(e.get("message", "")) if isinstance(e, Mapping) else "error" for e in errors[:5]
         )
-    return str(errors)
+    else:
+        text = "error"
+    return text[:300]
 
 
 def throttle_wait(payload: Mapping[str, Any]) -> float | None:
@@ -112,6 +118,7 @@ class ShopifyClient:
         http: httpx.AsyncClient | None = None,
         sleep: Sleep = asyncio.sleep,
         max_retries: int = 8,
+        sleep_budget: float | None = None,
     ) -> None:
         self.shop_domain = shop_domain
         self.api_version = api_version
@@ -122,6 +129,9 @@ class ShopifyClient:
         self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
         self.sleep = sleep
         self.max_retries = max_retries
+        # Seconds one call may sleep in all; beyond it the call raises
+        # RetryLater. None: sleep as long as the retries take (scripts, tests).
+        self.sleep_budget = sleep_budget
         self.last_cost: Mapping[str, Any] | None = None
         self.queries = 0  # answered queries, for a sync run's totals
         self.cost_spent = 0  # their actualQueryCost (requested when not said)
@@ -152,6 +162,7 @@ class ShopifyClient:
         }
         body = {"query": query, "variables": dict(variables or {})}
         attempt = 0
+        slept = 0.0
         while True:
             try:
                 response = await self.http.post(self.endpoint, json=body, headers=headers)
@@ -165,20 +176,23 @@ class ShopifyClient:
                 elif status >= 500:
                     wait, reason = self._backoff(attempt), f"HTTP {status}"
                 elif status != 200:
-                    raise ShopifyError(f"HTTP {status} from {self.endpoint}: {response.text[:300]}")
+                    # The status only: the body is the remote host's text, never shown on.
+                    raise ShopifyError(f"Shopify answered HTTP {status}")
                 else:
                     try:
                         payload = response.json()
                     except ValueError as exc:
-                        raise ShopifyError(f"not JSON from {self.endpoint}: {exc}") from exc
+                        raise ShopifyError(
+                            "Shopify answered with something that is not JSON"
+                        ) from exc
                     if not isinstance(payload, dict):
-                        raise ShopifyError(f"unexpected answer from {self.endpoint}: {payload!r}")
+                        raise ShopifyError("Shopify answered with JSON that is not an object")
                     self._count(payload)
                     errors = payload.get("errors")
                     if not errors:
                         data = payload.get("data")
                         if not isinstance(data, dict):
-                            raise ShopifyError(f"no data from {self.endpoint}")
+                            raise ShopifyError("Shopify answered without data")
                         return data
                     if _has_code(errors, "MAX_COST_EXCEEDED"):
                         raise QueryTooCostly(f"GraphQL error: {_messages(errors)}")
@@ -191,6 +205,9 @@ class ShopifyClient:
             attempt += 1
             if attempt > self.max_retries:
                 raise ShopifyError(f"gave up after {attempt} attempts, last: {reason}")
+            if self.sleep_budget is not None and slept + wait > self.sleep_budget:
+                raise RetryLater(wait, reason)
+            slept += wait
             await self.sleep(wait)
 
     def _count(self, payload: Mapping[str, Any]) -> None:
