@@ -166,6 +166,8 @@ ADMIN_MUTATIONS = frozenset(
         "connect_inventory_system",
         "create_api_token",
         "revoke_api_token",
+        "close_books",
+        "reopen_books",
     }
 )
 

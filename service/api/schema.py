@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import strawberry
@@ -21,6 +22,19 @@ from service.api.mutations.api_tokens import (
     revoke_api_token,
 )
 from service.api.mutations.apply_order_action import ApplyOrderActionPayload, apply_order_action
+from service.api.mutations.books import (
+    AccountPayload,
+    ClosingPayload,
+    JournalEntryPayload,
+    OpeningBalancesPayload,
+    close_books,
+    create_account,
+    create_journal_entry,
+    reopen_books,
+    reverse_journal_entry,
+    set_opening_balances,
+    update_account,
+)
 from service.api.mutations.connect_inventory_system import (
     InventorySyncPayload,
     connect_inventory_system,
@@ -39,6 +53,14 @@ from service.api.mutations.inventory_sku_mapping import (
     SetInventorySkuMappingPayload,
     inventory_sku_mappings,
     set_inventory_sku_mapping,
+)
+from service.api.mutations.purchasing import (
+    BillPaymentPayload,
+    InventoryAdjustmentPayload,
+    SupplierPayload,
+    create_supplier,
+    record_bill_payment,
+    record_inventory_adjustment,
 )
 from service.api.mutations.record_purchase import (
     RecordPurchasePayload,
@@ -75,6 +97,17 @@ from service.api.mutations.update_bookkeeping_settings import (
 )
 from service.api.node import node
 from service.api.queries.bookkeeping_settings import bookkeeping_settings
+from service.api.queries.books_more import (
+    AuditRecord,
+    InventoryValuation,
+    NegativeStock,
+    SupplierPayables,
+    audit_log,
+    books_closed_through,
+    inventory_valuation,
+    negative_stock,
+    payables_aging,
+)
 from service.api.queries.books_status import books_status
 from service.api.queries.chart_of_accounts import chart_of_accounts
 from service.api.queries.cogs_report import CogsReport, cogs_report
@@ -178,6 +211,24 @@ class Query:
         " needsReview lists gateways seen for the first time.",
     )
 
+    books_closed_through: dt.date | None = strawberry.field(
+        resolver=books_closed_through,
+        description="The books are closed through this day: its entries never change.",
+    )
+    payables_aging: list[SupplierPayables] = strawberry.field(
+        resolver=payables_aging, description="What each supplier is owed on a day, by age."
+    )
+    negative_stock: list[NegativeStock] = strawberry.field(
+        resolver=negative_stock, description="SKUs sold beyond what was received."
+    )
+    inventory_valuation: InventoryValuation = strawberry.field(
+        resolver=inventory_valuation,
+        description="Units on hand per SKU at the end of a day, at cost.",
+    )
+    audit_log: Connection[AuditRecord] = strawberry.field(
+        resolver=audit_log, description="Who changed what in the books, newest first."
+    )
+
 
 @strawberry.type
 class Mutation:
@@ -250,6 +301,38 @@ class Mutation:
     )
     sync_store: SyncStorePayload = strawberry.mutation(
         resolver=sync_store, description="Sync a connected store now."
+    )
+
+    close_books: ClosingPayload = strawberry.mutation(
+        resolver=close_books,
+        description="Lock every entry on or before a day; later changes post adjustments.",
+    )
+    reopen_books: ClosingPayload = strawberry.mutation(
+        resolver=reopen_books, description="Open the books again from a day; they are re-posted."
+    )
+    create_journal_entry: JournalEntryPayload = strawberry.mutation(
+        resolver=create_journal_entry, description="A balanced entry made by hand."
+    )
+    reverse_journal_entry: JournalEntryPayload = strawberry.mutation(
+        resolver=reverse_journal_entry, description="Undo a manual entry by reversing it."
+    )
+    set_opening_balances: OpeningBalancesPayload = strawberry.mutation(
+        resolver=set_opening_balances,
+        description="The balances on the first day: inventory by SKU and any other account.",
+    )
+    create_account: AccountPayload = strawberry.mutation(
+        resolver=create_account, description="An account of the company's own."
+    )
+    update_account: AccountPayload = strawberry.mutation(
+        resolver=update_account, description="Rename, regroup or deactivate an account."
+    )
+    create_supplier: SupplierPayload = strawberry.mutation(resolver=create_supplier)
+    record_bill_payment: BillPaymentPayload = strawberry.mutation(
+        resolver=record_bill_payment, description="Pay a supplier's bill(s) from the bank."
+    )
+    record_inventory_adjustment: InventoryAdjustmentPayload = strawberry.mutation(
+        resolver=record_inventory_adjustment,
+        description="Units counted short, damaged or written off, at the cost of the day.",
     )
 
 
