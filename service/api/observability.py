@@ -84,7 +84,7 @@ def operation_label(query: str, operation_name: str | None) -> str:
 def _operation_from_body(body: bytes) -> str:
     try:
         payload: Any = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested too deep is refused by the API itself
         return "graphql invalid"
     if isinstance(payload, list):
         return "graphql batch"
