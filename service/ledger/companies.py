@@ -103,3 +103,17 @@ async def company_by_name(conn: asyncpg.Connection, name: str) -> UUID | None:
         "SELECT company_id FROM companies WHERE name = $1 ORDER BY created_at LIMIT 1", name
     )
     return company_id
+
+
+async def books_store(
+    conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID
+) -> tuple[UUID, str] | None:
+    """The store company-wide entries (manual entries, opening balances,
+    purchases, adjustments) are kept under: the company's first, whose
+    currency the books are kept in. None for a company with no store."""
+    row = await conn.fetchrow(
+        "SELECT store_id, currency_code FROM stores WHERE company_id = $1 "
+        "ORDER BY created_at, store_id LIMIT 1",
+        company_id,
+    )
+    return None if row is None else (row["store_id"], row["currency_code"])

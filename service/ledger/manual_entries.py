@@ -18,8 +18,9 @@ import asyncpg
 
 from service.domain.manual import ManualEntry, ManualLine, OpeningBalances, OpeningInventory
 from service.ledger.accounts import load_chart
-from service.ledger.journal import Posting, closed_through, replace_subject
-from service.ledger.order_posting import current_version
+from service.ledger.companies import books_store
+from service.ledger.journal import Posting, closed_through
+from service.ledger.order_posting import post_live
 from service.posting.manual import (
     ManualEntryError,
     check_lines,
@@ -55,15 +56,10 @@ async def _check_open(conn: asyncpg.Connection, company_id: UUID, day: dt.date, 
 
 
 async def _facts(conn: asyncpg.Connection, company_id: UUID) -> tuple[UUID, str]:
-    """The store a company-wide entry is kept under, and its currency."""
-    row = await conn.fetchrow(
-        "SELECT store_id, currency_code FROM stores WHERE company_id = $1 "
-        "ORDER BY created_at, store_id LIMIT 1",
-        company_id,
-    )
-    if row is None:
+    found = await books_store(conn, company_id)
+    if found is None:
         raise ManualEntryError("input", "add a store first: the books are kept in its currency")
-    return row["store_id"], row["currency_code"]
+    return found
 
 
 def _lines_json(lines: tuple[ManualLine, ...]) -> list[dict[str, Any]]:
@@ -108,7 +104,7 @@ async def create_manual_entry(
         currency,
         (post_manual_entry(stored, str(store_id), currency),),
     )
-    await _post(conn, company_id, posting)
+    await post_live(conn, company_id, posting)
     return stored
 
 
@@ -165,31 +161,8 @@ async def set_opening_balances(
     posting = Posting(
         OPENING_SUBJECT, store_id, currency, post_opening_balances(opening, str(store_id), currency)
     )
-    await _post(conn, company_id, posting)
+    await post_live(conn, company_id, posting)
     return posting
-
-
-async def _post(conn: asyncpg.Connection, company_id: UUID, posting: Posting) -> None:
-    """Post into the live books; while a full re-post builds new ones, the
-    subject is noted so that the new books take it too."""
-    version, building = await current_version(conn, company_id)
-    if building:
-        await conn.execute(
-            "INSERT INTO books_dirty (company_id, subject) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            company_id,
-            posting.subject,
-        )
-    await replace_subject(conn, company_id, version, posting)
-
-
-async def repost_kept_subject(
-    conn: asyncpg.Connection, company_id: UUID, subject: str, version: int
-) -> None:
-    """Post one manual or opening subject again into ``version``."""
-    for posting in await kept_postings(conn, company_id):
-        if posting.subject == subject:
-            await replace_subject(conn, company_id, version, posting)
-            return
 
 
 async def opening_inventory(

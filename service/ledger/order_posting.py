@@ -172,6 +172,19 @@ async def current_version(conn: asyncpg.Connection, company_id: UUID) -> tuple[i
     return row["current_version"], row["building_version"] is not None
 
 
+async def post_live(conn: asyncpg.Connection, company_id: UUID, posting: Posting) -> None:
+    """Post a subject into the live books; while a full re-post builds new
+    ones, the subject is noted so that the new books take it too."""
+    version, building = await current_version(conn, company_id)
+    if building:
+        await conn.execute(
+            "INSERT INTO books_dirty (company_id, subject) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            company_id,
+            posting.subject,
+        )
+    await replace_subject(conn, company_id, version, posting)
+
+
 async def repost_order(
     conn: asyncpg.Connection,
     company_id: UUID,

@@ -16,8 +16,9 @@ from uuid import UUID
 import asyncpg
 
 from service.domain.purchases import BillPayment, PurchaseRecord
-from service.ledger.journal import Posting, replace_subject
-from service.ledger.order_posting import current_version
+from service.ledger.companies import books_store
+from service.ledger.journal import Posting
+from service.ledger.order_posting import post_live
 from service.posting.purchases import post_bill_payment, post_purchase
 
 AGING_BUCKETS = (0, 30, 60, 90)  # days since the bill: current, 30+, 60+, 90+
@@ -54,25 +55,10 @@ async def create_supplier(conn: asyncpg.Connection, company_id: UUID, name: str)
 
 
 async def _store(conn: asyncpg.Connection, company_id: UUID) -> tuple[UUID, str]:
-    row = await conn.fetchrow(
-        "SELECT store_id, currency_code FROM stores WHERE company_id = $1 "
-        "ORDER BY created_at, store_id LIMIT 1",
-        company_id,
-    )
-    if row is None:
+    found = await books_store(conn, company_id)
+    if found is None:
         raise PurchaseRefused("input", "NOT_APPLICABLE", "add a store first")
-    return row["store_id"], row["currency_code"]
-
-
-async def _post(conn: asyncpg.Connection, company_id: UUID, posting: Posting) -> None:
-    version, building = await current_version(conn, company_id)
-    if building:
-        await conn.execute(
-            "INSERT INTO books_dirty (company_id, subject) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            company_id,
-            posting.subject,
-        )
-    await replace_subject(conn, company_id, version, posting)
+    return found
 
 
 _PURCHASES = (
@@ -105,7 +91,9 @@ async def post_purchases(conn: asyncpg.Connection, company_id: UUID, ids: list[U
     for r in await conn.fetch(_PURCHASES, company_id, ids):
         p = _purchase(r)
         entries = post_purchase(p, str(store_id), currency)
-        await _post(conn, company_id, Posting(purchase_subject(p.id), store_id, currency, entries))
+        await post_live(
+            conn, company_id, Posting(purchase_subject(p.id), store_id, currency, entries)
+        )
 
 
 async def record_bill_payment(
@@ -152,20 +140,18 @@ async def record_bill_payment(
         payment.reference,
     )
     entries = post_bill_payment(stored, str(store_id), currency)
-    await _post(conn, company_id, Posting(payment_subject(stored.id), store_id, currency, entries))
+    await post_live(
+        conn, company_id, Posting(payment_subject(stored.id), store_id, currency, entries)
+    )
     return payment_id
 
 
 async def purchase_postings(conn: asyncpg.Connection, company_id: UUID) -> list[Posting]:
     """Every purchase and bill payment, posted afresh (full re-post, verify)."""
-    row = await conn.fetchrow(
-        "SELECT store_id, currency_code FROM stores WHERE company_id = $1 "
-        "ORDER BY created_at, store_id LIMIT 1",
-        company_id,
-    )
-    if row is None:
+    found = await books_store(conn, company_id)
+    if found is None:
         return []
-    store_id, currency = row["store_id"], row["currency_code"]
+    store_id, currency = found
     postings = [
         Posting(
             purchase_subject(str(r["purchase_id"])),
@@ -198,15 +184,6 @@ async def purchase_postings(conn: asyncpg.Connection, company_id: UUID) -> list[
             )
         )
     return postings
-
-
-async def repost_purchase_subject(
-    conn: asyncpg.Connection, company_id: UUID, subject: str, version: int
-) -> None:
-    for posting in await purchase_postings(conn, company_id):
-        if posting.subject == subject:
-            await replace_subject(conn, company_id, version, posting)
-            return
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,9 +41,12 @@ from service.ledger.journal import (
     copy_postings,
     fold_postings,
     order_subject,
-    replace_subject,
 )
-from service.ledger.manual_entries import OPENING_SUBJECT, kept_postings, repost_kept_subject
+from service.ledger.kept_subjects import (
+    is_kept_subject,
+    kept_subject_postings,
+    repost_kept_subject,
+)
 from service.ledger.order_posting import (
     copy_summaries,
     good_history,
@@ -54,9 +57,6 @@ from service.ledger.order_posting import (
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting, repost_processor_record
 from service.ledger.products import remember_products
-from service.ledger.purchases import purchase_postings, repost_purchase_subject
-from service.ledger.restocks import repost_restock_subject, restock_postings
-from service.ledger.stock import adjustment_postings
 
 FULL_REPOST = "full_repost"
 REPOST_FUNCTION = "repost_company"
@@ -293,10 +293,7 @@ async def _build_processor_records(
         )
         for r in rows
     ]
-    postings += await restock_postings(conn, company_id)
-    postings += await kept_postings(conn, company_id)
-    postings += await purchase_postings(conn, company_id)
-    postings += await adjustment_postings(conn, company_id)
+    postings += await kept_subject_postings(conn, company_id)
     current = await _current_version(conn, company_id)
     postings = await fold_postings(conn, company_id, current, postings)
     await copy_postings(conn, company_id, version, postings)
@@ -344,22 +341,17 @@ async def _switch(pool: asyncpg.Pool, company_id: UUID, job_id: str, state: Buil
 async def _repost_subject(
     conn: asyncpg.Connection, company_id: UUID, subject: str, version: int
 ) -> None:
-    if subject == OPENING_SUBJECT or subject.startswith("manual:"):
-        await repost_kept_subject(conn, company_id, subject, version)
-        return
-    if subject.startswith(("purchase:", "payment:")):
-        await repost_purchase_subject(conn, company_id, subject, version)
-        return
-    if subject.startswith("adjustment:"):
-        for posting in await adjustment_postings(conn, company_id):
-            if posting.subject == subject:
-                await replace_subject(conn, company_id, version, posting)
+    if is_kept_subject(subject):
+        store = await conn.fetchval(
+            "SELECT store_id FROM journal_entries WHERE company_id = $1 AND subject = $2 LIMIT 1",
+            company_id,
+            subject,
+        )
+        await repost_kept_subject(conn, company_id, subject, store, version)
         return
     kind, store, rest = subject.split(":", 2)
     if kind == "order":
         await repost_order(conn, company_id, UUID(store), rest, version=version)
-    elif kind == "restock":
-        await repost_restock_subject(conn, company_id, subject, version)
     elif kind == "processor":
         record_type, record_id = rest.split(":", 1)
         await repost_processor_record(

@@ -15,8 +15,8 @@ from uuid import UUID
 import asyncpg
 
 from service.domain.restocks import BulkMode, ChannelRestock, SkuRestock
-from service.ledger.journal import Posting, replace_subject
-from service.ledger.order_posting import current_version
+from service.ledger.journal import Posting
+from service.ledger.order_posting import post_live
 from service.posting.restocks import apply_bulk_restocks, post_channel_restock, post_sku_restock
 
 
@@ -68,17 +68,6 @@ async def store_facts(conn: asyncpg.Connection, company_id: UUID, store_id: UUID
     )
 
 
-async def _post(conn: asyncpg.Connection, company_id: UUID, posting: Posting) -> None:
-    version, building = await current_version(conn, company_id)
-    if building:
-        await conn.execute(
-            "INSERT INTO books_dirty (company_id, subject) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            company_id,
-            posting.subject,
-        )
-    await replace_subject(conn, company_id, version, posting)
-
-
 async def report_channel_restock(
     conn: asyncpg.Connection,
     company_id: UUID,
@@ -99,7 +88,7 @@ async def report_channel_restock(
         amount,
     )
     facts = await store_facts(conn, company_id, store_id)
-    await _post(
+    await post_live(
         conn,
         company_id,
         channel_posting(store_id, facts.currency, restock_id, channel, start, end, amount),
@@ -203,7 +192,7 @@ async def save_sku_restocks(
             r.units,
             r.unit_cost,
         )
-        await _post(conn, company_id, sku_posting(store_id, facts.currency, r))
+        await post_live(conn, company_id, sku_posting(store_id, facts.currency, r))
     return result
 
 
@@ -242,15 +231,3 @@ async def restock_postings(conn: asyncpg.Connection, company_id: UUID) -> list[P
         )
         postings.append(sku_posting(r["store_id"], r["currency_code"], record))
     return postings
-
-
-async def repost_restock_subject(
-    conn: asyncpg.Connection, company_id: UUID, subject: str, version: int
-) -> None:
-    """Re-post one restock subject into `version` (a dirty subject at a switch)."""
-    fresh = {p.subject: p for p in await restock_postings(conn, company_id)}
-    posting = fresh.get(subject)
-    if posting is None:
-        _, store, _ = subject.split(":", 2)
-        posting = Posting(subject, UUID(store), "USD", ())
-    await replace_subject(conn, company_id, version, posting)

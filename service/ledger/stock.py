@@ -18,9 +18,10 @@ import asyncpg
 
 from service.domain.journal import JournalEntry, JournalLine
 from service.domain.money import format_money
-from service.ledger.journal import Posting, replace_subject
+from service.ledger.companies import books_store
+from service.ledger.journal import Posting
 from service.ledger.manual_entries import opening_inventory
-from service.ledger.order_posting import current_version
+from service.ledger.order_posting import post_live
 from service.posting.costing import CostingResult, Receipt, Sale, landed_receipts
 
 ADJUSTMENT_RULE = "inventory.adjustment"
@@ -134,14 +135,10 @@ async def post_adjustments(
 ) -> None:
     """Store each adjustment's cost as the costing gives it and post the
     ones whose cost changed."""
-    store = await conn.fetchrow(
-        "SELECT store_id, currency_code FROM stores WHERE company_id = $1 "
-        "ORDER BY created_at, store_id LIMIT 1",
-        company_id,
-    )
-    if store is None:
+    found = await books_store(conn, company_id)
+    if found is None:
         return
-    version, building = await current_version(conn, company_id)
+    store_id, currency = found
     for a in adjustments:
         cost = result.sales[f"{ADJUSTMENT_PREFIX}{a.id}"].total_cost
         if cost == a.cost:
@@ -154,28 +151,17 @@ async def post_adjustments(
             cost,
         )
         costed = Adjustment(a.id, a.sku, a.day, a.units, a.reason, a.note, cost)
-        entries = adjustment_entries(costed, str(store["store_id"]), store["currency_code"])
-        subject = adjustment_subject(a.id)
-        if building:
-            await conn.execute(
-                "INSERT INTO books_dirty (company_id, subject) VALUES ($1, $2) "
-                "ON CONFLICT DO NOTHING",
-                company_id,
-                subject,
-            )
-        posting = Posting(subject, store["store_id"], store["currency_code"], entries)
-        await replace_subject(conn, company_id, version, posting)
+        entries = adjustment_entries(costed, str(store_id), currency)
+        posting = Posting(adjustment_subject(a.id), store_id, currency, entries)
+        await post_live(conn, company_id, posting)
 
 
 async def adjustment_postings(conn: asyncpg.Connection, company_id: UUID) -> list[Posting]:
     """Every costed adjustment, posted afresh (full re-post, verify)."""
-    store = await conn.fetchrow(
-        "SELECT store_id, currency_code FROM stores WHERE company_id = $1 "
-        "ORDER BY created_at, store_id LIMIT 1",
-        company_id,
-    )
-    if store is None:
+    found = await books_store(conn, company_id)
+    if found is None:
         return []
+    store_id, currency = found
     out = []
     for r in await conn.fetch(
         "SELECT * FROM inventory_adjustments WHERE company_id = $1 AND cost IS NOT NULL",
@@ -190,10 +176,8 @@ async def adjustment_postings(conn: asyncpg.Connection, company_id: UUID) -> lis
             r["note"],
             r["cost"],
         )
-        entries = adjustment_entries(a, str(store["store_id"]), store["currency_code"])
-        out.append(
-            Posting(adjustment_subject(a.id), store["store_id"], store["currency_code"], entries)
-        )
+        entries = adjustment_entries(a, str(store_id), currency)
+        out.append(Posting(adjustment_subject(a.id), store_id, currency, entries))
     return out
 
 

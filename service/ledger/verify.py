@@ -23,13 +23,10 @@ from service.domain.journal import JournalEntry
 from service.ledger.codec import decode_record
 from service.ledger.journal import Posting, fold_postings, order_subject
 from service.ledger.journal_reads import StoredEntry, entries_of_subjects
-from service.ledger.manual_entries import kept_postings
+from service.ledger.kept_subjects import kept_subject_postings
 from service.ledger.order_posting import good_history, post_batch
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting
-from service.ledger.purchases import purchase_postings
-from service.ledger.restocks import restock_postings
-from service.ledger.stock import adjustment_postings
 
 MAX_REPORTED = 50
 
@@ -223,10 +220,7 @@ async def _expected(
                         r["record"],
                     )
                 )
-            others += await restock_postings(conn, company_id)
-            others += await kept_postings(conn, company_id)
-            others += await purchase_postings(conn, company_id)
-            others += await adjustment_postings(conn, company_id)
+            others += await kept_subject_postings(conn, company_id)
             async with pool.acquire() as reader:
                 await _add_folded(reader, company_id, version, others, batch)
             if batch:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import strawberry
 
-from service.api.context import Info
+from service.api.context import Context, Info
 from service.api.errors import ClientError
 from service.api.ids import decode_uuid
 from service.api.loaders import load_books, load_chart
@@ -123,13 +123,7 @@ async def trial_balance(
     version, currency = await load_books(ctx)
     chart = await load_chart(ctx)
     store = _store(store_id)
-    through = _flat(
-        await st.period_sums(ctx.pool, ctx.company_id, version, None, to, store_id=store)
-    )
-    period = _flat(
-        await st.period_sums(ctx.pool, ctx.company_id, version, from_, to, store_id=store)
-    )
-    before = {k: through.get(k, 0) - period.get(k, 0) for k in set(through) | set(period)}
+    before, period, through = await _before_and_during(ctx, version, from_, to, store)
     lines = st.trial_balance(before, period, through, chart)
     zero = Money.of(0, currency)
     out = [
@@ -148,6 +142,20 @@ async def trial_balance(
         total_debit=Money.of(sum(v for _, v in lines if v > 0), currency),
         total_credit=Money.of(-sum(v for _, v in lines if v < 0), currency),
     )
+
+
+async def _before_and_during(
+    ctx: Context, version: int, start: dt.date, end: dt.date, store: UUID | None
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Net debits before the period, during it, and through its end."""
+    through = _flat(
+        await st.period_sums(ctx.pool, ctx.company_id, version, None, end, store_id=store)
+    )
+    period = _flat(
+        await st.period_sums(ctx.pool, ctx.company_id, version, start, end, store_id=store)
+    )
+    before = {k: through.get(k, 0) - period.get(k, 0) for k in set(through) | set(period)}
+    return before, period, through
 
 
 def _section(
@@ -170,13 +178,7 @@ async def cash_flow_statement(
     version, currency = await load_books(ctx)
     chart = await load_chart(ctx)
     store = _store(store_id)
-    through = _flat(
-        await st.period_sums(ctx.pool, ctx.company_id, version, None, to, store_id=store)
-    )
-    period = _flat(
-        await st.period_sums(ctx.pool, ctx.company_id, version, from_, to, store_id=store)
-    )
-    before = {k: through.get(k, 0) - period.get(k, 0) for k in set(through) | set(period)}
+    before, period, _ = await _before_and_during(ctx, version, from_, to, store)
     cf = st.cash_flow(before, period, chart)
     return CashFlowStatement(
         from_=from_,

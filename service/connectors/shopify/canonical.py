@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from service.connectors.shopify.errors import NormalizationError
 from service.connectors.shopify.payload import Node
@@ -202,6 +202,59 @@ def apply_order_edits(order: Order, refunds: Iterable[Refund], current: Mapping[
         if kept > 0:
             lines.append(_edited_line(line, kept))
     return replace(order, lines=tuple(lines)) if changed else order
+
+
+@dataclass(frozen=True, slots=True)
+class Spelling:
+    """How one of Shopify's APIs names the order fields both read alike."""
+
+    cancelled_at: str
+    cancel_reason: str
+    line_items: str
+    current_quantity: str
+    exchange_items: str
+    exchange_line: str
+
+
+REST = Spelling(
+    "cancelled_at", "cancel_reason", "line_items", "current_quantity",
+    "exchange_line_items", "line_item",
+)  # fmt: skip
+GRAPHQL = Spelling(
+    "cancelledAt", "cancelReason", "lineItems", "currentQuantity", "exchangeLineItems", "lineItem"
+)
+
+
+def finish_history(
+    n: Node,
+    order: Order,
+    transactions: Sequence[Transaction | None],
+    refunds: Sequence[Refund],
+    fulfillments: Sequence[Fulfillment],
+    names: Spelling,
+) -> OrderHistory:
+    """The parts both normalizers read alike (the cancellation, quantities
+    left after edits, exchange lines), then ``build_history``."""
+    cancelled_at = n.opt_time(names.cancelled_at)
+    cancellation = (
+        Cancellation(id=order.id, at=cancelled_at, reason=n.opt_text(names.cancel_reason).lower())
+        if cancelled_at is not None
+        else None
+    )
+    current = {
+        ln.ident("id"): ln.integer(names.current_quantity)
+        for ln in n.items(names.line_items)
+        if ln.has(names.current_quantity)
+    }
+    return build_history(
+        order,
+        [t for t in transactions if t is not None],
+        refunds,
+        fulfillments,
+        cancellation,
+        current,
+        exchange_lines(n.items("returns"), names.exchange_items, names.exchange_line),
+    )
 
 
 def exchange_lines(returns: list[Node], items: str, line: str) -> dict[str, str]:

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from service.connectors.shopify.canonical import (
-    build_history,
-    exchange_lines,
+    GRAPHQL,
+    finish_history,
     fulfillment_status,
     id_key,
     restock_type,
@@ -26,7 +26,6 @@ from service.connectors.shopify.errors import NormalizationError
 from service.connectors.shopify.payload import Node
 from service.domain.events import (
     AdjustmentKind,
-    Cancellation,
     Fulfillment,
     FulfillmentLine,
     Refund,
@@ -208,26 +207,7 @@ def history_from_graphql(order: Mapping[str, Any], *, store_id: str, timezone: s
     txns = [_transaction(t, currency) for t in n.items("transactions")]
     refunds = [_refund(r, currency) for r in n.items("refunds")]
     fulfillments = [_fulfillment(f) for f in n.items("fulfillments")]
-    cancelled_at = n.opt_time("cancelledAt")
-    cancellation = (
-        Cancellation(id=o.id, at=cancelled_at, reason=n.opt_text("cancelReason").lower())
-        if cancelled_at is not None
-        else None
-    )
-    current = {
-        ln.ident("id"): ln.integer("currentQuantity")
-        for ln in n.items("lineItems")
-        if ln.has("currentQuantity")
-    }
-    return build_history(
-        o,
-        [t for t in txns if t is not None],
-        refunds,
-        fulfillments,
-        cancellation,
-        current,
-        exchange_lines(n.items("returns"), "exchangeLineItems", "lineItem"),
-    )
+    return finish_history(n, o, txns, refunds, fulfillments, GRAPHQL)
 
 
 # Payouts ---------------------------------------------------------------

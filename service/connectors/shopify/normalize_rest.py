@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.connectors.shopify.canonical import (
-    build_history,
-    exchange_lines,
+    REST,
+    finish_history,
     fulfillment_status,
     id_key,
     restock_type,
@@ -27,7 +27,6 @@ from service.connectors.shopify.errors import NormalizationError
 from service.connectors.shopify.payload import Node
 from service.domain.events import (
     AdjustmentKind,
-    Cancellation,
     Fulfillment,
     FulfillmentLine,
     Refund,
@@ -317,23 +316,4 @@ def history_from_rest(
             raise NormalizationError(f"transactions[{i}].order_id", f"{owner}, not order {o.id}")
     refunds = [_refund(r, currency, rate) for r in n.items("refunds")]
     fulfillments = [_fulfillment(f) for f in n.items("fulfillments")]
-    cancelled_at = n.opt_time("cancelled_at")
-    cancellation = (
-        Cancellation(id=o.id, at=cancelled_at, reason=n.opt_text("cancel_reason").lower())
-        if cancelled_at is not None
-        else None
-    )
-    current = {
-        ln.ident("id"): ln.integer("current_quantity")
-        for ln in n.items("line_items")
-        if ln.has("current_quantity")
-    }
-    return build_history(
-        o,
-        [t for t in txns if t is not None],
-        refunds,
-        fulfillments,
-        cancellation,
-        current,
-        exchange_lines(n.items("returns"), "exchange_line_items", "line_item"),
-    )
+    return finish_history(n, o, txns, refunds, fulfillments, REST)
