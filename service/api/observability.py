@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import logs
 from service.config import Settings
+from service.db.queue import events_queue
 from service.metrics import (
     REQUEST_LATENCY,
     WEBHOOKS_RECEIVED,
@@ -187,5 +188,6 @@ def metrics_endpoint(settings: Settings) -> Any:
 
 
 def queue_names(settings: Settings) -> list[str]:
-    """The arq queues whose depth is reported."""
-    return [settings.queue_name]
+    """The arq queues whose depth is reported: jobs, and webhook events
+    on their own queue."""
+    return [settings.queue_name, events_queue(settings.queue_name)]
