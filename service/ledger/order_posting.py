@@ -202,7 +202,8 @@ async def repost_order(
         f"{company_id}:{order_subject(store_id, order_id)}",
     )
     row = await conn.fetchrow(
-        "SELECT o.history, o.good_history, s.currency_code FROM order_sources o JOIN stores s "
+        f"SELECT o.history, {GOOD_HISTORY}, o.good_history IS DISTINCT FROM o.history AS "
+        "good_stale, s.currency_code FROM order_sources o JOIN stores s "
         "USING (company_id, store_id) WHERE o.company_id = $1 AND o.store_id = $2 "
         "AND o.order_id = $3",
         company_id,
@@ -221,7 +222,7 @@ async def repost_order(
             conn, company_id, version, Posting(subject, store_id, "USD", ())
         )
     history: OrderHistory = decode_record(row["history"])
-    good = good_history(row["history"], row["good_history"])
+    good = good_history(row["good_history"])
     await remember_products(conn, company_id, [history])
     await remember_order_skus(conn, company_id, [(store_id, history)])
     await remember_gateways(conn, company_id, store_id, history)
@@ -257,9 +258,16 @@ def _costs(
     return costs + book.line_costs(key, good)
 
 
-def good_history(current: Any, good: Any) -> OrderHistory | None:
-    """The last history that posted, when it is not the current one."""
-    if good is None or good == current:
+GOOD_HISTORY = (
+    "CASE WHEN good_history IS DISTINCT FROM history THEN good_history END AS good_history"
+)
+"""The last history that posted, read only when it is not the current one:
+the database compares the two, so the usual case decodes no second copy."""
+
+
+def good_history(good: Any) -> OrderHistory | None:
+    """The last history that posted, as ``GOOD_HISTORY`` reads it."""
+    if good is None:
         return None
     decoded: OrderHistory = decode_record(good)
     return decoded
@@ -276,7 +284,7 @@ async def _remember_outcome(
     """Keep the history that posted as the order's last good one, and ask
     for the missing part of one that waits for it (posting rule 13.5)."""
     if posted.error is None:
-        if row["good_history"] != row["history"]:
+        if row["good_stale"]:
             await conn.execute(
                 "UPDATE order_sources SET good_history = history "
                 "WHERE company_id = $1 AND store_id = $2 AND order_id = $3",

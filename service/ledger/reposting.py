@@ -48,6 +48,7 @@ from service.ledger.kept_subjects import (
     repost_kept_subject,
 )
 from service.ledger.order_posting import (
+    GOOD_HISTORY,
     copy_summaries,
     good_history,
     post_batch,
@@ -220,8 +221,8 @@ async def _build_batch(
     if state.cursor.startswith("order:"):
         _, after_store, after_order = state.cursor.split(":", 2)
     rows = await conn.fetch(
-        """
-        SELECT o.store_id, o.order_id, o.history, o.good_history FROM order_sources o
+        f"""
+        SELECT o.store_id, o.order_id, o.history, {GOOD_HISTORY} FROM order_sources o
         WHERE o.company_id = $1 AND o.history IS NOT NULL
           AND (o.store_id, o.order_id) > ($2::uuid, $3)
         ORDER BY o.store_id, o.order_id
@@ -245,7 +246,7 @@ async def _build_batch(
     )
     missing: list[tuple[object, ...]] = []
     details: list[tuple[object, ...]] = []
-    goods = [good_history(r["history"], r["good_history"]) for r in rows]
+    goods = [good_history(r["good_history"]) for r in rows]
     for item in await post_batch(conn, company_id, inputs, keys, histories, goods):
         store_id, history = item.key[0], item.posted.history
         postings.append(

@@ -24,7 +24,7 @@ from service.ledger.codec import decode_record
 from service.ledger.journal import Posting, fold_postings, order_subject
 from service.ledger.journal_reads import StoredEntry, entries_of_subjects
 from service.ledger.kept_subjects import kept_subject_postings
-from service.ledger.order_posting import good_history, post_batch
+from service.ledger.order_posting import GOOD_HISTORY, good_history, post_batch
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting
 
@@ -181,7 +181,7 @@ async def _expected(
             async def post_pending() -> None:
                 keys = [(r["store_id"], r["order_id"]) for r in pending]
                 histories: list[OrderHistory] = [decode_record(r["history"]) for r in pending]
-                goods = [good_history(r["history"], r["good_history"]) for r in pending]
+                goods = [good_history(r["good_history"]) for r in pending]
                 async with pool.acquire() as reader:
                     items = await post_batch(reader, company_id, inputs, keys, histories, goods)
                     postings = [
@@ -192,7 +192,7 @@ async def _expected(
                 pending.clear()
 
             async for r in conn.cursor(
-                "SELECT store_id, order_id, history, good_history FROM order_sources "
+                f"SELECT store_id, order_id, history, {GOOD_HISTORY} FROM order_sources "
                 "WHERE company_id = $1 AND history IS NOT NULL",
                 company_id,
             ):
