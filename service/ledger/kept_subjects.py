@@ -1,7 +1,7 @@
 """Subjects posted from rows a person keeps, not from a channel's orders.
 
 Restocks reported by hand, manual entries and opening balances, purchases
-and bill payments, stock adjustments: a full re-post and ``verify`` post
+and bill payments, stock adjustments and cost true-ups: a full re-post and ``verify`` post
 them all again from their rows, and a subject of one of them that changed
 while a full re-post was building is posted again into the new books.
 """
@@ -16,9 +16,9 @@ from service.ledger.journal import Posting, replace_subject
 from service.ledger.manual_entries import OPENING_SUBJECT, kept_postings
 from service.ledger.purchases import purchase_postings
 from service.ledger.restocks import restock_postings
-from service.ledger.stock import adjustment_postings
+from service.ledger.stock import adjustment_postings, true_up_postings
 
-PREFIXES = ("restock:", "manual:", "purchase:", "payment:", "adjustment:")
+PREFIXES = ("restock:", "manual:", "purchase:", "payment:", "adjustment:", "costing:")
 
 
 def is_kept_subject(subject: str) -> bool:
@@ -31,6 +31,7 @@ async def kept_subject_postings(conn: asyncpg.Connection, company_id: UUID) -> l
     postings += await kept_postings(conn, company_id)
     postings += await purchase_postings(conn, company_id)
     postings += await adjustment_postings(conn, company_id)
+    postings += await true_up_postings(conn, company_id)
     return postings
 
 
