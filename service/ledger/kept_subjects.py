@@ -1,7 +1,8 @@
 """Subjects posted from rows a person keeps, not from a channel's orders.
 
 Restocks reported by hand, manual entries and opening balances, purchases
-and bill payments, stock adjustments: a full re-post and ``verify`` post
+and bill payments, stock adjustments, bank accounts' opening balances and
+explained bank lines: a full re-post and ``verify`` post
 them all again from their rows, and a subject of one of them that changed
 while a full re-post was building is posted again into the new books.
 """
@@ -12,13 +13,14 @@ from uuid import UUID
 
 import asyncpg
 
+from service.ledger.bank_explain import bank_postings
 from service.ledger.journal import Posting, replace_subject
 from service.ledger.manual_entries import OPENING_SUBJECT, kept_postings
 from service.ledger.purchases import purchase_postings
 from service.ledger.restocks import restock_postings
 from service.ledger.stock import adjustment_postings
 
-PREFIXES = ("restock:", "manual:", "purchase:", "payment:", "adjustment:")
+PREFIXES = ("restock:", "manual:", "purchase:", "payment:", "adjustment:", "bank:")
 
 
 def is_kept_subject(subject: str) -> bool:
@@ -31,6 +33,7 @@ async def kept_subject_postings(conn: asyncpg.Connection, company_id: UUID) -> l
     postings += await kept_postings(conn, company_id)
     postings += await purchase_postings(conn, company_id)
     postings += await adjustment_postings(conn, company_id)
+    postings += await bank_postings(conn, company_id)
     return postings
 
 

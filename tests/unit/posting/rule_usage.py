@@ -26,6 +26,7 @@ from service.posting import (
     post_sku_restock,
 )
 from service.posting.restocks import parse_restock_csv
+from tests.unit.posting.bank_scenarios import bank_entries
 from tests.unit.posting.scenario_loader import (
     load_all,
     load_channel_restocks,
@@ -90,6 +91,8 @@ def scenario_entries(scn: dict[str, Any]) -> list[JournalEntry]:
         return _order_entries(scn)
     if kind == "processor":
         return _processor_entries(scn)
+    if kind == "bank":
+        return [e for basis in AccountingBasis for e in bank_entries(scn, basis)]
     return _restock_entries(scn)
 
 
