@@ -169,7 +169,7 @@ def clean(text: str | None, limit: int = 500) -> str:
 def read_csv(data: bytes, currency: str, mapping: CsvMapping) -> Statement:
     """Rows under a header; row numbers count the header as row 1."""
     text = data.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text))
     header = reader.fieldnames or []
     needed = [mapping.date, mapping.description]
     needed += (
@@ -185,6 +185,13 @@ def read_csv(data: bytes, currency: str, mapping: CsvMapping) -> Statement:
             continue
         lines.append(_csv_line(row, currency, mapping, f"row {i}"))
     return Statement("CSV", None, tuple(lines))
+
+
+def _delimiter(text: str) -> str:
+    """Comma, or the semicolon or tab many banks export with (decimal commas)."""
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
 
 
 def _csv_amount(row: dict[str, Any], currency: str, m: CsvMapping, where: str) -> int:

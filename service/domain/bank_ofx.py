@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import warnings
 from typing import Any
 
 from ofxtools.Parser import OFXTree
@@ -34,7 +35,9 @@ def read_ofx(data: bytes, currency: str) -> Statement:
     for i, element in enumerate(raw):
         _precheck(element, currency, i + 1)
     try:
-        ofx = tree.convert()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # banks' private tags (INTU.BID) are skipped
+            ofx = tree.convert()
     except Exception as exc:  # ofxtools raises many kinds; every one refuses the file
         raise BankFileError("file", "INVALID", f"not a valid OFX file: {str(exc)[:200]}") from None
     statements = list(getattr(ofx, "statements", []) or [])

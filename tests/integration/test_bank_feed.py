@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -178,8 +179,6 @@ async def _order_ids(gql: GraphQL) -> dict[str, str]:
 
 async def _balances(gql: GraphQL, to: str = "2025-12-31") -> dict[str, str]:
     lines = (await gql(TRIAL, {"to": to}))["data"]["trialBalance"]["lines"]
-    from decimal import Decimal
-
     out = {}
     for ln in lines:
         net = Decimal(ln["debit"]["amount"]) - Decimal(ln["credit"]["amount"])
@@ -423,3 +422,153 @@ async def test_camt053_lines_and_closing_balance(
     assert r["statementBalance"]["amount"] == "1064.50"
     assert r["difference"]["amount"] == "64.50"  # the two lines still to explain
     assert len(r["unexplainedLines"]) == 2
+
+
+RULE = f"""mutation($input: CreateBankRuleInput!) {{
+  createBankRule(input: $input) {{ ruleId applied {ERRORS} }} }}"""
+DELETE_RULE = f"""mutation($input: DeleteBankRuleInput!) {{
+  deleteBankRule(input: $input) {{ ruleId {ERRORS} }} }}"""
+RULES = """{ bankRules { id payeeContains accountKey amount { amount } } }"""
+MATCH = f"""mutation {{ matchBankLines(input: {{}}) {{ matched {ERRORS} }} }}"""
+MATCH_ONE = f"""mutation($input: MatchBankLineToPayoutInput!) {{
+  matchBankLineToPayout(input: $input) {{ bankLine {{ explanation payoutId }} {ERRORS} }} }}"""
+LISTS = f"""query($asOf: Date!) {{ payoutsWithoutDeposit(asOf: $asOf) {{ payoutId processor
+  amount {MONEY} }} processorDepositsWithoutPayout {{ processor line {{ description }} }} }}"""
+
+
+async def _add_payout(pool: asyncpg.Pool, tenant: Tenant, payout: Payout) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "INSERT INTO processor_records (company_id, store_id, record_type, record_id, "
+            "record) VALUES ($1, $2, 'payout', $3, $4)",
+            tenant.company_id,
+            tenant.store_id,
+            payout.id,
+            encode(payout),
+        )
+        await repost_processor_record(conn, tenant.company_id, tenant.store_id, "payout", payout.id)
+
+
+@pytest.mark.parametrize("basis", ["CASH", "ACCRUAL"])
+async def test_store_cash_bulk_links_rules_and_payout_lists(
+    gql: GraphQL,
+    tenant: Tenant,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+    basis: str,
+) -> None:
+    if basis == "ACCRUAL":
+        _ok(await gql(SETTINGS), "updateBookkeepingSettings")
+        await run_worker()
+    await _store_activity(pool, tenant)
+    checking = await _account(gql, "BANK_CHECKING", "0")
+    csv_text = (
+        "Date,Description,Amount\n"
+        "2025-03-02,COUNTER CASH DEPOSIT,25.00\n"
+        "2025-03-03,MOBILE DEPOSIT COD BATCH,143.00\n"
+        "2025-03-04,PAYPAL TRANSFER,12.00\n"
+        "2025-03-05,SHOPIFY TRANSFER,70.00\n"
+        "2025-03-06,GUSTO PAYROLL,-900.00\n"
+        "2025-03-07,GUSTO PAYROLL,-900.00\n"
+    )
+    mapping = {
+        "bankAccountId": checking,
+        "date": "Date",
+        "description": "Description",
+        "amount": "Amount",
+    }
+    _ok(await gql(MAPPING, {"input": mapping}), "setBankCsvMapping")
+    assert (await _import(gql, checking, csv_text))["linesNew"] == 6
+    lines = await _lines(gql, checking)
+
+    # Cash for store orders, no order named.
+    cash = _by_text(lines, "COUNTER CASH")
+    before = await _balances(gql)
+    done = await gql(CATEGORISE, {"input": {"bankLineId": cash["id"], "category": "STORE_CASH"}})
+    assert _ok(done, "categoriseBankLine")["bankLine"]["explanation"] == "STORE_CASH"
+    after = await _balances(gql)
+    credited = "GROSS_SALES" if basis == "CASH" else "AR"
+    assert Decimal(after[credited]) - Decimal(before[credited]) == Decimal("-25.00")
+    assert after["BANK_CHECKING"] == "25.00"
+
+    # One deposit for three COD orders (84 + 60 + 3.00 short of 30): the
+    # shortfall to DISCOUNTS; every order paid.
+    orders = await _order_ids(gql)
+    batch = _by_text(lines, "COD BATCH")
+    bulk = {
+        "orderIds": [orders["#1002"], orders["#1003"], orders["#1004"]],
+        "action": "LINK_PAYMENT",
+        "bankLineId": batch["id"],
+        "differenceAccount": "DISCOUNTS",
+    }
+    linked = _ok(await gql(ACTION, {"input": bulk}), "applyOrderAction")
+    assert {o["openBalance"]["amount"] for o in linked["orders"]} == {"0.00"}
+    assert (await _balances(gql))["DISCOUNTS"] == "31.00"
+    bad_account = {**bulk, "orderIds": [orders["#1001"]], "differenceAccount": "AR"}
+    bad_account["bankLineId"] = _by_text(lines, "PAYPAL")["id"]
+    refused = (await gql(ACTION, {"input": bad_account}))["data"]["applyOrderAction"]
+    assert refused["userErrors"][0]["field"] == "input.differenceAccount"
+
+    # A rule by payee and amount, applied to the lines already there.
+    _ok(
+        await gql(
+            "mutation($i: CreateAccountInput!) { createAccount(input: $i) { userErrors { code } } "
+            "}",
+            {"i": {"key": "PAYROLL", "name": "Payroll", "type": "EXPENSE"}},
+        ),
+        "createAccount",
+    )
+    bad_rule = await gql(RULE, {"input": {"payeeContains": "X", "accountKey": "RIP"}})
+    assert bad_rule["data"]["createBankRule"]["userErrors"][0]["code"] == "NOT_APPLICABLE"
+    rule = {
+        "payeeContains": "gusto",
+        "amount": "-900.00",
+        "accountKey": "PAYROLL",
+        "applyToUnexplained": True,
+    }
+    made = _ok(await gql(RULE, {"input": rule}), "createBankRule")
+    assert made["applied"] == 2
+    listed = (await gql(RULES))["data"]["bankRules"]
+    assert [(r["payeeContains"], r["amount"]["amount"]) for r in listed] == [("gusto", "-900.00")]
+    _ok(await gql(DELETE_RULE, {"input": {"ruleId": made["ruleId"]}}), "deleteBankRule")
+    assert (await gql(RULES))["data"]["bankRules"] == []
+
+    # The Shopify payout P1 (250.00) never reached this bank; a 70.00 deposit
+    # names Shopify and a 12.00 one PayPal, and no payout accounts for them.
+    body = (await gql(LISTS, {"asOf": "2025-12-31"}))["data"]
+    assert [p["payoutId"] for p in body["payoutsWithoutDeposit"]] == ["P1"]
+    assert {d["processor"] for d in body["processorDepositsWithoutPayout"]} == {
+        "shopify_payments",
+        "paypal",
+    }
+    # The payout for the 70.00 is synced later: matching now finds it.
+    await _add_payout(pool, tenant, Payout("P2", "shopify_payments", dt.date(2025, 3, 4), 7000))
+    assert _ok(await gql(MATCH), "matchBankLines")["matched"] == 1
+    body = (await gql(LISTS, {"asOf": "2025-12-31"}))["data"]
+    assert [d["processor"] for d in body["processorDepositsWithoutPayout"]] == ["paypal"]
+    # One outside the window is matched by hand; the amounts must agree.
+    await _add_payout(pool, tenant, Payout("P3", "shopify_payments", dt.date(2025, 2, 1), 1200))
+    paypal = _by_text(lines, "PAYPAL")
+    wrong = await gql(
+        MATCH_ONE,
+        {"input": {"bankLineId": paypal["id"], "processor": "shopify_payments", "payoutId": "P1"}},
+    )
+    assert wrong["data"]["matchBankLineToPayout"]["userErrors"][0]["field"] == "input.payoutId"
+    by_hand = await gql(
+        MATCH_ONE,
+        {"input": {"bankLineId": paypal["id"], "processor": "shopify_payments", "payoutId": "P3"}},
+    )
+    assert _ok(by_hand, "matchBankLineToPayout")["bankLine"]["payoutId"] == "P3"
+
+    assert await _lines(gql, None, unexplained=True) == []
+    balances = await _balances(gql)
+    assert balances["BANK"] == "250.00"  # P1: paid out, not yet seen in a bank account
+    if basis == "ACCRUAL":
+        assert balances["AR"] == "15.00"  # #1001's 40.00 less the 25.00 cash deposit
+
+    # Unexplaining a matched line takes its posting back; the payout stays posted once.
+    shopify = _by_text(lines, "SHOPIFY")
+    undone = await gql(UNEXPLAIN, {"input": {"bankLineId": shopify["id"]}})
+    assert _ok(undone, "unexplainBankLine")["bankLine"]["explanation"] == "UNEXPLAINED"
+    assert (await _balances(gql))["BANK"] == "320.00"
+    assert (await verify_company(pool, tenant.company_id)).clean
