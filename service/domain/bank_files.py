@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from service.domain.money import MoneyError, parse_amount, to_minor
+from service.domain.money import MoneyError, exponent, parse_amount, to_minor
 
 MAX_FILE_BYTES = 20_000_000
 MAX_LINES = 100_000
+ISO_DATE = "%Y-%m-%d"
 
 
 class BankFileError(ValueError):
@@ -159,32 +160,39 @@ def check_count(n: int) -> None:
         raise BankFileError("file", "INVALID", f"at most {MAX_LINES} lines per file")
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def clean(text: str | None, limit: int = 500) -> str:
-    return _SPACES.sub(" ", text or "").strip()[:limit]
+    return " ".join((text or "").split())[:limit]
 
 
 def read_csv(data: bytes, currency: str, mapping: CsvMapping) -> Statement:
     """Rows under a header; row numbers count the header as row 1."""
     text = data.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text))
-    header = reader.fieldnames or []
-    needed = [mapping.date, mapping.description]
-    needed += (
-        [mapping.amount] if mapping.amount else [c for c in (mapping.credit, mapping.debit) if c]
-    )
-    missing = [c for c in needed if c not in header]
-    if missing:
-        raise BankFileError("row 1", "INVALID", f"row 1: the header has no column {missing[0]!r}")
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+    header = [h.strip() for h in next(reader, [])]
+    columns = _columns(header, mapping)
+    exp = exponent(currency)
     lines: list[StatementLine] = []
     for i, row in enumerate(reader, start=2):
         check_count(len(lines))
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+        if not any(v.strip() for v in row):
             continue
-        lines.append(_csv_line(row, currency, mapping, f"row {i}"))
+        lines.append(_csv_line(row, columns, currency, exp, mapping, f"row {i}"))
     return Statement("CSV", None, tuple(lines))
+
+
+def _columns(header: list[str], m: CsvMapping) -> dict[str, int]:
+    """Where each mapped column is (by header name)."""
+    needed = {"date": m.date, "description": m.description}
+    if m.amount:
+        needed["amount"] = m.amount
+    else:
+        needed.update({k: v for k, v in (("credit", m.credit), ("debit", m.debit)) if v})
+    optional = {k: v for k, v in (("payee", m.payee), ("reference", m.reference)) if v}
+    for name in needed.values():
+        if name not in header:
+            raise BankFileError("row 1", "INVALID", f"row 1: the header has no column {name!r}")
+    wanted = {**needed, **{k: v for k, v in optional.items() if v in header}}
+    return {k: header.index(v) for k, v in wanted.items()}
 
 
 def _delimiter(text: str) -> str:
@@ -194,41 +202,71 @@ def _delimiter(text: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def _csv_amount(row: dict[str, Any], currency: str, m: CsvMapping, where: str) -> int:
-    def value(col: str | None) -> str:
-        raw = str(row.get(col) or "").strip() if col else ""
-        raw = raw.replace(" ", "")
+_PLAIN_AMOUNT = re.compile(r"^(-?)(\d{1,13})(?:\.(\d{1,4}))?$")
+
+
+def csv_money(text: str, currency: str, exp: int, where: str) -> int:
+    """A plain amount (digits, a point, up to the currency's decimals) is read
+    exactly without Decimal; anything else goes through the full check."""
+    m = _PLAIN_AMOUNT.match(text)
+    if m is not None and len(m.group(3) or "") <= exp:
+        frac = (m.group(3) or "").ljust(exp, "0")
+        value: int = int(m.group(2)) * 10**exp + (int(frac) if frac else 0)
+        return -value if m.group(1) else value
+    return money(text, currency, where)
+
+
+def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
+    at = columns.get(name)
+    return row[at].strip() if at is not None and at < len(row) else ""
+
+
+def _csv_amount(
+    row: list[str], columns: dict[str, int], currency: str, exp: int, m: CsvMapping, where: str
+) -> int:
+    def value(name: str) -> str:
+        raw = _cell(row, columns, name).replace(" ", "")
         if m.decimal_comma:
             return raw.replace(".", "").replace(",", ".")
         return raw.replace(",", "")
 
     if m.amount:
-        raw = value(m.amount)
+        raw = value("amount")
         if not raw:
             raise BankFileError(where, "INVALID", f"{where}: no amount")
-        return money(raw, currency, where)
-    credit, debit = value(m.credit), value(m.debit)
+        return csv_money(raw, currency, exp, where)
+    credit, debit = value("credit"), value("debit")
     if not credit and not debit:
         raise BankFileError(where, "INVALID", f"{where}: neither a credit nor a debit")
-    total = money(credit, currency, where) if credit else 0
-    return total - (abs(money(debit, currency, where)) if debit else 0)
+    total = csv_money(credit, currency, exp, where) if credit else 0
+    return total - (abs(csv_money(debit, currency, exp, where)) if debit else 0)
 
 
-def _csv_line(row: dict[str, Any], currency: str, m: CsvMapping, where: str) -> StatementLine:
-    raw_date = str(row.get(m.date) or "").strip()
+def _csv_line(
+    row: list[str],
+    columns: dict[str, int],
+    currency: str,
+    exp: int,
+    m: CsvMapping,
+    where: str,
+) -> StatementLine:
+    raw_date = _cell(row, columns, "date")
     try:
-        day = dt.datetime.strptime(raw_date, m.date_format).date()
+        if m.date_format == ISO_DATE and len(raw_date) == 10:
+            day = dt.date.fromisoformat(raw_date)
+        else:
+            day = dt.datetime.strptime(raw_date, m.date_format).date()
     except ValueError:
         raise BankFileError(
             where, "INVALID", f"{where}: date {raw_date[:40]!r} is not {m.date_format}"
         ) from None
-    amount = _csv_amount(row, currency, m, where)
-    ref = clean(str(row.get(m.reference) or ""), 200) if m.reference else ""
+    amount = _csv_amount(row, columns, currency, exp, m, where)
+    ref = clean(_cell(row, columns, "reference"), 200)
     return StatementLine(
         day,
         amount,
-        clean(str(row.get(m.description) or "")),
-        clean(str(row.get(m.payee) or ""), 200) if m.payee else "",
+        clean(_cell(row, columns, "description")),
+        clean(_cell(row, columns, "payee"), 200),
         ref or None,
     )
 

@@ -25,7 +25,7 @@ from service.domain.accounts import AccountType
 from service.domain.bank_files import BankFileError, CsvMapping, StatementLine, read_statement
 from service.domain.money import exponent
 from service.ledger.accounts import AccountRefused, NewAccount, create_account
-from service.ledger.bank_explain import BankRefused, post_opening
+from service.ledger.bank_explain import BankRefused, LineRow, post_opening
 from service.ledger.companies import books_store
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -145,7 +145,11 @@ class ImportResult:
     lines_read: int
     lines_new: int
     duplicates: int
-    new_line_ids: tuple[UUID, ...]
+    new_lines: tuple[LineRow, ...]
+
+    @property
+    def new_line_ids(self) -> tuple[UUID, ...]:
+        return tuple(x.line_id for x in self.new_lines)
 
 
 def dedupe_keys(lines: tuple[StatementLine, ...]) -> list[str]:
@@ -189,7 +193,7 @@ async def import_statement(
         FROM unnest($4::date[], $5::bigint[], $6::text[], $7::text[], $8::text[])
              AS u(d, a, t, p, k)
         ON CONFLICT (company_id, bank_account_id, dedupe_key) DO NOTHING
-        RETURNING line_id
+        RETURNING line_id, posted_date, amount, description, payee
         """,
         company_id,
         bank_account_id,
@@ -210,12 +214,30 @@ async def import_statement(
             statement.closing_date,
             statement.closing_balance,
         )
-    new_ids = tuple(r["line_id"] for r in rows)
+    new = tuple(
+        LineRow(
+            r["line_id"],
+            bank_account_id,
+            account.account_key,
+            account.currency,
+            r["posted_date"],
+            r["amount"],
+            r["description"],
+            r["payee"],
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+        for r in rows
+    )
     return ImportResult(
         import_id,
         statement.format,
         len(statement.lines),
-        len(new_ids),
-        len(statement.lines) - len(new_ids),
-        new_ids,
+        len(new),
+        len(statement.lines) - len(new),
+        new,
     )

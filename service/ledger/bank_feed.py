@@ -9,8 +9,9 @@ from uuid import UUID
 import asyncpg
 
 from service.ledger.bank_accounts import ImportResult, import_statement
-from service.ledger.bank_match import match_payouts
-from service.ledger.bank_rules import apply_rules
+from service.ledger.bank_match import match_rows
+from service.ledger.bank_posting import post_line_rows
+from service.ledger.bank_rules import rule_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,9 @@ async def import_and_explain(
     conn: asyncpg.Connection, company_id: UUID, bank_account_id: UUID, data: bytes
 ) -> ImportReport:
     result = await import_statement(conn, company_id, bank_account_id, data)
-    new = list(result.new_line_ids)
-    matched = await match_payouts(conn, company_id, new) if new else 0
-    categorised = await apply_rules(conn, company_id, new) if new else 0
-    return ImportReport(result, matched, categorised)
+    new = list(result.new_lines)
+    matched = await match_rows(conn, company_id, new)
+    taken = {x.line_id for x in matched}
+    categorised = await rule_rows(conn, company_id, [x for x in new if x.line_id not in taken])
+    await post_line_rows(conn, company_id, matched + categorised)
+    return ImportReport(result, len(matched), len(categorised))

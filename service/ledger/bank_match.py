@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 import asyncpg
@@ -29,7 +29,7 @@ from service.ledger.bank_explain import (
     get_line,
     repost_line,
 )
-from service.ledger.bank_posting import post_lines
+from service.ledger.bank_posting import post_line_rows
 from service.ledger.order_posting import repost_order
 from service.ledger.orders import orders_by_keys
 from service.ledger.payouts import PayoutRow, list_payouts
@@ -113,28 +113,31 @@ async def match_payouts(
 ) -> int:
     """Match unexplained lines (these, or all) to payouts; returns matches made."""
     rows = await conn.fetch(
-        "SELECT l.line_id, l.posted_date, l.amount, a.currency_code FROM bank_lines l "
-        "JOIN bank_accounts a USING (company_id, bank_account_id) "
-        "LEFT JOIN bank_explanations x USING (company_id, line_id) "
-        "WHERE l.company_id = $1 AND x.line_id IS NULL "
+        LINE_SQL + " WHERE l.company_id = $1 AND x.line_id IS NULL "
         "AND ($2::uuid[] IS NULL OR l.line_id = ANY($2))",
         company_id,
         line_ids,
     )
-    if not rows:
-        return 0
-    lines = [(r["line_id"], r["posted_date"], r["amount"], r["currency_code"]) for r in rows]
-    first = min(x[1] for x in lines) - dt.timedelta(days=EARLY_DAYS + 1)
-    last = max(x[1] for x in lines) + dt.timedelta(days=WINDOW_DAYS + 1)
+    matched = await match_rows(conn, company_id, [_line(r) for r in rows])
+    await post_line_rows(conn, company_id, matched)
+    return len(matched)
+
+
+async def match_rows(
+    conn: asyncpg.Connection, company_id: UUID, lines: list[LineRow]
+) -> list[LineRow]:
+    """Match these unexplained lines to free payouts and record it; returns
+    the lines matched, with their explanation (not posted yet)."""
+    if not lines:
+        return []
+    # A payout can be up to WINDOW_DAYS before a line and EARLY_DAYS after it.
+    first = min(x.date for x in lines) - dt.timedelta(days=WINDOW_DAYS + 1)
+    last = max(x.date for x in lines) + dt.timedelta(days=EARLY_DAYS + 1)
     payouts = await list_payouts(conn, company_id, date_from=first, date_to=last)
-    matches = plan_matches(lines, payouts, await matched_payouts(conn, company_id))
-    await _record_matches(conn, company_id, matches)
-    return len(matches)
-
-
-async def _record_matches(conn: asyncpg.Connection, company_id: UUID, matches: list[Match]) -> None:
+    keyed = [(x.line_id, x.date, x.amount, x.currency) for x in lines]
+    matches = plan_matches(keyed, payouts, await matched_payouts(conn, company_id))
     if not matches:
-        return
+        return []
     await conn.execute(
         "INSERT INTO bank_explanations (company_id, line_id, kind, store_id, processor, payout_id) "
         "SELECT $1, l, 'PAYOUT', s, p, i FROM unnest($2::uuid[], $3::uuid[], $4::text[], "
@@ -145,7 +148,17 @@ async def _record_matches(conn: asyncpg.Connection, company_id: UUID, matches: l
         [m.payout.processor for m in matches],
         [m.payout.payout_id for m in matches],
     )
-    await post_lines(conn, company_id, [m.line_id for m in matches])
+    by_id = {x.line_id: x for x in lines}
+    return [
+        replace(
+            by_id[m.line_id],
+            kind="PAYOUT",
+            store_id=m.payout.store_id,
+            processor=m.payout.processor,
+            payout_id=m.payout.payout_id,
+        )
+        for m in matches
+    ]
 
 
 async def match_line_to_payout(

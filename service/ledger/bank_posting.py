@@ -16,6 +16,7 @@ import asyncpg
 from service.ledger.bank_explain import (
     LINE_SQL,
     BankRefused,
+    LineRow,
     _line,
     basis_of,
     line_posting,
@@ -33,16 +34,23 @@ from service.ledger.order_posting import current_version, post_live
 async def post_lines(conn: asyncpg.Connection, company_id: UUID, line_ids: list[UUID]) -> None:
     if not line_ids:
         return
-    found = await books_store(conn, company_id)
-    if found is None:
-        raise BankRefused("input", "NOT_APPLICABLE", "add a store first")
-    basis = await basis_of(conn, company_id)
     rows = await conn.fetch(
         LINE_SQL + " WHERE l.company_id = $1 AND l.line_id = ANY($2::uuid[])",
         company_id,
         line_ids,
     )
-    postings = [line_posting(_line(r), basis, found[0]) for r in rows]
+    await post_line_rows(conn, company_id, [_line(r) for r in rows])
+
+
+async def post_line_rows(conn: asyncpg.Connection, company_id: UUID, lines: list[LineRow]) -> None:
+    """Post lines just explained, as read (or just decided) with their explanation."""
+    if not lines:
+        return
+    found = await books_store(conn, company_id)
+    if found is None:
+        raise BankRefused("input", "NOT_APPLICABLE", "add a store first")
+    basis = await basis_of(conn, company_id)
+    postings = [line_posting(line, basis, found[0]) for line in lines]
     through = await closed_through(conn, company_id)
     version, building = await current_version(conn, company_id)
     late = [

@@ -7,14 +7,14 @@ first; a line one rule has categorised is not looked at by the next.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 import asyncpg
 
 from service.ledger.bank_explain import BankRefused, LineRow
 from service.ledger.bank_match import check_category, open_lines
-from service.ledger.bank_posting import post_lines
+from service.ledger.bank_posting import post_line_rows
 
 MAX_PAYEE = 200
 
@@ -85,24 +85,35 @@ async def delete_rule(conn: asyncpg.Connection, company_id: UUID, rule_id: UUID)
 
 async def apply_rules(conn: asyncpg.Connection, company_id: UUID, line_ids: list[UUID]) -> int:
     """Categorise the unexplained ones of these lines by the saved rules."""
-    rules = await list_rules(conn, company_id)
-    if not rules or not line_ids:
+    if not line_ids:
         return 0
-    chosen: list[tuple[UUID, BankRule]] = []
-    for line in await open_lines(conn, company_id, line_ids):
+    done = await rule_rows(conn, company_id, await open_lines(conn, company_id, line_ids))
+    await post_line_rows(conn, company_id, done)
+    return len(done)
+
+
+async def rule_rows(
+    conn: asyncpg.Connection, company_id: UUID, lines: list[LineRow]
+) -> list[LineRow]:
+    """Categorise these unexplained lines by the saved rules and record it;
+    returns the lines categorised (not posted yet)."""
+    rules = await list_rules(conn, company_id)
+    if not rules or not lines:
+        return []
+    chosen: list[tuple[LineRow, BankRule]] = []
+    for line in lines:
         rule = next((r for r in rules if r.applies(line)), None)
         if rule is not None:
-            chosen.append((line.line_id, rule))
+            chosen.append((line, rule))
     if not chosen:
-        return 0
+        return []
     await conn.execute(
         "INSERT INTO bank_explanations (company_id, line_id, kind, account_key, rule_id) "
         "SELECT $1, l, 'ACCOUNT', a, r FROM unnest($2::uuid[], $3::text[], $4::uuid[]) "
         "AS u(l, a, r)",
         company_id,
-        [lid for lid, _ in chosen],
+        [x.line_id for x, _ in chosen],
         [r.account_key for _, r in chosen],
         [r.id for _, r in chosen],
     )
-    await post_lines(conn, company_id, [lid for lid, _ in chosen])
-    return len(chosen)
+    return [replace(x, kind="ACCOUNT", counter=r.account_key) for x, r in chosen]
