@@ -196,6 +196,28 @@ async def bank_postings(conn: asyncpg.Connection, company_id: UUID) -> list[Post
     return postings
 
 
+async def bank_subject_posting(
+    conn: asyncpg.Connection, company_id: UUID, subject: str
+) -> Posting | None:
+    """One bank subject posted afresh (None: its row is gone), without
+    posting every other bank subject to find it."""
+    found = await books_store(conn, company_id)
+    if found is None:
+        return None
+    _, kind, raw = subject.split(":", 2)
+    try:
+        key = UUID(raw)
+    except ValueError:
+        return None
+    if kind == "opening":
+        postings = await _opening_postings(conn, company_id, key)
+        return postings[0] if postings else None
+    line = await get_line(conn, company_id, key)
+    if line is None:
+        return None
+    return line_posting(line, await basis_of(conn, company_id), found[0])
+
+
 async def explain(
     conn: asyncpg.Connection,
     company_id: UUID,

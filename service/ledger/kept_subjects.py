@@ -13,7 +13,8 @@ from uuid import UUID
 
 import asyncpg
 
-from service.ledger.bank_explain import bank_postings
+from service.ledger.bank_explain import PREFIX as BANK_PREFIX
+from service.ledger.bank_explain import bank_postings, bank_subject_posting
 from service.ledger.journal import Posting, replace_subject
 from service.ledger.manual_entries import OPENING_SUBJECT, kept_postings
 from service.ledger.purchases import purchase_postings
@@ -42,6 +43,11 @@ async def repost_kept_subject(
 ) -> None:
     """Post one such subject again into ``version`` (nothing left of it
     when its row is gone)."""
+    if subject.startswith(BANK_PREFIX):
+        one = await bank_subject_posting(conn, company_id, subject)
+        empty = Posting(subject, store_id, "USD", ())
+        await replace_subject(conn, company_id, version, one or empty)
+        return
     for posting in await kept_subject_postings(conn, company_id):
         if posting.subject == subject:
             await replace_subject(conn, company_id, version, posting)

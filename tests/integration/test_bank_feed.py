@@ -28,6 +28,7 @@ from service.domain.history import OrderHistory
 from service.domain.order import LineItem, Order
 from service.domain.processor import BalanceTransaction, Payout
 from service.ledger.codec import encode
+from service.ledger.kept_subjects import repost_kept_subject
 from service.ledger.order_posting import repost_order
 from service.ledger.processor_posting import repost_processor_record
 from service.ledger.verify import verify_company
@@ -572,3 +573,23 @@ async def test_store_cash_bulk_links_rules_and_payout_lists(
     assert _ok(undone, "unexplainBankLine")["bankLine"]["explanation"] == "UNEXPLAINED"
     assert (await _balances(gql))["BANK"] == "320.00"
     assert (await verify_company(pool, tenant.company_id)).clean
+    # Each bank subject posted again on its own (as a full re-post does for
+    # the subjects that changed while it built) changes nothing.
+    before = await _balances(gql)
+    async with pool.acquire() as conn, conn.transaction():
+        version = await conn.fetchval(
+            "SELECT current_version FROM books WHERE company_id = $1", tenant.company_id
+        )
+        subjects = await conn.fetch(
+            "SELECT DISTINCT subject FROM journal_entries WHERE company_id = $1 "
+            "AND subject LIKE 'bank:%'",
+            tenant.company_id,
+        )
+        assert len(subjects) == 5  # the lines explained (the opening balance is 0)
+        for r in subjects:
+            await repost_kept_subject(
+                conn, tenant.company_id, r["subject"], tenant.store_id, version
+            )
+        gone = f"bank:line:{UUID(int=1)}"
+        await repost_kept_subject(conn, tenant.company_id, gone, tenant.store_id, version)
+    assert await _balances(gql) == before
