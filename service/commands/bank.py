@@ -32,7 +32,10 @@ async def _run(
 ) -> Outcome:
     async def body(conn: asyncpg.Connection) -> Outcome:
         try:
-            return Outcome(result=await change(conn))
+            # A savepoint: a refusal found halfway (a rule saved, then the
+            # line found explained already) leaves nothing behind.
+            async with conn.transaction():
+                return Outcome(result=await change(conn))
         except BankRefused as exc:
             return Outcome(refusals=[(exc.field, exc.code, str(exc))])
 

@@ -533,6 +533,11 @@ async def test_store_cash_bulk_links_rules_and_payout_lists(
     assert [(r["payeeContains"], r["amount"]["amount"]) for r in listed] == [("gusto", "-900.00")]
     _ok(await gql(DELETE_RULE, {"input": {"ruleId": made["ruleId"]}}), "deleteBankRule")
     assert (await gql(RULES))["data"]["bankRules"] == []
+    # A refusal found halfway leaves nothing behind (no rule saved).
+    twice = {"bankLineId": cash["id"], "category": "ACCOUNT", "accountKey": "PAYROLL"}
+    again = await gql(CATEGORISE, {"input": {**twice, "saveRule": True}})
+    assert again["data"]["categoriseBankLine"]["userErrors"][0]["code"] == "ALREADY_EXPLAINED"
+    assert (await gql(RULES))["data"]["bankRules"] == []
 
     # The Shopify payout P1 (250.00) never reached this bank; a 70.00 deposit
     # names Shopify and a 12.00 one PayPal, and no payout accounts for them.
