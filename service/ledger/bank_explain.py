@@ -70,7 +70,7 @@ LEFT JOIN bank_explanations x USING (company_id, line_id)
 """
 
 
-def _line(r: asyncpg.Record) -> LineRow:
+def line_row(r: asyncpg.Record) -> LineRow:
     return LineRow(
         r["line_id"],
         r["bank_account_id"],
@@ -95,7 +95,7 @@ async def get_line(
     row = await conn.fetchrow(
         LINE_SQL + " WHERE l.company_id = $1 AND l.line_id = $2", company_id, line_id
     )
-    return None if row is None else _line(row)
+    return None if row is None else line_row(row)
 
 
 async def basis_of(conn: asyncpg.Connection, company_id: UUID) -> AccountingBasis:
@@ -192,7 +192,7 @@ async def bank_postings(conn: asyncpg.Connection, company_id: UUID) -> list[Post
         LINE_SQL + " WHERE l.company_id = $1 AND x.kind IS NOT NULL AND x.kind <> 'TRANSFER_SIDE'",
         company_id,
     )
-    postings += [line_posting(_line(r), basis, found[0]) for r in rows]
+    postings += [line_posting(line_row(r), basis, found[0]) for r in rows]
     return postings
 
 

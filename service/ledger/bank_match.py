@@ -24,9 +24,9 @@ from service.ledger.bank_explain import (
     LINE_SQL,
     BankRefused,
     LineRow,
-    _line,
     explain,
     get_line,
+    line_row,
     repost_line,
 )
 from service.ledger.bank_posting import post_line_rows
@@ -118,7 +118,7 @@ async def match_payouts(
         company_id,
         line_ids,
     )
-    matched = await match_rows(conn, company_id, [_line(r) for r in rows])
+    matched = await match_rows(conn, company_id, [line_row(r) for r in rows])
     await post_line_rows(conn, company_id, matched)
     return len(matched)
 
@@ -488,4 +488,4 @@ async def open_lines(conn: asyncpg.Connection, company_id: UUID, ids: list[UUID]
         company_id,
         ids,
     )
-    return [_line(r) for r in rows]
+    return [line_row(r) for r in rows]

@@ -17,9 +17,9 @@ from service.ledger.bank_explain import (
     LINE_SQL,
     BankRefused,
     LineRow,
-    _line,
     basis_of,
     line_posting,
+    line_row,
 )
 from service.ledger.companies import books_store
 from service.ledger.journal import (
@@ -39,7 +39,7 @@ async def post_lines(conn: asyncpg.Connection, company_id: UUID, line_ids: list[
         company_id,
         line_ids,
     )
-    await post_line_rows(conn, company_id, [_line(r) for r in rows])
+    await post_line_rows(conn, company_id, [line_row(r) for r in rows])
 
 
 async def post_line_rows(conn: asyncpg.Connection, company_id: UUID, lines: list[LineRow]) -> None:

@@ -16,7 +16,7 @@ from uuid import UUID
 
 import asyncpg
 
-from service.ledger.bank_explain import LINE_SQL, LineRow, _line
+from service.ledger.bank_explain import LINE_SQL, LineRow, line_row
 from service.ledger.bank_match import (
     EARLY_DAYS,
     WINDOW_DAYS,
@@ -59,7 +59,7 @@ async def list_lines(
         after[1] if after else None,
         limit,
     )
-    return [_line(r) for r in rows]
+    return [line_row(r) for r in rows]
 
 
 async def payouts_without_deposit(
@@ -89,7 +89,7 @@ async def processor_deposits_without_payout(
     )
     out: list[tuple[LineRow, str]] = []
     for r in rows:
-        line = _line(r)
+        line = line_row(r)
         processor = processor_named(line.description)
         if processor is not None:
             out.append((line, processor))
@@ -222,7 +222,7 @@ async def bank_reconciliation(
         opening + lines_total,
         closing,
         await account_balance(conn, company_id, acct["account_key"], as_of),
-        [_line(r) for r in rows],
+        [line_row(r) for r in rows],
     )
 
 

@@ -423,6 +423,15 @@ async def test_camt053_lines_and_closing_balance(
     assert r["statementBalance"]["amount"] == "1064.50"
     assert r["difference"]["amount"] == "64.50"  # the two lines still to explain
     assert len(r["unexplainedLines"]) == 2
+    listed = await gql(
+        "{ bankAccounts { accountKey statementBalances { date closingBalance { amount } } } }"
+    )
+    assert listed["data"]["bankAccounts"] == [
+        {
+            "accountKey": "BANK_EURO",
+            "statementBalances": [{"date": "2025-01-31", "closingBalance": {"amount": "1064.50"}}],
+        }
+    ]
 
 
 RULE = f"""mutation($input: CreateBankRuleInput!) {{

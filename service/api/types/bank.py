@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from uuid import UUID
 
 import strawberry
 
@@ -30,6 +31,12 @@ class BankLineExplanation(Enum):
     ACCOUNT = "ACCOUNT"
 
 
+@strawberry.type(description="A closing balance a statement file gave.")
+class StatementBalance:
+    date: dt.date
+    closing_balance: Money
+
+
 @strawberry.type(description="A bank account: its own sub-ledger under Bank.")
 class BankAccount:
     id: strawberry.ID
@@ -39,6 +46,25 @@ class BankAccount:
     opening_date: dt.date
     opening_balance: Money
     has_csv_mapping: bool
+    account_id: strawberry.Private[UUID]
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="The statements' closing balances, by date: the days to reconcile on."
+    )
+    async def statement_balances(self, info: Info) -> list[StatementBalance]:
+        rows = await info.context.pool.fetch(
+            "SELECT statement_date, closing_balance FROM bank_statement_balances "
+            "WHERE company_id = $1 AND bank_account_id = $2 ORDER BY statement_date",
+            info.context.company_id,
+            self.account_id,
+        )
+        return [
+            StatementBalance(
+                date=r["statement_date"],
+                closing_balance=Money.of(r["closing_balance"], self.currency_code),
+            )
+            for r in rows
+        ]
 
     @classmethod
     def of(cls, a: BankAccountRow) -> BankAccount:
@@ -50,6 +76,7 @@ class BankAccount:
             opening_date=a.opening_date,
             opening_balance=Money.of(a.opening_balance, a.currency),
             has_csv_mapping=a.csv_mapping is not None,
+            account_id=a.id,
         )
 
 
