@@ -607,3 +607,27 @@ async def test_store_cash_bulk_links_rules_and_payout_lists(
         gone = f"bank:line:{UUID(int=1)}"
         await repost_kept_subject(conn, tenant.company_id, gone, tenant.store_id, version)
     assert await _balances(gql) == before
+
+
+async def test_a_payout_synced_after_its_bank_line_is_matched_then(
+    gql: GraphQL, tenant: Tenant, pool: asyncpg.Pool
+) -> None:
+    from service.ledger.shopify_sync import _apply_processor_records
+
+    checking = await _account(gql, "BANK_CHECKING", "0")
+    mapping = {
+        "bankAccountId": checking,
+        "date": "Date",
+        "description": "Description",
+        "amount": "Amount",
+    }
+    _ok(await gql(MAPPING, {"input": mapping}), "setBankCsvMapping")
+    csv_text = "Date,Description,Amount\n2025-05-06,SHOPIFY TRANSFER,512.30\n"
+    assert (await _import(gql, checking, csv_text))["matched"] == 0
+    payout = Payout("P9", "shopify_payments", dt.date(2025, 5, 5), 51230, 0, "USD")
+    async with pool.acquire() as conn, conn.transaction():
+        await _apply_processor_records(conn, tenant.company_id, tenant.store_id, (payout,), ())
+    line = (await _lines(gql, checking))[0]
+    assert (line["explanation"], line["payoutId"]) == ("PAYOUT", "P9")
+    balances = await _balances(gql)
+    assert balances["BANK_CHECKING"] == "512.30" and "BANK" not in balances
