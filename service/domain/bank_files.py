@@ -15,7 +15,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any
 
 from service.domain.money import MoneyError, exponent, parse_amount, to_minor
@@ -269,7 +269,3 @@ def _csv_line(
         clean(_cell(row, columns, "payee"), 200),
         ref or None,
     )
-
-
-def decimal_or_none(value: Any) -> Decimal | None:
-    return value if isinstance(value, Decimal) else None
