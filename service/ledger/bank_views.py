@@ -11,11 +11,13 @@ the lines not yet explained.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
+from service.domain.processor import BalanceTransaction
 from service.ledger.bank_explain import LINE_SQL, LineRow, line_row
 from service.ledger.bank_match import (
     EARLY_DAYS,
@@ -23,6 +25,7 @@ from service.ledger.bank_match import (
     matched_payouts,
     processor_named,
 )
+from service.ledger.codec import decode_record
 from service.ledger.orders import COLUMNS, OrderSummary
 from service.ledger.payouts import PayoutRow, list_payouts
 
@@ -287,38 +290,70 @@ async def _rip(
 async def _undeposited(
     conn: asyncpg.Connection, company_id: UUID, version: int, as_of: dt.date, processor: str | None
 ) -> ClearingBalance:
-    """Records since the processor's last payout up to the date: what the
-    next payout should carry."""
-    last = await conn.fetchval(
-        "SELECT max(l.entry_date) FROM journal_lines l JOIN journal_entries e "
-        "USING (company_id, entry_id) WHERE l.company_id = $1 AND l.journal_version = $2 "
-        "AND l.account_key = 'UNDEPOSITED_FUNDS' AND l.processor IS NOT DISTINCT FROM $3 "
-        "AND e.rule = 'processor.payout' AND l.entry_date <= $4",
-        company_id,
-        version,
-        processor,
-        as_of,
-    )
+    """The processor's records not yet in a payout made by the date: those
+    the processor tied to no payout, or to one not yet made. For records
+    that name no payout at all, the records since the last payout."""
     rows = await conn.fetch(
         "SELECT e.event_id, l.entry_date, sum(l.amount)::bigint AS a FROM journal_lines l "
         "JOIN journal_entries e USING (company_id, entry_id) WHERE l.company_id = $1 "
         "AND l.journal_version = $2 AND l.account_key = 'UNDEPOSITED_FUNDS' "
         "AND l.processor IS NOT DISTINCT FROM $3 AND e.rule <> 'processor.payout' "
-        "AND l.entry_date <= $4 AND ($5::date IS NULL OR l.entry_date >= $5) "
-        "GROUP BY 1, 2 HAVING sum(l.amount) <> 0 ORDER BY 2, 1 LIMIT $6",
+        "AND l.entry_date <= $4 GROUP BY 1, 2 HAVING sum(l.amount) <> 0 ORDER BY 2, 1",
         company_id,
         version,
         processor,
         as_of,
-        last,
-        MAX_ITEMS,
     )
+    paid = await _paid_out(conn, company_id, processor, as_of)
+    if paid is None:
+        last = await conn.fetchval(
+            "SELECT max(l.entry_date) FROM journal_lines l JOIN journal_entries e "
+            "USING (company_id, entry_id) WHERE l.company_id = $1 AND l.journal_version = $2 "
+            "AND l.account_key = 'UNDEPOSITED_FUNDS' AND l.processor IS NOT DISTINCT FROM $3 "
+            "AND e.rule = 'processor.payout' AND l.entry_date <= $4",
+            company_id,
+            version,
+            processor,
+            as_of,
+        )
+        rows = [r for r in rows if last is None or r["entry_date"] >= last]
+    else:
+        rows = [r for r in rows if r["event_id"] not in paid]
     items = [
         ClearingItem("PROCESSOR_RECORD_NOT_PAID_OUT", r["event_id"], r["entry_date"], r["a"])
-        for r in rows
+        for r in rows[:MAX_ITEMS]
     ]
     balance = await account_balance(conn, company_id, "UNDEPOSITED_FUNDS", as_of, processor)
     return ClearingBalance("UNDEPOSITED_FUNDS", processor, as_of, balance, items)
+
+
+async def _paid_out(
+    conn: asyncpg.Connection, company_id: UUID, processor: str | None, as_of: dt.date
+) -> set[str] | None:
+    """Ids of the processor's records carried by a payout made by the date;
+    None when its records name no payout (nothing to tell them apart by)."""
+    made = {
+        p.payout_id
+        for p in await list_payouts(conn, company_id, date_to=as_of)
+        if p.processor == processor
+    }
+    named = False
+    out: set[str] = set()
+    for r in await conn.fetch(
+        "SELECT record FROM processor_records WHERE company_id = $1 "
+        "AND record_type = 'balance_transaction'",
+        company_id,
+    ):
+        record = decode_record(
+            json.loads(r["record"]) if isinstance(r["record"], str) else r["record"]
+        )
+        if not isinstance(record, BalanceTransaction) or record.processor != processor:
+            continue
+        if record.payout_id:
+            named = True
+            if record.payout_id in made:
+                out.add(record.id)
+    return out if named else None
 
 
 async def _bank_in_transit(

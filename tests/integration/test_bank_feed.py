@@ -625,9 +625,24 @@ async def test_a_payout_synced_after_its_bank_line_is_matched_then(
     csv_text = "Date,Description,Amount\n2025-05-06,SHOPIFY TRANSFER,512.30\n"
     assert (await _import(gql, checking, csv_text))["matched"] == 0
     payout = Payout("P9", "shopify_payments", dt.date(2025, 5, 5), 51230, 0, "USD")
+    at = dt.datetime(2025, 5, 3, 12, tzinfo=dt.UTC)
+    paid = BalanceTransaction(
+        "bt9", "shopify_payments", "charge", at, 52800, 1570, "USD", None, payout_id="P9"
+    )
+    later = BalanceTransaction(
+        "bt10", "shopify_payments", "charge", at, 2000, 88, "USD", None, payout_id="P10"
+    )
     async with pool.acquire() as conn, conn.transaction():
-        await _apply_processor_records(conn, tenant.company_id, tenant.store_id, (payout,), ())
+        await _apply_processor_records(
+            conn, tenant.company_id, tenant.store_id, (payout,), (paid, later)
+        )
     line = (await _lines(gql, checking))[0]
     assert (line["explanation"], line["payoutId"]) == ("PAYOUT", "P9")
     balances = await _balances(gql)
     assert balances["BANK_CHECKING"] == "512.30" and "BANK" not in balances
+    # What keeps Shopify Payments' undeposited funds from zero: bt10, whose
+    # payout P10 is not made yet (bt9 went out in P9).
+    clearing = (await gql(CLEARING, {"asOf": "2025-05-31"}))["data"]["clearingAccounts"]
+    funds = next(c for c in clearing if c["accountKey"] == "UNDEPOSITED_FUNDS")
+    assert funds["balance"]["amount"] == "19.12"
+    assert [(i["reference"], i["amount"]["amount"]) for i in funds["items"]] == [("bt10", "19.12")]
