@@ -34,6 +34,8 @@ SELECT create_distributed_table('companies', 'company_id');
 SELECT create_distributed_table('accounts', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('api_tokens', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('audit_log', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('bank_accounts', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('bank_rules', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('bookkeeping_settings', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('books', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('books_dirty', 'company_id', colocate_with => 'companies');
@@ -77,5 +79,9 @@ SELECT create_distributed_table('sku_restocks', 'company_id', colocate_with => '
 SELECT create_distributed_table('store_gateways', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('sync_runs', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('sync_state', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('bank_lines', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('bank_explanations', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('deposit_links', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('bank_statement_balances', 'company_id', colocate_with => 'companies');
 
 COMMIT;

@@ -22,6 +22,22 @@ from service.api.mutations.api_tokens import (
     revoke_api_token,
 )
 from service.api.mutations.apply_order_action import ApplyOrderActionPayload, apply_order_action
+from service.api.mutations.bank import (
+    BankAccountPayload,
+    BankLinePayload,
+    BankRulePayload,
+    ImportBankStatementPayload,
+    MatchBankLinesPayload,
+    categorise_bank_line,
+    create_bank_account,
+    create_bank_rule,
+    delete_bank_rule,
+    import_bank_statement,
+    match_bank_line_to_payout,
+    match_bank_lines,
+    set_bank_csv_mapping,
+    unexplain_bank_line,
+)
 from service.api.mutations.books import (
     AccountPayload,
     ClosingPayload,
@@ -96,6 +112,16 @@ from service.api.mutations.update_bookkeeping_settings import (
     update_bookkeeping_settings,
 )
 from service.api.node import node
+from service.api.queries.bank import (
+    bank_accounts,
+    bank_line,
+    bank_lines,
+    bank_reconciliation,
+    bank_rules,
+    clearing_accounts,
+    payouts_without_deposit,
+    processor_deposits_without_payout,
+)
 from service.api.queries.bookkeeping_settings import bookkeeping_settings
 from service.api.queries.books_more import (
     InventoryValuation,
@@ -128,6 +154,15 @@ from service.api.queries.sync_runs import sync_runs
 from service.api.types.account import Account
 from service.api.types.api_token import ApiToken
 from service.api.types.audit import AuditRecord
+from service.api.types.bank import (
+    BankAccount,
+    BankLine,
+    BankReconciliation,
+    BankRule,
+    ClearingAccount,
+    Payout,
+    ProcessorDeposit,
+)
 from service.api.types.books_status import BooksStatus
 from service.api.types.connection import Connection
 from service.api.types.gateway import GatewayMapping
@@ -227,6 +262,33 @@ class Query:
     )
     audit_log: Connection[AuditRecord] = strawberry.field(
         resolver=audit_log, description="Who changed what in the books, newest first."
+    )
+    bank_accounts: list[BankAccount] = strawberry.field(
+        resolver=bank_accounts, description="The company's bank accounts."
+    )
+    bank_lines: Connection[BankLine] = strawberry.field(
+        resolver=bank_lines, description="Imported bank lines by date, and how each is explained."
+    )
+    bank_line: BankLine | None = strawberry.field(resolver=bank_line)
+    bank_rules: list[BankRule] = strawberry.field(
+        resolver=bank_rules, description="Saved rules that categorise future bank lines."
+    )
+    payouts_without_deposit: list[Payout] = strawberry.field(
+        resolver=payouts_without_deposit,
+        description="Processor payouts with no bank line once their matching window is over.",
+    )
+    processor_deposits_without_payout: list[ProcessorDeposit] = strawberry.field(
+        resolver=processor_deposits_without_payout,
+        description="Unexplained deposits from a processor that no payout accounts for.",
+    )
+    bank_reconciliation: BankReconciliation | None = strawberry.field(
+        resolver=bank_reconciliation,
+        description="A bank account's closing balance on a day against the books.",
+    )
+    clearing_accounts: list[ClearingAccount] = strawberry.field(
+        resolver=clearing_accounts,
+        description="RIP, each processor's undeposited funds and Bank in transit on a day,"
+        " with the items that keep them from zero.",
     )
 
 
@@ -330,6 +392,37 @@ class Mutation:
     record_bill_payment: BillPaymentPayload = strawberry.mutation(
         resolver=record_bill_payment, description="Pay a supplier's bill(s) from the bank."
     )
+    create_bank_account: BankAccountPayload = strawberry.mutation(
+        resolver=create_bank_account,
+        description="A bank account: its own account under Bank, with an opening balance.",
+    )
+    set_bank_csv_mapping: BankAccountPayload = strawberry.mutation(
+        resolver=set_bank_csv_mapping,
+        description="Which columns of the bank's CSV export hold what.",
+    )
+    import_bank_statement: ImportBankStatementPayload = strawberry.mutation(
+        resolver=import_bank_statement,
+        description="Import an OFX/QFX, camt.053 or CSV statement; all lines or none.",
+    )
+    match_bank_lines: MatchBankLinesPayload = strawberry.mutation(
+        resolver=match_bank_lines,
+        description="Match every unexplained bank line to a processor payout where one fits.",
+    )
+    match_bank_line_to_payout: BankLinePayload = strawberry.mutation(
+        resolver=match_bank_line_to_payout, description="Match a bank line to a payout by hand."
+    )
+    categorise_bank_line: BankLinePayload = strawberry.mutation(
+        resolver=categorise_bank_line,
+        description="Cash payment for store orders, a transfer, or any account.",
+    )
+    unexplain_bank_line: BankLinePayload = strawberry.mutation(
+        resolver=unexplain_bank_line,
+        description="Take back a line's match, link or category; what it posted goes.",
+    )
+    create_bank_rule: BankRulePayload = strawberry.mutation(
+        resolver=create_bank_rule, description="Categorise future lines by payee and amount."
+    )
+    delete_bank_rule: BankRulePayload = strawberry.mutation(resolver=delete_bank_rule)
     record_inventory_adjustment: InventoryAdjustmentPayload = strawberry.mutation(
         resolver=record_inventory_adjustment,
         description="Units counted short, damaged or written off, at the cost of the day.",

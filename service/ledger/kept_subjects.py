@@ -1,7 +1,8 @@
 """Subjects posted from rows a person keeps, not from a channel's orders.
 
 Restocks reported by hand, manual entries and opening balances, purchases
-and bill payments, stock adjustments and cost true-ups: a full re-post and ``verify`` post
+and bill payments, stock adjustments and cost true-ups, bank accounts'
+opening balances and explained bank lines: a full re-post and ``verify`` post
 them all again from their rows, and a subject of one of them that changed
 while a full re-post was building is posted again into the new books.
 """
@@ -12,13 +13,23 @@ from uuid import UUID
 
 import asyncpg
 
+from service.ledger.bank_explain import PREFIX as BANK_PREFIX
+from service.ledger.bank_explain import bank_postings, bank_subject_posting
 from service.ledger.journal import Posting, replace_subject
 from service.ledger.manual_entries import OPENING_SUBJECT, kept_postings
 from service.ledger.purchases import purchase_postings
 from service.ledger.restocks import restock_postings
 from service.ledger.stock import adjustment_postings, true_up_postings
 
-PREFIXES = ("restock:", "manual:", "purchase:", "payment:", "adjustment:", "costing:")
+PREFIXES = (
+    "restock:",
+    "manual:",
+    "purchase:",
+    "payment:",
+    "adjustment:",
+    "costing:",
+    "bank:",
+)
 
 
 def is_kept_subject(subject: str) -> bool:
@@ -32,6 +43,7 @@ async def kept_subject_postings(conn: asyncpg.Connection, company_id: UUID) -> l
     postings += await purchase_postings(conn, company_id)
     postings += await adjustment_postings(conn, company_id)
     postings += await true_up_postings(conn, company_id)
+    postings += await bank_postings(conn, company_id)
     return postings
 
 
@@ -40,6 +52,11 @@ async def repost_kept_subject(
 ) -> None:
     """Post one such subject again into ``version`` (nothing left of it
     when its row is gone)."""
+    if subject.startswith(BANK_PREFIX):
+        one = await bank_subject_posting(conn, company_id, subject)
+        empty = Posting(subject, store_id, "USD", ())
+        await replace_subject(conn, company_id, version, one or empty)
+        return
     for posting in await kept_subject_postings(conn, company_id):
         if posting.subject == subject:
             await replace_subject(conn, company_id, version, posting)

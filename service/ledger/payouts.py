@@ -1,0 +1,83 @@
+"""Every processor's payouts, in one shape, for matching them to bank lines.
+
+Each source of payouts (Shopify Payments here) has a small function that
+returns its payouts as ``PayoutRow``; ``list_payouts`` gathers them. A
+payout's amount is in minor units, signed from the merchant's side (+ money
+to the bank, - a failed payout taken back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from service.domain.processor import Payout
+from service.ledger.codec import decode_record
+
+
+@dataclass(frozen=True)
+class PayoutRow:
+    processor: str
+    payout_id: str
+    store_id: UUID | None
+    payout_date: dt.date
+    amount: int
+    currency: str
+    status: str
+
+
+def _record(raw: Any) -> Any:
+    return decode_record(json.loads(raw) if isinstance(raw, str) else raw)
+
+
+async def shopify_payments_payouts(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> list[PayoutRow]:
+    """Shopify Payments payouts as synced into the processor records."""
+    rows = await conn.fetch(
+        "SELECT p.store_id, p.record, s.currency_code FROM processor_records p "
+        "JOIN stores s USING (company_id, store_id) "
+        "WHERE p.company_id = $1 AND p.record_type = 'payout'",
+        company_id,
+    )
+    out: list[PayoutRow] = []
+    for r in rows:
+        payout = _record(r["record"])
+        if not isinstance(payout, Payout):
+            continue
+        if date_from is not None and payout.date < date_from:
+            continue
+        if date_to is not None and payout.date > date_to:
+            continue
+        out.append(
+            PayoutRow(
+                payout.processor,
+                payout.id,
+                r["store_id"],
+                payout.date,
+                payout.amount,
+                payout.currency or r["currency_code"],
+                "paid" if payout.amount >= 0 else "failed",
+            )
+        )
+    return out
+
+
+async def list_payouts(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> list[PayoutRow]:
+    """Every processor's payouts, by date then id."""
+    rows = await shopify_payments_payouts(conn, company_id, date_from, date_to)
+    return sorted(rows, key=lambda p: (p.payout_date, p.processor, p.payout_id))
