@@ -1,0 +1,140 @@
+"""Storing a processor's records and linking them to the store's orders.
+
+A processor's record names the order it was paid for in its own way
+(PayPal's invoice id, Stripe's charge metadata); a refund, a dispute or a
+fee given back names only the original payment. The order reference is
+resolved against the store's orders (their id, or their name with or
+without ``#``); a record without one takes the order of the payment it
+points at, from this batch or from records stored before. A record that
+matches no order still posts (it clears RIP for its processor) and shows
+with no order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from uuid import UUID
+
+import asyncpg
+
+from service.domain.processor import BalanceTransaction, Payout, RecordKind
+from service.ledger.codec import encode
+from service.ledger.order_posting import current_version
+from service.ledger.processor_posting import repost_processor_record
+
+ProcessorRecordRef = tuple[BalanceTransaction | Payout, str | None]
+
+
+async def _orders_by_ref(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, refs: set[str]
+) -> dict[str, str]:
+    if not refs:
+        return {}
+    version, _ = await current_version(conn, company_id)
+    names = sorted(refs | {f"#{r}" for r in refs if not r.startswith("#")})
+    rows = await conn.fetch(
+        "SELECT order_id, name FROM order_summaries WHERE company_id = $1 "
+        "AND journal_version = $2 AND store_id = $3 "
+        "AND (order_id = any($4::text[]) OR name = any($5::text[]))",
+        company_id,
+        version,
+        store_id,
+        sorted(refs),
+        names,
+    )
+    found: dict[str, str] = {}
+    for r in rows:
+        found[r["order_id"]] = r["order_id"]
+        found[r["name"]] = r["order_id"]
+        found[r["name"].lstrip("#")] = r["order_id"]
+    return found
+
+
+async def _orders_by_payment(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, payments: set[str]
+) -> dict[str, str]:
+    """Orders of payments synced before: a refund today of a sale of last month."""
+    if not payments:
+        return {}
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (record->>'source_order_transaction_id') "
+        "record->>'source_order_transaction_id' AS payment, record->>'order_id' AS order_id "
+        "FROM processor_records WHERE company_id = $1 AND store_id = $2 "
+        "AND record_type = 'balance_transaction' "
+        "AND record->>'source_order_transaction_id' = any($3::text[]) "
+        "AND record->>'order_id' IS NOT NULL",
+        company_id,
+        store_id,
+        sorted(payments),
+    )
+    return {r["payment"]: r["order_id"] for r in rows}
+
+
+async def link_orders(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    store_id: UUID,
+    records: Sequence[ProcessorRecordRef],
+) -> list[BalanceTransaction | Payout]:
+    """The records with ``order_id`` set wherever an order is found."""
+    refs = {ref for _, ref in records if ref}
+    by_ref = await _orders_by_ref(conn, company_id, store_id, refs)
+    by_payment: dict[str, str] = {}
+    for rec, ref in records:
+        payment = rec.source_order_transaction_id if isinstance(rec, BalanceTransaction) else None
+        if payment and ref and ref in by_ref:
+            by_payment.setdefault(payment, by_ref[ref])
+    missing = {
+        rec.source_order_transaction_id
+        for rec, _ in records
+        if isinstance(rec, BalanceTransaction)
+        and rec.source_order_transaction_id
+        and rec.source_order_transaction_id not in by_payment
+    }
+    by_payment.update(await _orders_by_payment(conn, company_id, store_id, missing))
+    out: list[BalanceTransaction | Payout] = []
+    for rec, ref in records:
+        if isinstance(rec, BalanceTransaction):
+            order = by_ref.get(ref) if ref else None
+            if order is None and rec.source_order_transaction_id:
+                order = by_payment.get(rec.source_order_transaction_id)
+            if order is not None and order != rec.order_id:
+                rec = replace(rec, order_id=order)
+        out.append(rec)
+    return out
+
+
+async def store_processor_records(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    store_id: UUID,
+    records: Sequence[ProcessorRecordRef],
+) -> tuple[int, int, int]:
+    """Store and post the records; returns (balance transactions, payouts,
+    records needing review). A record stored before with the same content
+    changes nothing and posts nothing again."""
+    counts = [0, 0, 0]
+    for rec in await link_orders(conn, company_id, store_id, records):
+        kind = "payout" if isinstance(rec, Payout) else "balance_transaction"
+        counts[0 if kind == "balance_transaction" else 1] += 1
+        if isinstance(rec, BalanceTransaction) and rec.kind is RecordKind.UNKNOWN:
+            counts[2] += 1
+        changed = await conn.fetchval(
+            """
+            INSERT INTO processor_records (company_id, store_id, record_type, record_id, record)
+            VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (company_id, store_id, record_type, record_id) DO UPDATE
+                SET record = excluded.record, changed_at = now()
+                WHERE processor_records.record <> excluded.record
+            RETURNING true
+            """,
+            company_id,
+            store_id,
+            kind,
+            rec.id,
+            encode(rec),
+        )
+        if changed:
+            await repost_processor_record(conn, company_id, store_id, kind, rec.id)
+    return counts[0], counts[1], counts[2]

@@ -1,0 +1,170 @@
+"""One sync run of a PayPal or Stripe account.
+
+A run reads the processor's records from the account's cursor (less an
+overlap: PayPal lists a record up to hours late and a pending one settles
+days later; Stripe's payouts turn ``paid`` on arrival), turns them into
+processor records, links them to the store's orders, stores and posts
+them in batches, and moves the cursor only when everything was read. The
+first run starts the day before the store's first order. A refusal by the
+processor (credentials, a bad request) ends the run FAILED with the
+processor's words; throttling is waited out or deferred to a later try.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from service.connectors.paypal.client import PayPalClient
+from service.connectors.paypal.normalize import normalize as normalize_paypal
+from service.connectors.processor_http import Linked, ProcessorError
+from service.connectors.retry import SleepBudget
+from service.connectors.stripe.client import StripeClient
+from service.connectors.stripe.normalize import normalize_balance_transaction, normalize_payout
+from service.ledger.order_posting import current_version
+from service.ledger.processor_accounts import (
+    PAYPAL,
+    ProcessorAccount,
+    account_credentials,
+    add_counts,
+    finish_run,
+    get_account,
+    get_run,
+    start_run,
+)
+from service.ledger.processor_records import store_processor_records
+
+OVERLAP = dt.timedelta(days=3)
+# A Stripe payout is created days before it arrives and is ``paid``: read
+# payouts further back so one still in transit last time is seen paid.
+PAYOUT_OVERLAP = dt.timedelta(days=7)
+FIRST_SYNC_DAYS = 31
+BATCH = 200
+INLINE_WAIT_SECONDS = 5.0
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def _start_from(
+    pool: asyncpg.Pool, company_id: UUID, account: ProcessorAccount, now: dt.datetime
+) -> dt.datetime:
+    through = (account.cursor or {}).get("through")
+    if isinstance(through, str):
+        return dt.datetime.fromisoformat(through) - OVERLAP
+    async with pool.acquire() as conn:
+        version, _ = await current_version(conn, company_id)
+        first = await conn.fetchval(
+            "SELECT min(placed_at) FROM order_summaries WHERE company_id = $1 "
+            "AND journal_version = $2 AND store_id = $3",
+            company_id,
+            version,
+            account.store_id,
+        )
+    start: dt.datetime = now - dt.timedelta(days=FIRST_SYNC_DAYS)
+    if first is not None:
+        start = min(first - dt.timedelta(days=1), now)
+    return start
+
+
+async def _paypal(
+    client: PayPalClient, start: dt.datetime, end: dt.datetime
+) -> AsyncIterator[Linked]:
+    async for info in client.transactions(start, end):
+        found = normalize_paypal(info)
+        if found is not None:
+            yield found
+
+
+async def _stripe(client: StripeClient, start: dt.datetime) -> AsyncIterator[Linked]:
+    async for payout in client.payouts(start - PAYOUT_OVERLAP):
+        found = normalize_payout(payout)
+        if found is not None:
+            yield found
+    async for bt in client.balance_transactions(start):
+        linked = normalize_balance_transaction(bt)
+        if linked is not None:
+            yield linked
+
+
+def client_for(
+    account: ProcessorAccount,
+    credentials: dict[str, Any],
+    *,
+    http: httpx.AsyncClient | None = None,
+) -> PayPalClient | StripeClient:
+    base = account.settings.get("baseUrl")
+    sleep = SleepBudget(INLINE_WAIT_SECONDS)
+    if account.processor == PAYPAL:
+        return PayPalClient(
+            credentials["clientId"], credentials["clientSecret"], base, http=http, sleep=sleep
+        )
+    return StripeClient(credentials["secretKey"], base, http=http, sleep=sleep)
+
+
+async def _apply(
+    pool: asyncpg.Pool, company_id: UUID, run_id: UUID, store_id: UUID, batch: list[Linked]
+) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        bts, payouts, review = await store_processor_records(
+            conn, company_id, store_id, [(x.record, x.order_ref) for x in batch]
+        )
+        await add_counts(
+            conn,
+            company_id,
+            run_id,
+            records=bts,
+            payouts=payouts,
+            needs_review=review,
+            progress="storing records",
+        )
+
+
+async def run_processor_sync(
+    pool: asyncpg.Pool,
+    secret_key: str,
+    company_id: UUID,
+    run_id: UUID,
+    *,
+    http: httpx.AsyncClient | None = None,
+    now: Callable[[], dt.datetime] = _now,
+) -> str:
+    """Run a queued sync to its end; returns its status (SKIPPED if not queued)."""
+    async with pool.acquire() as conn, conn.transaction():
+        if not await start_run(conn, company_id, run_id):
+            return "SKIPPED"
+    run = await get_run(pool, company_id, run_id)
+    account = await get_account(pool, company_id, run.account_id) if run else None
+    if run is None or account is None:
+        return "SKIPPED"
+    credentials = await account_credentials(pool, company_id, account.account_id, secret_key)
+    end = now()
+    start = await _start_from(pool, company_id, account, end)
+    client = client_for(account, credentials, http=http)
+    try:
+        records = (
+            _paypal(client, start, end)
+            if isinstance(client, PayPalClient)
+            else _stripe(client, start)
+        )
+        batch: list[Linked] = []
+        async for linked in records:
+            batch.append(linked)
+            if len(batch) >= BATCH:
+                await _apply(pool, company_id, run_id, account.store_id, batch)
+                batch = []
+        if batch:
+            await _apply(pool, company_id, run_id, account.store_id, batch)
+    except ProcessorError as exc:
+        await finish_run(pool, company_id, run_id, "FAILED", error=str(exc))
+        return "FAILED"
+    finally:
+        await client.aclose()
+    await finish_run(pool, company_id, run_id, "SUCCEEDED", cursor={"through": end.isoformat()})
+    return "SUCCEEDED"
