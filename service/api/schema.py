@@ -54,6 +54,11 @@ from service.api.mutations.inventory_sku_mapping import (
     inventory_sku_mappings,
     set_inventory_sku_mapping,
 )
+from service.api.mutations.processor_accounts import (
+    ProcessorAccountPayload,
+    connect_processor_account,
+    sync_processor_account,
+)
 from service.api.mutations.purchasing import (
     BillPaymentPayload,
     InventoryAdjustmentPayload,
@@ -117,6 +122,11 @@ from service.api.queries.ingest_errors import ingest_errors
 from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
 from service.api.queries.posting_rules import posting_rules
+from service.api.queries.processor_accounts import (
+    processor_accounts,
+    processor_payouts,
+    processor_sync_runs,
+)
 from service.api.queries.products import product, products
 from service.api.queries.statements import (
     balance_sheet,
@@ -136,6 +146,7 @@ from service.api.types.journal import JournalEntry
 from service.api.types.money import CURRENCY_CODE_SCALAR, CurrencyCode
 from service.api.types.order import Order
 from service.api.types.posting_rule import PostingRule
+from service.api.types.processor import ProcessorAccount, ProcessorPayout, ProcessorSyncRun
 from service.api.types.product import Product
 from service.api.types.settings import BookkeepingSettings
 from service.api.types.statements import (
@@ -228,6 +239,16 @@ class Query:
     audit_log: Connection[AuditRecord] = strawberry.field(
         resolver=audit_log, description="Who changed what in the books, newest first."
     )
+    processor_accounts: list[ProcessorAccount] = strawberry.field(
+        resolver=processor_accounts, description="Connected PayPal and Stripe accounts."
+    )
+    processor_sync_runs: Connection[ProcessorSyncRun] = strawberry.field(
+        resolver=processor_sync_runs, description="PayPal and Stripe sync runs, newest first."
+    )
+    processor_payouts: list[ProcessorPayout] = strawberry.field(
+        resolver=processor_payouts,
+        description="PayPal and Stripe payouts to the bank, by the processor's own date.",
+    )
 
 
 @strawberry.type
@@ -301,6 +322,14 @@ class Mutation:
     )
     sync_store: SyncStorePayload = strawberry.mutation(
         resolver=sync_store, description="Sync a connected store now."
+    )
+    connect_processor_account: ProcessorAccountPayload = strawberry.mutation(
+        resolver=connect_processor_account,
+        description="Connect a store's PayPal or Stripe account and read its records.",
+    )
+    sync_processor_account: ProcessorAccountPayload = strawberry.mutation(
+        resolver=sync_processor_account,
+        description="Read a PayPal or Stripe account's new records now.",
     )
 
     close_books: ClosingPayload = strawberry.mutation(

@@ -147,8 +147,7 @@ class ProcessorHttpClient:
                     wait, reason = _backoff(attempt), f"HTTP {status}"
                 else:
                     raise ProcessorError(
-                        f"{self.system} refused the request (HTTP {status}): "
-                        f"{error_text(response)}"
+                        f"{self.system} refused the request (HTTP {status}): {error_text(response)}"
                     )
             attempt += 1
             if attempt > self.max_retries:

@@ -53,9 +53,7 @@ class ProcessorRun:
     finished_at: dt.datetime | None
 
 
-_ACCOUNT_COLUMNS = (
-    "account_id, processor, store_id, settings, cursor, connected_at, last_synced_at"
-)
+_ACCOUNT_COLUMNS = "account_id, processor, store_id, settings, cursor, connected_at, last_synced_at"
 _RUN_SELECT = (
     "SELECT r.run_id, r.account_id, a.processor, a.store_id, r.status, r.records_synced, "
     "r.payouts_synced, r.needs_review, r.progress, r.errors, r.requested_at, r.started_at, "
@@ -147,9 +145,7 @@ async def list_accounts(
     return [_account(r) for r in rows]
 
 
-async def request_run(
-    conn: asyncpg.Connection, company_id: UUID, account_id: UUID
-) -> ProcessorRun:
+async def request_run(conn: asyncpg.Connection, company_id: UUID, account_id: UUID) -> ProcessorRun:
     """A run of the account's sync: the one queued or running, else a new one."""
     await conn.execute(
         "INSERT INTO processor_sync_runs (company_id, account_id) VALUES ($1, $2) "
@@ -176,11 +172,14 @@ async def get_run(
 
 
 async def start_run(conn: asyncpg.Connection, company_id: UUID, run_id: UUID) -> bool:
-    """Mark a queued run running; False when it is not queued (done, or taken)."""
+    """Mark a run running; False when it has finished. A run already running
+    is taken again: its job is being retried (the processor asked to wait,
+    or the worker that ran it died), and reading again stores nothing twice."""
     started = await conn.fetchval(
-        "UPDATE processor_sync_runs SET status = 'RUNNING', started_at = clock_timestamp(), "
+        "UPDATE processor_sync_runs SET status = 'RUNNING', "
+        "started_at = coalesce(started_at, clock_timestamp()), "
         "progress = 'reading records' WHERE company_id = $1 AND run_id = $2 "
-        "AND status = 'QUEUED' RETURNING true",
+        "AND status IN ('QUEUED', 'RUNNING') RETURNING true",
         company_id,
         run_id,
     )
