@@ -1,0 +1,205 @@
+"""A store paid through PayPal and Stripe: once their records and payouts are
+synced, RIP and each processor's undeposited funds are back at zero, on
+cash and on accrual basis (posting rules section 11)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+import pytest
+
+from service.ledger.processor_payouts import paypal_payouts, stripe_payouts
+from service.ledger.verify import verify_company
+from tests.conftest import GraphQL, Tenant
+from tests.e2e.test_seed_statements import _at, _order, _pay, _refund, _ship
+from tests.fakes.paypal import FakePayPal, PayPalAccount
+from tests.fakes.shopify.generate import generate_shop
+from tests.fakes.shopify.server import FakeShopify
+from tests.fakes.stripe import FakeStripe, StripeAccount
+from tests.integration.shopify_helpers import connect, deliveries, post_webhook, process_pending
+
+PAYPAL_ORDERS = [(5001 + n, f"2025-03-{2 + 2 * n:02d}", 2500 + 700 * n) for n in range(10)]
+STRIPE_ORDERS = [(6001 + n, f"2025-03-{3 + 2 * n:02d}", 1900 + 1100 * n) for n in range(10)]
+PAYPAL_REFUNDED, STRIPE_REFUNDED = 5004, 6005
+STRIPE_DISPUTED, STRIPE_DISPUTE_WON = 6007, 6008
+
+CONNECT = """mutation($input: ConnectProcessorAccountInput!) {
+  connectProcessorAccount(input: $input) { account { id processor }
+    syncRun { id status } userErrors { field code message } } }"""
+RUNS = """query($a: ID) { processorSyncRuns(accountId: $a) { edges { node {
+  status recordsSynced payoutsSynced needsReview errors } } } }"""
+PAYOUTS = (
+    """{ processorPayouts { processor payoutId payoutDate amount { amount currencyCode } } }"""
+)
+TB = """{ trialBalance(from: "2025-01-01", to: "2026-12-31")
+  { lines { accountKey debit { amount } credit { amount } } } }"""
+BASIS = """mutation($b: AccountingBasis!) { updateBookkeepingSettings(input: {accountingBasis: $b})
+  { userErrors { field } } }"""
+
+
+def _fee(cents: int) -> int:
+    return round(cents * 0.029) + 30
+
+
+def _paypal_account() -> PayPalAccount:
+    pp = PayPalAccount()
+    sales = {}
+    for oid, day, price in PAYPAL_ORDERS:
+        amount = Decimal(price) / 100
+        sales[oid] = pp.sale(_at(day), amount, Decimal(_fee(price)) / 100, f"#{oid}")
+    oid, day, price = PAYPAL_ORDERS[PAYPAL_REFUNDED - 5001]
+    pp.refund(_at("2025-03-28", 18), sales[oid], Decimal(price) / 100, Decimal("0.30"))
+    hold_at = _at("2025-03-29", 9)
+    pp.add("T1110", hold_at, Decimal("-50.00"))  # held for a dispute investigation
+    pp.add("T1111", hold_at + dt.timedelta(days=1), Decimal("50.00"))  # and released
+    pp.add("T0106", _at("2025-03-30", 10), Decimal("-4.95"))  # a fee on its own
+    pp.withdraw(_at("2025-03-31", 12))
+    return pp
+
+
+def _stripe_account() -> StripeAccount:
+    st = StripeAccount()
+    charges = {}
+    for oid, day, price in STRIPE_ORDERS:
+        charges[oid] = st.charge(_at(day), price, _fee(price), str(oid))
+    price = STRIPE_ORDERS[STRIPE_REFUNDED - 6001][2]
+    st.refund(_at("2025-03-29", 18), charges[STRIPE_REFUNDED], price)
+    st.dispute(_at("2025-03-27", 8), charges[STRIPE_DISPUTED], 4000)
+    st.dispute(_at("2025-03-26", 8), charges[STRIPE_DISPUTE_WON], 3000, won=True)
+    st.stripe_fee(_at("2025-03-30", 8), 200)
+    st.payout(_at("2025-04-20", 4))
+    return st
+
+
+@pytest.fixture
+async def store(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> AsyncIterator[str]:
+    """Twenty paid, shipped web orders over March 2025: ten through PayPal,
+    ten through Stripe, one of each refunded in full."""
+    empty = generate_shop(0, seed=14)
+    empty.domain = domain = f"proc-{tenant.company_id.hex[:8]}.myshopify.com"
+    async with FakeShopify(empty) as fake:
+        connected = await connect(gql, domain, fake.base_url)
+        for gateway, orders, refunded in (
+            ("paypal", PAYPAL_ORDERS, PAYPAL_REFUNDED),
+            ("stripe", STRIPE_ORDERS, STRIPE_REFUNDED),
+        ):
+            for oid, day, price in orders:
+                o = _order(oid, day, price)
+                _pay(o, day, price, gateway=gateway)
+                _ship(o, day)
+                if oid == refunded:
+                    _refund(
+                        o,
+                        "2025-03-28" if gateway == "paypal" else "2025-03-29",
+                        price,
+                        gateway=gateway,
+                    )
+                for n, (topic, body) in enumerate(deliveries(o)):
+                    await post_webhook(client, domain, topic, body, f"{o.id}-{n}")
+        await process_pending(pool, tenant.company_id)
+        yield connected["store"]["id"]
+
+
+async def _clearing(pool: asyncpg.Pool, company_id: UUID) -> dict[tuple[str, str], int]:
+    rows = await pool.fetch(
+        "SELECT l.account_key, l.processor, sum(l.amount) AS total FROM journal_lines l "
+        "JOIN journal_entries e USING (company_id, entry_id) JOIN books b USING (company_id) "
+        "WHERE l.company_id = $1 AND e.journal_version = b.current_version "
+        "AND l.account_key IN ('RIP', 'UNDEPOSITED_FUNDS') "
+        "GROUP BY l.account_key, l.processor",
+        company_id,
+    )
+    return {(r["account_key"], r["processor"]): int(r["total"]) for r in rows}
+
+
+async def _balances(gql: GraphQL) -> dict[str, Decimal]:
+    lines = (await gql(TB))["data"]["trialBalance"]["lines"]
+    return {
+        ln["accountKey"]: Decimal(ln["debit"]["amount"]) - Decimal(ln["credit"]["amount"])
+        for ln in lines
+    }
+
+
+async def _connect(gql: GraphQL, fields: dict[str, Any]) -> dict[str, Any]:
+    body = await gql(CONNECT, {"input": fields})
+    payload: dict[str, Any] = body["data"]["connectProcessorAccount"]
+    assert payload["userErrors"] == [], payload
+    return payload
+
+
+async def test_paypal_and_stripe_clear_rip_and_undeposited_funds_on_both_bases(
+    gql: GraphQL,
+    store: str,
+    tenant: Tenant,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    before = await _clearing(pool, tenant.company_id)
+    assert before[("RIP", "paypal")] > 0 and before[("RIP", "stripe")] > 0
+    async with (
+        FakePayPal(_paypal_account(), client_id="AZ-client", secret="EP-secret") as paypal,
+        FakeStripe(_stripe_account(), api_key="sk_test_51Hstore") as stripe,
+    ):
+        pp = await _connect(
+            gql,
+            {
+                "processor": "PAYPAL",
+                "storeId": store,
+                "clientId": "AZ-client",
+                "clientSecret": "EP-secret",
+                "baseUrl": paypal.base_url,
+            },
+        )
+        await _connect(
+            gql,
+            {
+                "processor": "STRIPE",
+                "storeId": store,
+                "secretKey": "sk_test_51Hstore",
+                "baseUrl": stripe.base_url,
+            },
+        )
+        await run_worker()
+    runs = (await gql(RUNS, {"a": pp["account"]["id"]}))["data"]["processorSyncRuns"]["edges"]
+    assert [r["node"]["status"] for r in runs] == ["SUCCEEDED"]
+    assert runs[0]["node"]["recordsSynced"] == 14 and runs[0]["node"]["payoutsSynced"] == 1
+    assert runs[0]["node"]["needsReview"] == 0
+
+    for basis in ("CASH", "ACCRUAL"):
+        if basis == "ACCRUAL":
+            body = await gql(BASIS, {"b": "ACCRUAL"})
+            assert body["data"]["updateBookkeepingSettings"]["userErrors"] == []
+            await run_worker()
+        clearing = await _clearing(pool, tenant.company_id)
+        assert {k: v for k, v in clearing.items() if v} == {}, (basis, clearing)
+        balances = await _balances(gql)
+        assert balances.get("RIP", Decimal(0)) == 0
+        assert balances.get("UNDEPOSITED_FUNDS", Decimal(0)) == 0
+        assert balances["CHARGEBACKS"] == Decimal("40.00")  # the dispute lost; the won one nets out
+        assert (await verify_company(pool, tenant.company_id)).problems == []
+
+    payouts = (await gql(PAYOUTS))["data"]["processorPayouts"]
+    assert [(p["processor"], p["payoutDate"]) for p in payouts] == [
+        ("PAYPAL", "2025-03-31"),
+        ("STRIPE", "2025-04-22"),
+    ]
+    rows = await paypal_payouts(pool, tenant.company_id) + await stripe_payouts(
+        pool, tenant.company_id, dt.date(2025, 4, 1), dt.date(2025, 4, 30)
+    )
+    assert [r.processor for r in rows] == ["paypal", "stripe"]
+    assert all(r.amount > 0 and r.currency == "USD" and r.status == "paid" for r in rows)
+    linked = await pool.fetch(
+        "SELECT record->>'order_id' AS order_id FROM processor_records WHERE company_id = $1 "
+        "AND record_type = 'balance_transaction' AND record->>'type' IN ('payment', 'charge', "
+        "'refund', 'dispute', 'dispute_won') AND (record->>'amount')::bigint <> 0",
+        tenant.company_id,
+    )
+    assert all(r["order_id"] for r in linked) and len(linked) == 25
