@@ -203,3 +203,60 @@ async def test_paypal_and_stripe_clear_rip_and_undeposited_funds_on_both_bases(
         tenant.company_id,
     )
     assert all(r["order_id"] for r in linked) and len(linked) == 25
+
+
+ACCOUNTS = "{ processorAccounts { id processor syncedThrough } }"
+SYNC = """mutation($id: ID!) { syncProcessorAccount(input: {accountId: $id})
+  { syncRun { id status } userErrors { field code } } }"""
+
+
+async def test_bad_input_is_refused_and_a_refused_login_is_a_failed_run_with_reason(
+    gql: GraphQL,
+    store: str,
+    tenant: Tenant,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    refusals = [
+        ({"processor": "PAYPAL", "storeId": store, "clientId": "x"}, "input.clientSecret"),
+        ({"processor": "STRIPE", "storeId": store, "secretKey": "pk_live_1"}, "input.secretKey"),
+        ({"processor": "STRIPE", "storeId": "U3RvcmU6MQ==", "secretKey": "sk_1"}, "input.storeId"),
+    ]
+    for fields, field in refusals:
+        body = await gql(CONNECT, {"input": fields})
+        errors = body["data"]["connectProcessorAccount"]["userErrors"]
+        assert [e["field"] for e in errors] == [field], errors
+    assert (await gql(ACCOUNTS))["data"]["processorAccounts"] == []
+
+    paypal_data = _paypal_account()
+    async with FakePayPal(paypal_data, client_id="AZ", secret="right") as fake:
+        fields = {"processor": "PAYPAL", "storeId": store, "clientId": "AZ"}
+        await _connect(gql, {**fields, "clientSecret": "wrong", "baseUrl": fake.base_url})
+        await run_worker()
+        failed = (await gql(RUNS, {"a": None}))["data"]["processorSyncRuns"]["edges"][0]["node"]
+        assert failed["status"] == "FAILED"
+        assert "invalid_client" in failed["errors"][0]["message"]
+        assert (await _clearing(pool, tenant.company_id))[("RIP", "paypal")] > 0
+
+        account = await _connect(gql, {**fields, "clientSecret": "right", "baseUrl": fake.base_url})
+        await run_worker()
+        # Later the same day: a hold and its release, read by an incremental sync.
+        now = dt.datetime.now(dt.UTC)
+        paypal_data.add("T1503", now - dt.timedelta(hours=2), Decimal("-10.00"))
+        paypal_data.add("T1105", now - dt.timedelta(hours=1), Decimal("10.00"))
+        body = await gql(SYNC, {"id": account["account"]["id"]})
+        assert body["data"]["syncProcessorAccount"]["userErrors"] == []
+        await run_worker()
+    runs = (await gql(RUNS, {"a": None}))["data"]["processorSyncRuns"]["edges"]
+    assert [r["node"]["status"] for r in runs] == ["SUCCEEDED", "SUCCEEDED", "FAILED"]
+    assert runs[0]["node"]["recordsSynced"] == 2  # only the overlap window was read again
+    stored = await pool.fetchval(
+        "SELECT count(*) FROM processor_records WHERE company_id = $1 "
+        "AND record->>'processor' = 'paypal'",
+        tenant.company_id,
+    )
+    assert stored == 14 + 2 + 1
+    clearing = await _clearing(pool, tenant.company_id)
+    assert clearing[("RIP", "paypal")] == 0 and clearing[("UNDEPOSITED_FUNDS", "paypal")] == 0
+    accounts = (await gql(ACCOUNTS))["data"]["processorAccounts"]
+    assert [a["processor"] for a in accounts] == ["PAYPAL"] and accounts[0]["syncedThrough"]
