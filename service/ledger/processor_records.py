@@ -5,7 +5,8 @@ A processor's record names the order it was paid for in its own way
 fee given back names only the original payment. The order reference is
 resolved against the store's orders (their id, or their name with or
 without ``#``); a record without one takes the order of the payment it
-points at, from this batch or from records stored before. A record that
+points at, from this batch or from records stored before, or else the
+order whose own transaction carries the processor's id of that payment. A record that
 matches no order still posts (it clears RIP for its processor) and shows
 with no order.
 """
@@ -71,6 +72,27 @@ async def _orders_by_payment(
     return {r["payment"]: r["order_id"] for r in rows}
 
 
+async def _orders_by_authorization(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, payments: set[str]
+) -> dict[str, str]:
+    """Orders whose own payment transaction carries the processor's id of the
+    payment (Shopify's ``authorization``: PayPal's transaction id, Stripe's
+    charge id), for records that name no order themselves."""
+    if not payments:
+        return {}
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (t.value->'payload'->>'authorization') "
+        "t.value->'payload'->>'authorization' AS payment, o.order_id "
+        "FROM order_sources o, jsonb_each(coalesce(o.rest->'transactions', '{}'::jsonb)) t "
+        "WHERE o.company_id = $1 AND o.store_id = $2 AND jsonb_typeof(o.rest) = 'object' "
+        "AND t.value->'payload'->>'authorization' = any($3::text[])",
+        company_id,
+        store_id,
+        sorted(payments),
+    )
+    return {r["payment"]: r["order_id"] for r in rows}
+
+
 async def link_orders(
     conn: asyncpg.Connection,
     company_id: UUID,
@@ -93,6 +115,8 @@ async def link_orders(
         and rec.source_order_transaction_id not in by_payment
     }
     by_payment.update(await _orders_by_payment(conn, company_id, store_id, missing))
+    missing -= by_payment.keys()
+    by_payment.update(await _orders_by_authorization(conn, company_id, store_id, missing))
     out: list[BalanceTransaction | Payout] = []
     for rec, ref in records:
         if isinstance(rec, BalanceTransaction):

@@ -28,6 +28,8 @@ PAYPAL_ORDERS = [(5001 + n, f"2025-03-{2 + 2 * n:02d}", 2500 + 700 * n) for n in
 STRIPE_ORDERS = [(6001 + n, f"2025-03-{3 + 2 * n:02d}", 1900 + 1100 * n) for n in range(10)]
 PAYPAL_REFUNDED, STRIPE_REFUNDED = 5004, 6005
 STRIPE_DISPUTED, STRIPE_DISPUTE_WON = 6007, 6008
+# PayPal payments that name no invoice: Shopify's transaction carries PayPal's id.
+AUTHORIZED = {5009: "9PA12345AB6789012", 5010: "9PA12345AB6789013"}
 
 CONNECT = """mutation($input: ConnectProcessorAccountInput!) {
   connectProcessorAccount(input: $input) { account { id processor }
@@ -52,7 +54,9 @@ def _paypal_account() -> PayPalAccount:
     sales = {}
     for oid, day, price in PAYPAL_ORDERS:
         amount = Decimal(price) / 100
-        sales[oid] = pp.sale(_at(day), amount, Decimal(_fee(price)) / 100, f"#{oid}")
+        invoice = None if oid in AUTHORIZED else f"#{oid}"
+        fee = Decimal(_fee(price)) / 100
+        sales[oid] = pp.sale(_at(day), amount, fee, invoice, AUTHORIZED.get(oid))
     oid, day, price = PAYPAL_ORDERS[PAYPAL_REFUNDED - 5001]
     pp.refund(_at("2025-03-28", 18), sales[oid], Decimal(price) / 100, Decimal("0.30"))
     hold_at = _at("2025-03-29", 9)
@@ -93,7 +97,7 @@ async def store(
         ):
             for oid, day, price in orders:
                 o = _order(oid, day, price)
-                _pay(o, day, price, gateway=gateway)
+                _pay(o, day, price, gateway=gateway).authorization = AUTHORIZED.get(oid)
                 _ship(o, day)
                 if oid == refunded:
                     _refund(
@@ -203,6 +207,13 @@ async def test_paypal_and_stripe_clear_rip_and_undeposited_funds_on_both_bases(
         tenant.company_id,
     )
     assert all(r["order_id"] for r in linked) and len(linked) == 25
+    by_id = await pool.fetchval(
+        "SELECT array_agg(record->>'order_id' ORDER BY record_id) FROM processor_records "
+        "WHERE company_id = $1 AND record_id = any($2::text[])",
+        tenant.company_id,
+        [f"paypal:{t}" for t in AUTHORIZED.values()],
+    )
+    assert by_id == ["5009", "5010"]
 
 
 ACCOUNTS = "{ processorAccounts { id processor syncedThrough } }"

@@ -83,9 +83,10 @@ class PayPalAccount:
         custom_field: str | None = None,
         reference: str | None = None,
         status: str = "S",
+        transaction_id: str | None = None,
     ) -> str:
         """Record one transaction (``amount`` and ``fee`` signed as PayPal shows them)."""
-        tid = self._id()
+        tid = transaction_id or self._id()
         if status == "S":
             self.balance += amount + fee
         info: dict[str, Any] = {
@@ -112,9 +113,18 @@ class PayPalAccount:
         self.records.append(info)
         return tid
 
-    def sale(self, at: dt.datetime, amount: Decimal, fee: Decimal, invoice_id: str) -> str:
+    def sale(
+        self,
+        at: dt.datetime,
+        amount: Decimal,
+        fee: Decimal,
+        invoice_id: str | None,
+        transaction_id: str | None = None,
+    ) -> str:
         """An Express Checkout payment received (T0006), PayPal's fee taken."""
-        return self.add("T0006", at, amount, -fee, invoice_id=invoice_id)
+        return self.add(
+            "T0006", at, amount, -fee, invoice_id=invoice_id, transaction_id=transaction_id
+        )
 
     def refund(self, at: dt.datetime, sale_id: str, amount: Decimal, fee_back: Decimal) -> str:
         """A payment refunded (T1107): money out, part of the fee given back."""
