@@ -83,12 +83,21 @@ async def _paypal(
 
 
 async def _stripe(client: StripeClient, start: dt.datetime) -> AsyncIterator[Linked]:
+    """Paid payouts with the balance transactions each took to the bank
+    (``?payout=``), then every other balance transaction since ``start``."""
+    paid_out: set[str] = set()
     async for payout in client.payouts(start - PAYOUT_OVERLAP):
         found = normalize_payout(payout)
-        if found is not None:
-            yield found
+        if found is None:
+            continue
+        yield found
+        async for bt in client.balance_transactions(None, payout=payout["id"]):
+            paid_out.add(bt["id"])
+            linked = normalize_balance_transaction(bt, payout_id=payout["id"])
+            if linked is not None:
+                yield linked
     async for bt in client.balance_transactions(start):
-        linked = normalize_balance_transaction(bt)
+        linked = None if bt["id"] in paid_out else normalize_balance_transaction(bt)
         if linked is not None:
             yield linked
 

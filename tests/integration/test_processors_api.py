@@ -214,6 +214,13 @@ async def test_paypal_and_stripe_clear_rip_and_undeposited_funds_on_both_bases(
         [f"paypal:{t}" for t in AUTHORIZED.values()],
     )
     assert by_id == ["5009", "5010"]
+    paid_out = await pool.fetch(
+        "SELECT DISTINCT record->>'payout_id' AS payout FROM processor_records "
+        "WHERE company_id = $1 AND record_type = 'balance_transaction' "
+        "AND record->>'processor' = 'stripe'",
+        tenant.company_id,
+    )
+    assert [r["payout"] for r in paid_out] == [f"stripe:{payouts[1]['payoutId']}"]
 
 
 ACCOUNTS = "{ processorAccounts { id processor syncedThrough } }"

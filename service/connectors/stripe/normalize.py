@@ -93,9 +93,10 @@ def _charge_and_order(source: Any) -> tuple[str | None, str | None]:
 
 
 def normalize_balance_transaction(
-    bt: Mapping[str, Any], path: str = "balance_transaction"
+    bt: Mapping[str, Any], path: str = "balance_transaction", payout_id: str | None = None
 ) -> Linked | None:
-    """One balance transaction, or None for a payout's own lines."""
+    """One balance transaction (``payout_id``: the paid payout that took it
+    to the bank), or None for a payout's own lines."""
     bid = bt.get("id")
     if not isinstance(bid, str) or not bid:
         raise ProcessorDataError(f"{path}.id", "missing")
@@ -115,6 +116,7 @@ def normalize_balance_transaction(
         fee=fee,
         currency=_currency(bt, path),
         source_order_transaction_id=charge,
+        payout_id=f"{STRIPE}:{payout_id}" if payout_id else None,
     )
     return Linked(record, order_ref)
 
