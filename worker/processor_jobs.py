@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from service.ledger.processor_accounts import (
     request_run,
 )
 from service.sync.processors import run_processor_sync
+from worker.jobs import step_seconds
 from worker.running import MAX_TRIES, TRANSIENT, capped, transient_retry
 
 log = logging.getLogger("storebooks.worker")
@@ -49,7 +51,13 @@ async def sync_processor_account(ctx: dict[str, Any], company_id: str, run_id: s
         return "FAILED"
     settings: Settings = ctx["settings"]
     try:
-        return await run_processor_sync(pool, settings.resolved_secret_key(), company, run)
+        status = await run_processor_sync(
+            pool,
+            settings.resolved_secret_key(),
+            company,
+            run,
+            step_seconds=step_seconds(settings),
+        )
     except RetryLater as exc:
         if ctx.get("job_try", 1) < MAX_TRIES:
             raise Retry(defer=min(120.0, max(1.0, exc.wait))) from exc
@@ -61,6 +69,11 @@ async def sync_processor_account(ctx: dict[str, Any], company_id: str, run_id: s
     except Exception as exc:
         log.exception("processor sync run %s failed", run_id)
         reason = f"the sync stopped on an internal error ({type(exc).__name__})"
+    else:
+        if status == "CONTINUE":
+            step = f"{job_id(run)}:step:{uuid.uuid4().hex[:12]}"
+            await enqueue(ctx["redis"], PROCESSOR_SYNC_FUNCTION, step, company_id, run_id)
+        return status
     await finish_run(pool, company, run, "FAILED", error=reason)
     return "FAILED"
 

@@ -240,6 +240,21 @@ async def finish_run(
         )
 
 
+async def save_cursor(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    account_id: UUID,
+    cursor: dict[str, Any],
+) -> None:
+    """Everything up to the cursor is stored: the next step starts there."""
+    await conn.execute(
+        "UPDATE processor_accounts SET cursor = $3 WHERE company_id = $1 AND account_id = $2",
+        company_id,
+        account_id,
+        cursor,
+    )
+
+
 async def list_runs(
     conn: asyncpg.Connection | asyncpg.Pool,
     company_id: UUID,

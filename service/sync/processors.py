@@ -1,6 +1,6 @@
 """One sync run of a PayPal or Stripe account.
 
-A run reads the processor's records from the account's cursor (less an
+A run reads the processor's records span by span from the account's cursor (less an
 overlap: PayPal lists a record up to hours late and a pending one settles
 days later; Stripe's payouts turn ``paid`` on arrival), turns them into
 processor records, links them to the store's orders, stores and posts
@@ -13,6 +13,7 @@ processor's words; throttling is waited out or deferred to a later try.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from uuid import UUID
@@ -35,11 +36,13 @@ from service.ledger.processor_accounts import (
     finish_run,
     get_account,
     get_run,
+    save_cursor,
     start_run,
 )
 from service.ledger.processor_records import store_processor_records
 
 OVERLAP = dt.timedelta(days=3)
+WINDOW = dt.timedelta(days=31)
 # A Stripe payout is created days before it arrives and is ``paid``: read
 # payouts further back so one still in transit last time is seen paid.
 PAYOUT_OVERLAP = dt.timedelta(days=7)
@@ -73,6 +76,19 @@ async def _start_from(
     return start
 
 
+def windows(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Spans of at most 31 days from ``start`` to ``end``: each is stored,
+    posted and marked read before the next, so a long first sync resumes
+    where it stopped."""
+    out: list[tuple[dt.datetime, dt.datetime]] = []
+    lo = start
+    while lo < end:
+        hi = min(lo + WINDOW, end)
+        out.append((lo, hi))
+        lo = hi
+    return out
+
+
 async def _paypal(
     client: PayPalClient, start: dt.datetime, end: dt.datetime
 ) -> AsyncIterator[Linked]:
@@ -82,11 +98,13 @@ async def _paypal(
             yield found
 
 
-async def _stripe(client: StripeClient, start: dt.datetime) -> AsyncIterator[Linked]:
+async def _stripe(
+    client: StripeClient, start: dt.datetime, end: dt.datetime
+) -> AsyncIterator[Linked]:
     """Paid payouts with the balance transactions each took to the bank
-    (``?payout=``), then every other balance transaction since ``start``."""
+    (``?payout=``), then every other balance transaction of the span."""
     paid_out: set[str] = set()
-    async for payout in client.payouts(start - PAYOUT_OVERLAP):
+    async for payout in client.payouts(start - PAYOUT_OVERLAP, until=end):
         found = normalize_payout(payout)
         if found is None:
             continue
@@ -96,7 +114,7 @@ async def _stripe(client: StripeClient, start: dt.datetime) -> AsyncIterator[Lin
             linked = normalize_balance_transaction(bt, payout_id=payout["id"])
             if linked is not None:
                 yield linked
-    async for bt in client.balance_transactions(start):
+    async for bt in client.balance_transactions(start, until=end):
         linked = None if bt["id"] in paid_out else normalize_balance_transaction(bt)
         if linked is not None:
             yield linked
@@ -135,6 +153,29 @@ async def _apply(
         )
 
 
+async def _read_window(
+    pool: asyncpg.Pool,
+    company_id: UUID,
+    run_id: UUID,
+    account: ProcessorAccount,
+    client: PayPalClient | StripeClient,
+    span: tuple[dt.datetime, dt.datetime],
+) -> None:
+    lo, hi = span
+    records = (
+        _paypal(client, lo, hi) if isinstance(client, PayPalClient) else _stripe(client, lo, hi)
+    )
+    batch: list[Linked] = []
+    async for linked in records:
+        batch.append(linked)
+        if len(batch) >= BATCH:
+            await _apply(pool, company_id, run_id, account.store_id, batch)
+            batch = []
+    if batch:
+        await _apply(pool, company_id, run_id, account.store_id, batch)
+    await save_cursor(pool, company_id, account.account_id, {"through": hi.isoformat()})
+
+
 async def run_processor_sync(
     pool: asyncpg.Pool,
     secret_key: str,
@@ -143,8 +184,12 @@ async def run_processor_sync(
     *,
     http: httpx.AsyncClient | None = None,
     now: Callable[[], dt.datetime] = _now,
+    step_seconds: float = 60.0,
 ) -> str:
-    """Run a queued sync to its end; returns its status (SKIPPED if not queued)."""
+    """Run a sync for at most about ``step_seconds``: SUCCEEDED or FAILED when
+    it is over, CONTINUE when the next step (a job of its own) goes on from
+    the last span read, SKIPPED when the run was not open."""
+    deadline = time.monotonic() + step_seconds
     async with pool.acquire() as conn, conn.transaction():
         if not await start_run(conn, company_id, run_id):
             return "SKIPPED"
@@ -154,22 +199,13 @@ async def run_processor_sync(
         return "SKIPPED"
     credentials = await account_credentials(pool, company_id, account.account_id, secret_key)
     end = now()
-    start = await _start_from(pool, company_id, account, end)
+    spans = windows(await _start_from(pool, company_id, account, end), end)
     client = client_for(account, credentials, http=http)
     try:
-        records = (
-            _paypal(client, start, end)
-            if isinstance(client, PayPalClient)
-            else _stripe(client, start)
-        )
-        batch: list[Linked] = []
-        async for linked in records:
-            batch.append(linked)
-            if len(batch) >= BATCH:
-                await _apply(pool, company_id, run_id, account.store_id, batch)
-                batch = []
-        if batch:
-            await _apply(pool, company_id, run_id, account.store_id, batch)
+        for n, span in enumerate(spans):
+            if n and time.monotonic() > deadline:
+                return "CONTINUE"
+            await _read_window(pool, company_id, run_id, account, client, span)
     except ProcessorError as exc:
         await finish_run(pool, company_id, run_id, "FAILED", error=str(exc))
         return "FAILED"

@@ -64,19 +64,31 @@ class StripeClient(ProcessorHttpClient):
                 return
 
     def balance_transactions(
-        self, since: dt.datetime | None, payout: str | None = None
+        self,
+        since: dt.datetime | None,
+        payout: str | None = None,
+        *,
+        until: dt.datetime | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
-        """Balance transactions created at or after ``since`` (or of one payout),
+        """Balance transactions created in ``[since, until)`` (or of one payout),
         each with its source object expanded (the charge, refund or dispute)."""
-        params: dict[str, str | list[str]] = {"expand[]": ["data.source"]}
-        if since is not None:
-            params["created[gte]"] = str(int(since.timestamp()))
+        params = _created(since, until)
+        params["expand[]"] = ["data.source"]
         if payout is not None:
             params["payout"] = payout
         return self._list("/v1/balance_transactions", params)
 
-    def payouts(self, since: dt.datetime | None) -> AsyncIterator[dict[str, Any]]:
-        params: dict[str, str | list[str]] = {}
-        if since is not None:
-            params["created[gte]"] = str(int(since.timestamp()))
-        return self._list("/v1/payouts", params)
+    def payouts(
+        self, since: dt.datetime | None, *, until: dt.datetime | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Payouts created in ``[since, until)``."""
+        return self._list("/v1/payouts", _created(since, until))
+
+
+def _created(since: dt.datetime | None, until: dt.datetime | None) -> dict[str, str | list[str]]:
+    params: dict[str, str | list[str]] = {}
+    if since is not None:
+        params["created[gte]"] = str(int(since.timestamp()))
+    if until is not None:
+        params["created[lt]"] = str(int(until.timestamp()))
+    return params
