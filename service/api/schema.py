@@ -125,6 +125,7 @@ from service.api.queries.posting_rules import posting_rules
 from service.api.queries.processor_accounts import (
     processor_accounts,
     processor_payouts,
+    processor_records_needing_review,
     processor_sync_runs,
 )
 from service.api.queries.products import product, products
@@ -146,7 +147,12 @@ from service.api.types.journal import JournalEntry
 from service.api.types.money import CURRENCY_CODE_SCALAR, CurrencyCode
 from service.api.types.order import Order
 from service.api.types.posting_rule import PostingRule
-from service.api.types.processor import ProcessorAccount, ProcessorPayout, ProcessorSyncRun
+from service.api.types.processor import (
+    ProcessorAccount,
+    ProcessorPayout,
+    ProcessorRecordForReview,
+    ProcessorSyncRun,
+)
 from service.api.types.product import Product
 from service.api.types.settings import BookkeepingSettings
 from service.api.types.statements import (
@@ -248,6 +254,11 @@ class Query:
     processor_payouts: list[ProcessorPayout] = strawberry.field(
         resolver=processor_payouts,
         description="PayPal and Stripe payouts to the bank, by the processor's own date.",
+    )
+    processor_records_needing_review: list[ProcessorRecordForReview] = strawberry.field(
+        resolver=processor_records_needing_review,
+        description="Processor records of a type the rules do not know, newest first "
+        "(processor: shopify_payments, paypal or stripe).",
     )
 
 

@@ -20,7 +20,7 @@ from uuid import UUID
 import asyncpg
 
 from service.domain.processor import BalanceTransaction, Payout, RecordKind
-from service.ledger.codec import encode
+from service.ledger.codec import decode_record, encode
 from service.ledger.order_posting import current_version
 from service.ledger.processor_posting import repost_processor_record
 
@@ -162,3 +162,32 @@ async def store_processor_records(
         if changed:
             await repost_processor_record(conn, company_id, store_id, kind, rec.id)
     return counts[0], counts[1], counts[2]
+
+
+async def records_needing_review(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    processor: str | None = None,
+    limit: int = 100,
+) -> list[tuple[BalanceTransaction, str]]:
+    """Processor records of a type the rules do not know (posted against RIP
+    for review), newest first, with the store's currency."""
+    rows = await conn.fetch(
+        "SELECT p.record, s.currency_code FROM journal_entries e "
+        "JOIN books b ON b.company_id = e.company_id AND b.current_version = e.journal_version "
+        "JOIN processor_records p ON p.company_id = e.company_id AND p.store_id = e.store_id "
+        "AND p.record_type = 'balance_transaction' AND p.record_id = e.event_id "
+        "JOIN stores s ON s.company_id = p.company_id AND s.store_id = p.store_id "
+        "WHERE e.company_id = $1 AND e.rule = 'processor.unknown' "
+        "AND ($2::text IS NULL OR p.record->>'processor' = $2) "
+        "ORDER BY e.entry_date DESC, e.entry_id DESC LIMIT $3",
+        company_id,
+        processor,
+        limit,
+    )
+    out: list[tuple[BalanceTransaction, str]] = []
+    for r in rows:
+        rec = decode_record(r["record"])
+        if isinstance(rec, BalanceTransaction):
+            out.append((rec, rec.currency or r["currency_code"]))
+    return out

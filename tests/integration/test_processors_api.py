@@ -227,6 +227,8 @@ async def test_paypal_and_stripe_clear_rip_and_undeposited_funds_on_both_bases(
 
 
 ACCOUNTS = "{ processorAccounts { id processor syncedThrough } }"
+REVIEW = """{ processorRecordsNeedingReview(processor: "paypal")
+  { processor recordId type amount { amount } } }"""
 SYNC = """mutation($id: ID!) { syncProcessorAccount(input: {accountId: $id})
   { syncRun { id status } userErrors { field code } } }"""
 
@@ -277,19 +279,27 @@ async def test_bad_input_is_refused_and_a_refused_login_is_a_failed_run_with_rea
         now = dt.datetime.now(dt.UTC)
         paypal_data.add("T1503", now - dt.timedelta(hours=2), Decimal("-10.00"))
         paypal_data.add("T1105", now - dt.timedelta(hours=1), Decimal("10.00"))
+        odd = paypal_data.add("T9700", now - dt.timedelta(minutes=30), Decimal("1.00"))
         body = await gql(SYNC, {"id": account["account"]["id"]})
         assert body["data"]["syncProcessorAccount"]["userErrors"] == []
         await run_worker()
     runs = (await gql(RUNS, {"a": None}))["data"]["processorSyncRuns"]["edges"]
     assert [r["node"]["status"] for r in runs] == ["SUCCEEDED", "SUCCEEDED", "FAILED"]
-    assert runs[0]["node"]["recordsSynced"] == 2  # only the overlap window was read again
+    assert runs[0]["node"]["recordsSynced"] == 3  # only the overlap window was read again
+    assert runs[0]["node"]["needsReview"] == 1
     stored = await pool.fetchval(
         "SELECT count(*) FROM processor_records WHERE company_id = $1 "
         "AND record->>'processor' = 'paypal'",
         tenant.company_id,
     )
-    assert stored == 14 + 2 + 1
+    assert stored == 14 + 3 + 1
+    # The record of a type the rules do not know is parked against RIP, listed for review.
     clearing = await _clearing(pool, tenant.company_id)
-    assert clearing[("RIP", "paypal")] == 0 and clearing[("UNDEPOSITED_FUNDS", "paypal")] == 0
+    assert clearing[("RIP", "paypal")] == -100
+    assert clearing[("UNDEPOSITED_FUNDS", "paypal")] == 100
+    review = (await gql(REVIEW))["data"]["processorRecordsNeedingReview"]
+    assert review == [
+        {"processor": "paypal", "recordId": odd, "type": "T9700", "amount": {"amount": "1.00"}}
+    ]
     accounts = (await gql(ACCOUNTS))["data"]["processorAccounts"]
     assert [a["processor"] for a in accounts] == ["PAYPAL"] and accounts[0]["syncedThrough"]

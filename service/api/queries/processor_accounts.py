@@ -14,10 +14,12 @@ from service.api.types.processor import (
     PaymentProcessor,
     ProcessorAccount,
     ProcessorPayout,
+    ProcessorRecordForReview,
     ProcessorSyncRun,
 )
 from service.ledger.processor_accounts import list_accounts, list_runs
 from service.ledger.processor_payouts import paypal_payouts, stripe_payouts
+from service.ledger.processor_records import records_needing_review
 
 
 async def processor_accounts(info: Info) -> list[ProcessorAccount]:
@@ -75,3 +77,12 @@ async def processor_payouts(
         rows += await stripe_payouts(ctx.pool, ctx.company_id, date_from, date_to)
     rows.sort(key=lambda p: (p.payout_date, p.processor, p.payout_id))
     return [ProcessorPayout.from_row(p) for p in rows]
+
+
+async def processor_records_needing_review(
+    info: Info, processor: str | None = None, first: int = 100
+) -> list[ProcessorRecordForReview]:
+    ctx = info.context
+    check_first(first)
+    found = await records_needing_review(ctx.pool, ctx.company_id, processor, first)
+    return [ProcessorRecordForReview.from_record(bt, currency) for bt, currency in found]

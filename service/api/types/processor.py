@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from service.api.ids import global_id
 from service.api.types.money import Money
 from service.api.types.sync import SyncStatus
+from service.domain.processor import BalanceTransaction
 from service.ledger.payouts import PayoutRow
 from service.ledger.processor_accounts import ProcessorAccount as AccountRecord
 from service.ledger.processor_accounts import ProcessorRun
@@ -100,4 +101,30 @@ class ProcessorPayout:
             payout_date=p.payout_date,
             amount=Money.of(p.amount, p.currency),
             status=p.status,
+        )
+
+
+@strawberry.type(
+    description="A processor record of a type the rules do not know: posted to undeposited "
+    "funds against RIP, waiting for a person to look at it."
+)
+class ProcessorRecordForReview:
+    processor: str
+    record_id: str = strawberry.field(description="The processor's own id of the record.")
+    type: str = strawberry.field(description="The processor's type (PayPal: its T-code).")
+    at: dt.datetime
+    amount: Money
+    fee: Money
+    order_id: str | None
+
+    @classmethod
+    def from_record(cls, bt: BalanceTransaction, currency: str) -> ProcessorRecordForReview:
+        return cls(
+            processor=bt.processor,
+            record_id=bt.id.split(":", 1)[-1],
+            type=bt.type,
+            at=bt.at,
+            amount=Money.of(bt.amount, currency),
+            fee=Money.of(bt.fee, currency),
+            order_id=bt.order_id,
         )
