@@ -209,6 +209,19 @@ async def add_counts(
     )
 
 
+async def add_error(
+    conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID, run_id: UUID, message: str
+) -> None:
+    """A problem the run met but went on past (the merchant reads it)."""
+    await conn.execute(
+        "UPDATE processor_sync_runs SET errors = errors || $3::jsonb "
+        "WHERE company_id = $1 AND run_id = $2",
+        company_id,
+        run_id,
+        [{"message": message[:2000]}],
+    )
+
+
 async def finish_run(
     conn: asyncpg.Connection | asyncpg.Pool,
     company_id: UUID,

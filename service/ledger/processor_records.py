@@ -14,7 +14,7 @@ with no order.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 import asyncpg
@@ -129,21 +129,39 @@ async def link_orders(
     return out
 
 
+@dataclass(slots=True)
+class Stored:
+    balance_transactions: int = 0
+    payouts: int = 0
+    needs_review: int = 0
+    other_currency: dict[str, int] = field(default_factory=dict)
+    """Records in a currency other than the books' (by currency): stored,
+    but they post nothing until the books can hold two currencies."""
+
+
 async def store_processor_records(
     conn: asyncpg.Connection,
     company_id: UUID,
     store_id: UUID,
     records: Sequence[ProcessorRecordRef],
-) -> tuple[int, int, int]:
-    """Store and post the records; returns (balance transactions, payouts,
-    records needing review). A record stored before with the same content
-    changes nothing and posts nothing again."""
-    counts = [0, 0, 0]
+) -> Stored:
+    """Store and post the records. A record stored before with the same
+    content changes nothing and posts nothing again."""
+    done = Stored()
+    books_currency = await conn.fetchval(
+        "SELECT currency_code FROM stores WHERE company_id = $1 AND store_id = $2",
+        company_id,
+        store_id,
+    )
     for rec in await link_orders(conn, company_id, store_id, records):
         kind = "payout" if isinstance(rec, Payout) else "balance_transaction"
-        counts[0 if kind == "balance_transaction" else 1] += 1
-        if isinstance(rec, BalanceTransaction) and rec.kind is RecordKind.UNKNOWN:
-            counts[2] += 1
+        if isinstance(rec, Payout):
+            done.payouts += 1
+        else:
+            done.balance_transactions += 1
+            done.needs_review += rec.kind is RecordKind.UNKNOWN
+        if rec.currency is not None and rec.currency != books_currency:
+            done.other_currency[rec.currency] = done.other_currency.get(rec.currency, 0) + 1
         changed = await conn.fetchval(
             """
             INSERT INTO processor_records (company_id, store_id, record_type, record_id, record)
@@ -161,7 +179,7 @@ async def store_processor_records(
         )
         if changed:
             await repost_processor_record(conn, company_id, store_id, kind, rec.id)
-    return counts[0], counts[1], counts[2]
+    return done
 
 
 async def records_needing_review(

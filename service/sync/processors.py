@@ -33,6 +33,7 @@ from service.ledger.processor_accounts import (
     ProcessorAccount,
     account_credentials,
     add_counts,
+    add_error,
     finish_run,
     get_account,
     get_run,
@@ -139,18 +140,26 @@ async def _apply(
     pool: asyncpg.Pool, company_id: UUID, run_id: UUID, store_id: UUID, batch: list[Linked]
 ) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        bts, payouts, review = await store_processor_records(
+        done = await store_processor_records(
             conn, company_id, store_id, [(x.record, x.order_ref) for x in batch]
         )
         await add_counts(
             conn,
             company_id,
             run_id,
-            records=bts,
-            payouts=payouts,
-            needs_review=review,
+            records=done.balance_transactions,
+            payouts=done.payouts,
+            needs_review=done.needs_review,
             progress="storing records",
         )
+        for currency, count in sorted(done.other_currency.items()):
+            await add_error(
+                conn,
+                company_id,
+                run_id,
+                f"{count} record(s) in {currency} are stored but not posted: "
+                "the books are kept in the store's currency",
+            )
 
 
 async def _read_window(

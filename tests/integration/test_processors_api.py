@@ -280,19 +280,22 @@ async def test_bad_input_is_refused_and_a_refused_login_is_a_failed_run_with_rea
         paypal_data.add("T1503", now - dt.timedelta(hours=2), Decimal("-10.00"))
         paypal_data.add("T1105", now - dt.timedelta(hours=1), Decimal("10.00"))
         odd = paypal_data.add("T9700", now - dt.timedelta(minutes=30), Decimal("1.00"))
+        paypal_data.currency = "EUR"  # a payment held in a second currency balance
+        paypal_data.sale(now - dt.timedelta(minutes=20), Decimal("5.00"), Decimal("0.45"), None)
         body = await gql(SYNC, {"id": account["account"]["id"]})
         assert body["data"]["syncProcessorAccount"]["userErrors"] == []
         await run_worker()
     runs = (await gql(RUNS, {"a": None}))["data"]["processorSyncRuns"]["edges"]
     assert [r["node"]["status"] for r in runs] == ["SUCCEEDED", "SUCCEEDED", "FAILED"]
-    assert runs[0]["node"]["recordsSynced"] == 3  # only the overlap window was read again
+    assert runs[0]["node"]["recordsSynced"] == 4  # only the overlap window was read again
     assert runs[0]["node"]["needsReview"] == 1
+    assert "1 record(s) in EUR are stored but not posted" in runs[0]["node"]["errors"][0]["message"]
     stored = await pool.fetchval(
         "SELECT count(*) FROM processor_records WHERE company_id = $1 "
         "AND record->>'processor' = 'paypal'",
         tenant.company_id,
     )
-    assert stored == 14 + 3 + 1
+    assert stored == 14 + 4 + 1
     # The record of a type the rules do not know is parked against RIP, listed for review.
     clearing = await _clearing(pool, tenant.company_id)
     assert clearing[("RIP", "paypal")] == -100
