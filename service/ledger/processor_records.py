@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -22,7 +23,7 @@ import asyncpg
 from service.domain.processor import BalanceTransaction, Payout, RecordKind
 from service.ledger.codec import decode_record, encode
 from service.ledger.order_posting import current_version
-from service.ledger.processor_posting import repost_processor_record
+from service.ledger.processor_batch import post_processor_batch
 
 ProcessorRecordRef = tuple[BalanceTransaction | Payout, str | None]
 
@@ -153,8 +154,8 @@ async def store_processor_records(
         company_id,
         store_id,
     )
+    rows: dict[tuple[str, str], Any] = {}
     for rec in await link_orders(conn, company_id, store_id, records):
-        kind = "payout" if isinstance(rec, Payout) else "balance_transaction"
         if isinstance(rec, Payout):
             done.payouts += 1
         else:
@@ -162,23 +163,29 @@ async def store_processor_records(
             done.needs_review += rec.kind is RecordKind.UNKNOWN
         if rec.currency is not None and rec.currency != books_currency:
             done.other_currency[rec.currency] = done.other_currency.get(rec.currency, 0) + 1
-        changed = await conn.fetchval(
-            """
-            INSERT INTO processor_records (company_id, store_id, record_type, record_id, record)
-            VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (company_id, store_id, record_type, record_id) DO UPDATE
-                SET record = excluded.record, changed_at = now()
-                WHERE processor_records.record <> excluded.record
-            RETURNING true
-            """,
-            company_id,
-            store_id,
-            kind,
-            rec.id,
-            encode(rec),
-        )
-        if changed:
-            await repost_processor_record(conn, company_id, store_id, kind, rec.id)
+        kind = "payout" if isinstance(rec, Payout) else "balance_transaction"
+        rows[(kind, rec.id)] = encode(rec)  # a record read twice in a batch is stored once
+    changed = await conn.fetch(
+        """
+        INSERT INTO processor_records (company_id, store_id, record_type, record_id, record)
+        SELECT $1, $2, t, i, r FROM unnest($3::text[], $4::text[], $5::jsonb[]) AS x(t, i, r)
+        ON CONFLICT (company_id, store_id, record_type, record_id) DO UPDATE
+            SET record = excluded.record, changed_at = now()
+            WHERE processor_records.record <> excluded.record
+        RETURNING record_type, record_id, record
+        """,
+        company_id,
+        store_id,
+        [t for t, _ in rows],
+        [i for _, i in rows],
+        list(rows.values()),
+    )
+    await post_processor_batch(
+        conn,
+        company_id,
+        store_id,
+        [(r["record_type"], r["record_id"], r["record"]) for r in changed],
+    )
     return done
 
 
