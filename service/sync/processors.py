@@ -1,13 +1,13 @@
 """One sync run of a PayPal or Stripe account.
 
-A run reads the processor's records span by span from the account's cursor (less an
-overlap: PayPal lists a record up to hours late and a pending one settles
-days later; Stripe's payouts turn ``paid`` on arrival), turns them into
-processor records, links them to the store's orders, stores and posts
-them in batches, and moves the cursor only when everything was read. The
-first run starts the day before the store's first order. A refusal by the
-processor (credentials, a bad request) ends the run FAILED with the
-processor's words; throttling is waited out or deferred to a later try.
+A run reads the processor's records span by span from the account's
+cursor (less an overlap: PayPal lists a record up to hours late and a
+pending one settles days later; Stripe's payouts turn ``paid`` on
+arrival), turns them into processor records, links them to the store's
+orders, stores and posts them in batches, and moves the cursor past each
+span once it is stored. A refusal by the processor (credentials, a bad
+request) ends the run FAILED with the processor's words; throttling is
+waited out or deferred to a later try.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ WINDOW = dt.timedelta(days=31)
 # A Stripe payout is created days before it arrives and is ``paid``: read
 # payouts further back so one still in transit last time is seen paid.
 PAYOUT_OVERLAP = dt.timedelta(days=7)
-FIRST_SYNC_DAYS = 31
+FIRST_SYNC_DAYS = 365
 BATCH = 200
 INLINE_WAIT_SECONDS = 5.0
 
@@ -59,9 +59,16 @@ def _now() -> dt.datetime:
 async def _start_from(
     pool: asyncpg.Pool, company_id: UUID, account: ProcessorAccount, now: dt.datetime
 ) -> dt.datetime:
+    """Where this run reads from: the cursor less the overlap; for a first
+    run the merchant's ``syncFrom``, else a year back or the day before the
+    store's first order if that is earlier (the store's own orders may
+    still be on their way when both are connected together)."""
     through = (account.cursor or {}).get("through")
     if isinstance(through, str):
         return dt.datetime.fromisoformat(through) - OVERLAP
+    chosen = account.settings.get("syncFrom")
+    if isinstance(chosen, str):
+        return dt.datetime.combine(dt.date.fromisoformat(chosen), dt.time(), dt.UTC)
     async with pool.acquire() as conn:
         version, _ = await current_version(conn, company_id)
         first = await conn.fetchval(
@@ -73,7 +80,7 @@ async def _start_from(
         )
     start: dt.datetime = now - dt.timedelta(days=FIRST_SYNC_DAYS)
     if first is not None:
-        start = min(first - dt.timedelta(days=1), now)
+        start = min(first - dt.timedelta(days=1), start)
     return start
 
 

@@ -171,6 +171,7 @@ async def test_paypal_and_stripe_clear_rip_and_undeposited_funds_on_both_bases(
                 "processor": "STRIPE",
                 "storeId": store,
                 "secretKey": "sk_test_51Hstore",
+                "syncFrom": "2025-02-15",
                 "baseUrl": stripe.base_url,
             },
         )
@@ -245,6 +246,15 @@ async def test_bad_input_is_refused_and_a_refused_login_is_a_failed_run_with_rea
         ({"processor": "PAYPAL", "storeId": store, "clientId": "x"}, "input.clientSecret"),
         ({"processor": "STRIPE", "storeId": store, "secretKey": "pk_live_1"}, "input.secretKey"),
         ({"processor": "STRIPE", "storeId": "U3RvcmU6MQ==", "secretKey": "sk_1"}, "input.storeId"),
+        (
+            {
+                "processor": "STRIPE",
+                "storeId": store,
+                "secretKey": "sk_1",
+                "syncFrom": "2199-01-01",
+            },
+            "input.syncFrom",
+        ),
     ]
     for fields, field in refusals:
         body = await gql(CONNECT, {"input": fields})

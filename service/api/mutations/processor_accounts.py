@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from uuid import UUID
 
 import strawberry
@@ -30,6 +31,11 @@ class ConnectProcessorAccountInput:
     )
     secret_key: str | None = strawberry.field(
         default=None, description="Stripe: a secret or restricted key (sk_ or rk_)."
+    )
+    sync_from: dt.date | None = strawberry.field(
+        default=None,
+        description="First sync reads from this day (default: a year back, or the day "
+        "before the store's first order if earlier).",
     )
     base_url: str | None = strawberry.field(default=None, description="Override the API host.")
     idempotency_key: str | None = None
@@ -108,9 +114,19 @@ async def connect_processor_account(
             errors.append(
                 UserError(field="input.baseUrl", code=UserErrorCode.INVALID, message=problem)
             )
+    if input.sync_from is not None and input.sync_from > dt.datetime.now(dt.UTC).date():
+        errors.append(
+            UserError(
+                field="input.syncFrom",
+                code=UserErrorCode.INVALID,
+                message="syncFrom is a day in the past",
+            )
+        )
     if errors or store_id is None:
         return ProcessorAccountPayload(user_errors=errors)
     settings = {"baseUrl": input.base_url.rstrip("/")} if input.base_url else {}
+    if input.sync_from is not None:
+        settings["syncFrom"] = input.sync_from.isoformat()
     outcome = await commands.connect_processor_account(
         ctx.pool,
         ctx.queue,
