@@ -42,7 +42,8 @@ from service.ledger.processor_accounts import (
 )
 from service.ledger.processor_records import store_processor_records
 
-OVERLAP = dt.timedelta(days=3)
+# PayPal eChecks stay pending for up to about a week of business days.
+OVERLAP = dt.timedelta(days=10)
 WINDOW = dt.timedelta(days=31)
 # A Stripe payout is created days before it arrives and is ``paid``: read
 # payouts further back so one still in transit last time is seen paid.
