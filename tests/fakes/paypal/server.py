@@ -65,6 +65,7 @@ class PayPalAccount:
     account_id: str = "XZXSPECPDZHZU"
     currency: str = "USD"
     records: list[dict[str, Any]] = field(default_factory=list)
+    times: list[dt.datetime] = field(default_factory=list)
     balance: Decimal = Decimal(0)
     _serial: int = 0
 
@@ -111,6 +112,7 @@ class PayPalAccount:
         if custom_field:
             info["custom_field"] = custom_field
         self.records.append(info)
+        self.times.append(at)
         return tid
 
     def sale(
@@ -258,10 +260,8 @@ class FakePayPal(LocalServer):
             return self._invalid("page", str(page), "Page must be 1 or more")
         found = [
             {"transaction_info": info}
-            for info in self.data.records
-            if start
-            <= dt.datetime.strptime(info["transaction_initiation_date"], "%Y-%m-%dT%H:%M:%S%z")
-            <= end
+            for info, at in zip(self.data.records, self.data.times, strict=True)
+            if start <= at <= end
         ]
         pages = (len(found) + size - 1) // size
         return JSONResponse(
