@@ -86,3 +86,13 @@ async def test_stripe_refuses_a_limit_over_100_and_a_bad_key() -> None:
         async with StripeClient("sk_test_OTHER", fake.base_url) as client:
             with pytest.raises(ProcessorAuthError, match="Invalid API Key"):
                 _ = [p async for p in client.payouts(None)]
+
+
+def test_only_the_processors_own_hosts_are_allowed_outside_development() -> None:
+    from service.connectors.hosts import url_problem
+
+    assert url_problem("https://api-m.paypal.com", "paypal", allow_any=False) is None
+    assert url_problem("https://api-m.sandbox.paypal.com", "paypal", allow_any=False) is None
+    assert url_problem("https://api.stripe.com", "stripe", allow_any=False) is None
+    assert url_problem("https://api.stripe.com.evil.io", "stripe", allow_any=False)
+    assert url_problem("http://169.254.169.254", "paypal", allow_any=False)
