@@ -8,6 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from service.connectors.hosts import url_problem
 from service.connectors.paypal.client import PayPalClient
 from service.connectors.processor_http import ProcessorAuthError, ProcessorError
 from service.connectors.stripe.client import StripeClient
@@ -89,8 +90,6 @@ async def test_stripe_refuses_a_limit_over_100_and_a_bad_key() -> None:
 
 
 def test_only_the_processors_own_hosts_are_allowed_outside_development() -> None:
-    from service.connectors.hosts import url_problem
-
     assert url_problem("https://api-m.paypal.com", "paypal", allow_any=False) is None
     assert url_problem("https://api-m.sandbox.paypal.com", "paypal", allow_any=False) is None
     assert url_problem("https://api.stripe.com", "stripe", allow_any=False) is None
