@@ -102,7 +102,7 @@ async def _paypal(
     client: PayPalClient, start: dt.datetime, end: dt.datetime
 ) -> AsyncIterator[Linked]:
     async for info in client.transactions(start, end):
-        found = normalize_paypal(info)
+        found = normalize_paypal(info, f"PayPal transaction {info.get('transaction_id')}")
         if found is not None:
             yield found
 
@@ -114,17 +114,20 @@ async def _stripe(
     (``?payout=``), then every other balance transaction of the span."""
     paid_out: set[str] = set()
     async for payout in client.payouts(start - PAYOUT_OVERLAP, until=end):
-        found = normalize_payout(payout)
+        found = normalize_payout(payout, f"Stripe payout {payout['id']}")
         if found is None:
             continue
         yield found
         async for bt in client.balance_transactions(None, payout=payout["id"]):
             paid_out.add(bt["id"])
-            linked = normalize_balance_transaction(bt, payout_id=payout["id"])
+            linked = normalize_balance_transaction(
+                bt, f"Stripe balance transaction {bt['id']}", payout_id=payout["id"]
+            )
             if linked is not None:
                 yield linked
     async for bt in client.balance_transactions(start, until=end):
-        linked = None if bt["id"] in paid_out else normalize_balance_transaction(bt)
+        path = f"Stripe balance transaction {bt['id']}"
+        linked = None if bt["id"] in paid_out else normalize_balance_transaction(bt, path)
         if linked is not None:
             yield linked
 

@@ -295,7 +295,15 @@ async def test_bad_input_is_refused_and_a_refused_login_is_a_failed_run_with_rea
         body = await gql(SYNC, {"id": account["account"]["id"]})
         assert body["data"]["syncProcessorAccount"]["userErrors"] == []
         await run_worker()
-    runs = (await gql(RUNS, {"a": None}))["data"]["processorSyncRuns"]["edges"]
+        runs = (await gql(RUNS, {"a": None}))["data"]["processorSyncRuns"]["edges"]
+        # A record PayPal sends malformed stops the run, naming it; nothing of its span is kept.
+        bad = paypal_data.add("T0006", now - dt.timedelta(minutes=5), Decimal("2.00"))
+        paypal_data.records[-1]["transaction_amount"]["value"] = "2.001"
+        await gql(SYNC, {"id": account["account"]["id"]})
+        await run_worker()
+    last = (await gql(RUNS, {"a": None}))["data"]["processorSyncRuns"]["edges"][0]["node"]
+    assert last["status"] == "FAILED"
+    assert f"PayPal transaction {bad}.transaction_amount" in last["errors"][0]["message"]
     assert [r["node"]["status"] for r in runs] == ["SUCCEEDED", "SUCCEEDED", "FAILED"]
     assert runs[0]["node"]["recordsSynced"] == 4  # only the overlap window was read again
     assert runs[0]["node"]["needsReview"] == 1
