@@ -46,6 +46,9 @@ class Linked:
 
     record: BalanceTransaction | Payout
     order_ref: str | None = None
+    aliases: tuple[str, ...] = ()
+    """Other ids of the same payment an order may carry (Stripe's payment
+    intent next to its charge)."""
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -26,6 +26,7 @@ from service.ledger.order_posting import current_version
 from service.ledger.processor_batch import post_processor_batch
 
 ProcessorRecordRef = tuple[BalanceTransaction | Payout, str | None]
+Aliases = dict[str, tuple[str, ...]]  # payment id -> its other ids
 
 
 async def _orders_by_ref(
@@ -94,11 +95,32 @@ async def _orders_by_authorization(
     return {r["payment"]: r["order_id"] for r in rows}
 
 
+async def _orders_by_any_id(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    store_id: UUID,
+    payments: set[str],
+    aliases: Aliases,
+) -> dict[str, str]:
+    """Orders by the payment's own id or any other id it goes by."""
+    names = {p: (p, *aliases.get(p, ())) for p in payments}
+    found = await _orders_by_authorization(
+        conn, company_id, store_id, {n for ns in names.values() for n in ns}
+    )
+    out: dict[str, str] = {}
+    for payment, ids in names.items():
+        order = next((found[n] for n in ids if n in found), None)
+        if order is not None:
+            out[payment] = order
+    return out
+
+
 async def link_orders(
     conn: asyncpg.Connection,
     company_id: UUID,
     store_id: UUID,
     records: Sequence[ProcessorRecordRef],
+    aliases: Aliases | None = None,
 ) -> list[BalanceTransaction | Payout]:
     """The records with ``order_id`` set wherever an order is found."""
     refs = {ref for _, ref in records if ref}
@@ -117,7 +139,7 @@ async def link_orders(
     }
     by_payment.update(await _orders_by_payment(conn, company_id, store_id, missing))
     missing -= by_payment.keys()
-    by_payment.update(await _orders_by_authorization(conn, company_id, store_id, missing))
+    by_payment.update(await _orders_by_any_id(conn, company_id, store_id, missing, aliases or {}))
     out: list[BalanceTransaction | Payout] = []
     for rec, ref in records:
         if isinstance(rec, BalanceTransaction):
@@ -145,6 +167,7 @@ async def store_processor_records(
     company_id: UUID,
     store_id: UUID,
     records: Sequence[ProcessorRecordRef],
+    aliases: Aliases | None = None,
 ) -> Stored:
     """Store and post the records. A record stored before with the same
     content changes nothing and posts nothing again."""
@@ -155,7 +178,7 @@ async def store_processor_records(
         store_id,
     )
     rows: dict[tuple[str, str], Any] = {}
-    for rec in await link_orders(conn, company_id, store_id, records):
+    for rec in await link_orders(conn, company_id, store_id, records, aliases):
         if isinstance(rec, Payout):
             done.payouts += 1
         else:

@@ -27,6 +27,7 @@ from service.connectors.processor_http import Linked, ProcessorError
 from service.connectors.retry import SleepBudget
 from service.connectors.stripe.client import StripeClient
 from service.connectors.stripe.normalize import normalize_balance_transaction, normalize_payout
+from service.domain.processor import BalanceTransaction
 from service.ledger.order_posting import current_version
 from service.ledger.processor_accounts import (
     PAYPAL,
@@ -151,8 +152,15 @@ async def _apply(
     pool: asyncpg.Pool, company_id: UUID, run_id: UUID, store_id: UUID, batch: list[Linked]
 ) -> None:
     async with pool.acquire() as conn, conn.transaction():
+        aliases = {
+            x.record.source_order_transaction_id: x.aliases
+            for x in batch
+            if isinstance(x.record, BalanceTransaction)
+            and x.record.source_order_transaction_id
+            and x.aliases
+        }
         done = await store_processor_records(
-            conn, company_id, store_id, [(x.record, x.order_ref) for x in batch]
+            conn, company_id, store_id, [(x.record, x.order_ref) for x in batch], aliases
         )
         await add_counts(
             conn,

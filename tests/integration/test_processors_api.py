@@ -31,8 +31,13 @@ PAYPAL_ORDERS = [(5001 + n, f"2025-03-{2 + 2 * n:02d}", 2500 + 700 * n) for n in
 STRIPE_ORDERS = [(6001 + n, f"2025-03-{3 + 2 * n:02d}", 1900 + 1100 * n) for n in range(10)]
 PAYPAL_REFUNDED, STRIPE_REFUNDED = 5004, 6005
 STRIPE_DISPUTED, STRIPE_DISPUTE_WON = 6007, 6008
-# PayPal payments that name no invoice: Shopify's transaction carries PayPal's id.
-AUTHORIZED = {5009: "9PA12345AB6789012", 5010: "9PA12345AB6789013"}
+# Payments that name no order: Shopify's transaction carries the processor's
+# id of the payment (PayPal's transaction id, Stripe's payment intent).
+AUTHORIZED = {
+    5009: "9PA12345AB6789012",
+    5010: "9PA12345AB6789013",
+    6010: "pi_3PStore6010Intent",
+}
 
 CONNECT = """mutation($input: ConnectProcessorAccountInput!) {
   connectProcessorAccount(input: $input) { account { id processor }
@@ -74,7 +79,8 @@ def _stripe_account() -> StripeAccount:
     st = StripeAccount()
     charges = {}
     for oid, day, price in STRIPE_ORDERS:
-        charges[oid] = st.charge(_at(day), price, _fee(price), str(oid))
+        named = None if oid in AUTHORIZED else str(oid)
+        charges[oid] = st.charge(_at(day), price, _fee(price), named, AUTHORIZED.get(oid))
     price = STRIPE_ORDERS[STRIPE_REFUNDED - 6001][2]
     st.refund(_at("2025-03-29", 18), charges[STRIPE_REFUNDED], price)
     st.dispute(_at("2025-03-27", 8), charges[STRIPE_DISPUTED], 4000)
@@ -218,6 +224,16 @@ async def test_paypal_and_stripe_clear_rip_and_undeposited_funds_on_both_bases(
         [f"paypal:{t}" for t in AUTHORIZED.values()],
     )
     assert by_id == ["5009", "5010"]
+    price_6010 = STRIPE_ORDERS[-1][2]
+    assert (
+        await pool.fetchval(
+            "SELECT record->>'order_id' FROM processor_records WHERE company_id = $1 "
+            "AND record->>'processor' = 'stripe' AND (record->>'amount')::bigint = $2",
+            tenant.company_id,
+            price_6010,
+        )
+        == "6010"
+    )
     paid_out = await pool.fetch(
         "SELECT DISTINCT record->>'payout_id' AS payout FROM processor_records "
         "WHERE company_id = $1 AND record_type = 'balance_transaction' "

@@ -103,6 +103,8 @@ def normalize_balance_transaction(
     if bt.get("type") in _PAYOUT_ITSELF:
         return None
     charge, order_ref = _charge_and_order(bt.get("source"))
+    source = bt.get("source")
+    intent = source.get("payment_intent") if isinstance(source, dict) else None
     amount, fee = _int(bt, "amount", path), _int(bt, "fee", path)
     type_ = record_type(bt)
     if bt.get("type") in _FEES:
@@ -118,7 +120,8 @@ def normalize_balance_transaction(
         source_order_transaction_id=charge,
         payout_id=f"{STRIPE}:{payout_id}" if payout_id else None,
     )
-    return Linked(record, order_ref)
+    aliases = (intent,) if isinstance(intent, str) and intent else ()
+    return Linked(record, order_ref, aliases)
 
 
 def normalize_payout(p: Mapping[str, Any], path: str = "payout") -> Linked | None:

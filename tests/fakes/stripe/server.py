@@ -101,8 +101,15 @@ class StripeAccount:
         self.transactions.append(txn)
         return txn
 
-    def charge(self, at: dt.datetime, amount: int, fee: int, order_id: str) -> str:
-        """A card payment, ``metadata.order_id`` naming the store's order."""
+    def charge(
+        self,
+        at: dt.datetime,
+        amount: int,
+        fee: int,
+        order_id: str | None,
+        payment_intent: str | None = None,
+    ) -> str:
+        """A card payment, ``metadata.order_id`` naming the store's order (when given)."""
         cid = _new("ch")
         txn = self._txn("charge", "charge", at, amount, fee, cid, f"Order {order_id}")
         self.objects[cid] = {
@@ -112,9 +119,9 @@ class StripeAccount:
             "balance_transaction": txn["id"],
             "created": _ts(at),
             "currency": self.currency,
-            "metadata": {"order_id": order_id},
+            "metadata": {"order_id": order_id} if order_id else {},
             "paid": True,
-            "payment_intent": _new("pi"),
+            "payment_intent": payment_intent or _new("pi"),
             "status": "succeeded",
         }
         return cid
