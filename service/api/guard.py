@@ -164,6 +164,7 @@ ADMIN_MUTATIONS = frozenset(
         "set_gateway_mapping",
         "connect_shopify_store",
         "connect_inventory_system",
+        "connect_processor_account",
         "create_api_token",
         "revoke_api_token",
         "close_books",

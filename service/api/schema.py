@@ -70,6 +70,11 @@ from service.api.mutations.inventory_sku_mapping import (
     inventory_sku_mappings,
     set_inventory_sku_mapping,
 )
+from service.api.mutations.processor_accounts import (
+    ProcessorAccountPayload,
+    connect_processor_account,
+    sync_processor_account,
+)
 from service.api.mutations.purchasing import (
     BillPaymentPayload,
     InventoryAdjustmentPayload,
@@ -142,6 +147,12 @@ from service.api.queries.ingest_errors import ingest_errors
 from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
 from service.api.queries.posting_rules import posting_rules
+from service.api.queries.processor_accounts import (
+    processor_accounts,
+    processor_payouts,
+    processor_records_needing_review,
+    processor_sync_runs,
+)
 from service.api.queries.products import product, products
 from service.api.queries.statements import (
     balance_sheet,
@@ -171,6 +182,12 @@ from service.api.types.journal import JournalEntry
 from service.api.types.money import CURRENCY_CODE_SCALAR, CurrencyCode
 from service.api.types.order import Order
 from service.api.types.posting_rule import PostingRule
+from service.api.types.processor import (
+    ProcessorAccount,
+    ProcessorPayout,
+    ProcessorRecordForReview,
+    ProcessorSyncRun,
+)
 from service.api.types.product import Product
 from service.api.types.settings import BookkeepingSettings
 from service.api.types.statements import (
@@ -290,6 +307,21 @@ class Query:
         description="RIP, each processor's undeposited funds and Bank in transit on a day,"
         " with the items that keep them from zero.",
     )
+    processor_accounts: list[ProcessorAccount] = strawberry.field(
+        resolver=processor_accounts, description="Connected PayPal and Stripe accounts."
+    )
+    processor_sync_runs: Connection[ProcessorSyncRun] = strawberry.field(
+        resolver=processor_sync_runs, description="PayPal and Stripe sync runs, newest first."
+    )
+    processor_payouts: list[ProcessorPayout] = strawberry.field(
+        resolver=processor_payouts,
+        description="PayPal and Stripe payouts to the bank, by the processor's own date.",
+    )
+    processor_records_needing_review: list[ProcessorRecordForReview] = strawberry.field(
+        resolver=processor_records_needing_review,
+        description="Processor records of a type the rules do not know, newest first "
+        "(processor: shopify_payments, paypal or stripe).",
+    )
 
 
 @strawberry.type
@@ -363,6 +395,14 @@ class Mutation:
     )
     sync_store: SyncStorePayload = strawberry.mutation(
         resolver=sync_store, description="Sync a connected store now."
+    )
+    connect_processor_account: ProcessorAccountPayload = strawberry.mutation(
+        resolver=connect_processor_account,
+        description="Connect a store's PayPal or Stripe account and read its records.",
+    )
+    sync_processor_account: ProcessorAccountPayload = strawberry.mutation(
+        resolver=sync_processor_account,
+        description="Read a PayPal or Stripe account's new records now.",
     )
 
     close_books: ClosingPayload = strawberry.mutation(

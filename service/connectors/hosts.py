@@ -16,6 +16,8 @@ ALLOWED_HOSTS = {
     "shopify": (".myshopify.com",),
     "FINALE": ("app.finaleinventory.com",),
     "GOFLOW": (".api.goflow.com",),
+    "paypal": ("api-m.paypal.com", "api-m.sandbox.paypal.com"),
+    "stripe": ("api.stripe.com",),
 }
 
 

@@ -1,9 +1,11 @@
 """Every processor's payouts, in one shape, for matching them to bank lines.
 
-Each source of payouts (Shopify Payments here) has a small function that
-returns its payouts as ``PayoutRow``; ``list_payouts`` gathers them. A
-payout's amount is in minor units, signed from the merchant's side (+ money
-to the bank, - a failed payout taken back).
+Shopify Payments, PayPal and Stripe payouts are all processor records of
+type ``payout``; each is read once here, whatever its processor. Other
+sources of payouts (marketplace settlements) add a function returning
+``PayoutRow`` and ``list_payouts`` gathers them. A payout's amount is in
+minor units, signed from the merchant's side (+ money to the bank, - a
+failed payout taken back).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from service.ledger.codec import decode_record
 
 @dataclass(frozen=True)
 class PayoutRow:
+    """One payout to (``amount`` > 0) or from the bank, in minor units."""
+
     processor: str
     payout_id: str
     store_id: UUID | None
@@ -35,13 +39,23 @@ def _record(raw: Any) -> Any:
     return decode_record(json.loads(raw) if isinstance(raw, str) else raw)
 
 
-async def shopify_payments_payouts(
-    conn: asyncpg.Connection,
+def _own_id(payout: Payout) -> str:
+    """The processor's own id (``po_...``), without the prefix some
+    connectors store it under."""
+    prefix = f"{payout.processor}:"
+    return payout.id[len(prefix) :] if payout.id.startswith(prefix) else payout.id
+
+
+async def processor_record_payouts(
+    conn: asyncpg.Connection | asyncpg.Pool,
     company_id: UUID,
-    date_from: dt.date | None,
-    date_to: dt.date | None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    *,
+    processor: str | None = None,
 ) -> list[PayoutRow]:
-    """Shopify Payments payouts as synced into the processor records."""
+    """Payouts synced as processor records (Shopify Payments, PayPal,
+    Stripe), of one processor when it is named."""
     rows = await conn.fetch(
         "SELECT p.store_id, p.record, s.currency_code FROM processor_records p "
         "JOIN stores s USING (company_id, store_id) "
@@ -53,6 +67,8 @@ async def shopify_payments_payouts(
         payout = _record(r["record"])
         if not isinstance(payout, Payout):
             continue
+        if processor is not None and payout.processor != processor:
+            continue
         if date_from is not None and payout.date < date_from:
             continue
         if date_to is not None and payout.date > date_to:
@@ -60,7 +76,7 @@ async def shopify_payments_payouts(
         out.append(
             PayoutRow(
                 payout.processor,
-                payout.id,
+                _own_id(payout),
                 r["store_id"],
                 payout.date,
                 payout.amount,
@@ -68,7 +84,7 @@ async def shopify_payments_payouts(
                 "paid" if payout.amount >= 0 else "failed",
             )
         )
-    return out
+    return sorted(out, key=lambda p: (p.payout_date, p.payout_id))
 
 
 async def list_payouts(
@@ -79,5 +95,5 @@ async def list_payouts(
     date_to: dt.date | None = None,
 ) -> list[PayoutRow]:
     """Every processor's payouts, by date then id."""
-    rows = await shopify_payments_payouts(conn, company_id, date_from, date_to)
+    rows = await processor_record_payouts(conn, company_id, date_from, date_to)
     return sorted(rows, key=lambda p: (p.payout_date, p.processor, p.payout_id))

@@ -1,0 +1,1 @@
+"""Orchestration of syncs with outside services: cursors, runs, batches."""
