@@ -20,10 +20,7 @@ from service.connectors.shopify.client import RetryLater
 from service.db.queue import enqueue, enqueue_event
 from service.ledger.ingest import record_failed_attempt, stale_pending_events
 from service.ledger.inventory import run_recost
-from service.ledger.inventory_systems import (
-    INVENTORY_FUNCTION,
-    run_inventory_sync,
-)
+from service.ledger.inventory_systems import INVENTORY_FUNCTION
 from service.ledger.inventory_systems import request_sync as request_inventory_sync
 from service.ledger.job_kinds import function_for
 from service.ledger.jobs import abandoned_jobs, fail_job, stale_queued_jobs
@@ -45,6 +42,7 @@ from service.ledger.sync_runs import (
     request_sync,
     sync_job_id,
 )
+from service.sync.inventory_systems import run_inventory_sync
 from worker.running import (
     MAX_TRIES,
     TRANSIENT,
