@@ -34,7 +34,6 @@ from service.ledger.reposting import (
     cleanup_retired_versions,
     run_full_repost,
 )
-from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id, process_event
 from service.ledger.sync_runs import (
     INCREMENTAL,
     SYNC_FUNCTION,
@@ -43,6 +42,7 @@ from service.ledger.sync_runs import (
     sync_job_id,
 )
 from service.sync.inventory_systems import run_inventory_sync
+from service.sync.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id, process_event
 from worker.running import (
     MAX_TRIES,
     TRANSIENT,

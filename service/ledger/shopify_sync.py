@@ -33,6 +33,7 @@ from service.connectors.shopify.sync import (
     order_count,
     sync_payouts,
 )
+from service.connectors.shopify.topics import BAD_PAYLOAD
 from service.ledger.codec import encode
 from service.ledger.companies import Store, get_store
 from service.ledger.ingest import SYNC, mark_event, store_event
@@ -40,7 +41,6 @@ from service.ledger.order_posting import repost_order
 from service.ledger.order_sources import apply_graphql_order, graphql_order_id, utc_iso
 from service.ledger.processor_posting import repost_processor_record
 from service.ledger.refetches import Refetch, due_refetches, record_attempt
-from service.ledger.shopify_events import BAD_PAYLOAD
 from service.ledger.shopify_stores import connection_for_store, update_shop_details
 from service.ledger.sync_runs import (
     BACKFILL,
