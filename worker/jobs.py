@@ -206,7 +206,7 @@ async def _stored_host_problem(ctx: dict[str, Any], company_id: str, run_id: str
 
 
 async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) -> str:
-    from service.ledger.shopify_sync import run_sync_step
+    from service.sync.shopify_sync import run_sync_step
 
     problem = await _stored_host_problem(ctx, company_id, run_id)
     if problem is not None:
@@ -270,7 +270,7 @@ async def _fail_run(
 
 async def refetch_waiting_orders(ctx: dict[str, Any]) -> int:
     """Read again the orders whose history waits for a missing part."""
-    from service.ledger.shopify_sync import refetch_waiting_orders as refetch
+    from service.sync.shopify_sync import refetch_waiting_orders as refetch
 
     settings: Settings = ctx["settings"]
     try:

@@ -20,8 +20,9 @@ from service.connectors.shopify.topics import BAD_PAYLOAD, EDIT_TOPIC, ORDER_TOP
 from service.ledger.companies import get_store
 from service.ledger.ingest import lock_pending_event, mark_event
 from service.ledger.order_posting import repost_order
-from service.ledger.order_sources import OrderUpdate, apply_rest_order, apply_rest_piece
+from service.ledger.order_sources import OrderUpdate
 from service.ledger.refetches import request_refetch
+from service.sync.shopify_orders import apply_rest_order, apply_rest_piece
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ import httpx
 
 from service.connectors.shopify.client import AccessDenied, ShopifyClient
 from service.connectors.shopify.errors import ShopifyError
+from service.connectors.shopify.merge import graphql_order_id, utc_iso
 from service.connectors.shopify.products import VariantCost, sync_variants
 from service.connectors.shopify.sync import (
     NoShopifyPayments,
@@ -38,10 +39,8 @@ from service.ledger.codec import encode
 from service.ledger.companies import Store, get_store
 from service.ledger.ingest import SYNC, mark_event, store_event
 from service.ledger.order_posting import repost_order
-from service.ledger.order_sources import apply_graphql_order, graphql_order_id, utc_iso
 from service.ledger.processor_posting import repost_processor_record
 from service.ledger.refetches import Refetch, due_refetches, record_attempt
-from service.ledger.shopify_stores import connection_for_store, update_shop_details
 from service.ledger.sync_runs import (
     BACKFILL,
     Spent,
@@ -50,6 +49,8 @@ from service.ledger.sync_runs import (
     save_progress,
     start_run,
 )
+from service.sync.shopify_orders import apply_graphql_order
+from service.sync.shopify_stores import connection_for_store, update_shop_details
 
 STEP_SECONDS = 60.0
 # A sync step sleeps at most this long for Shopify; a longer wait defers the
