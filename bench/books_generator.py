@@ -187,7 +187,7 @@ async def make_company(
     store_ids = []
     for s in range(stores):
         if s < len(shop_domains):
-            from service.ledger.shopify_stores import connect_store
+            from service.sync.shopify_stores import connect_store
 
             store = await connect_store(
                 conn,

@@ -40,7 +40,7 @@ async def main() -> None:
     from service.db.connect import create_pool
     from service.db.queue import enqueue, open_queue
     from service.ledger.ingest import WEBHOOK, store_event
-    from service.ledger.shopify_stores import connection_for_domain
+    from service.sync.shopify_stores import connection_for_domain
 
     db_url = await bench_database(args.db, fresh=True)
     domain = f"breakdown-{uuid.uuid4().hex[:8]}.myshopify.com"

@@ -20,10 +20,7 @@ from service.connectors.shopify.client import RetryLater
 from service.db.queue import enqueue, enqueue_event
 from service.ledger.ingest import record_failed_attempt, stale_pending_events
 from service.ledger.inventory import run_recost
-from service.ledger.inventory_systems import (
-    INVENTORY_FUNCTION,
-    run_inventory_sync,
-)
+from service.ledger.inventory_systems import INVENTORY_FUNCTION
 from service.ledger.inventory_systems import request_sync as request_inventory_sync
 from service.ledger.job_kinds import function_for
 from service.ledger.jobs import abandoned_jobs, fail_job, stale_queued_jobs
@@ -37,7 +34,6 @@ from service.ledger.reposting import (
     cleanup_retired_versions,
     run_full_repost,
 )
-from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id, process_event
 from service.ledger.sync_runs import (
     INCREMENTAL,
     SYNC_FUNCTION,
@@ -45,6 +41,8 @@ from service.ledger.sync_runs import (
     request_sync,
     sync_job_id,
 )
+from service.sync.inventory_systems import run_inventory_sync
+from service.sync.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id, process_event
 from worker.running import (
     MAX_TRIES,
     TRANSIENT,
@@ -215,7 +213,7 @@ async def _stored_host_problem(ctx: dict[str, Any], company_id: str, run_id: str
 
 
 async def sync_shopify_store(ctx: dict[str, Any], company_id: str, run_id: str) -> str:
-    from service.ledger.shopify_sync import run_sync_step
+    from service.sync.shopify_sync import run_sync_step
 
     problem = await _stored_host_problem(ctx, company_id, run_id)
     if problem is not None:
@@ -279,7 +277,7 @@ async def _fail_run(
 
 async def refetch_waiting_orders(ctx: dict[str, Any]) -> int:
     """Read again the orders whose history waits for a missing part."""
-    from service.ledger.shopify_sync import refetch_waiting_orders as refetch
+    from service.sync.shopify_sync import refetch_waiting_orders as refetch
 
     settings: Settings = ctx["settings"]
     try:

@@ -27,8 +27,8 @@ from arq.worker import Function
 from prometheus_client import start_http_server
 
 from service import logs
-from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION
 from service.metrics import JOB_DURATION, JOB_FAILURES, JOB_WAIT, WEBHOOK_LAG
+from service.sync.shopify_events import PROCESS_EVENT_FUNCTION
 
 log = logging.getLogger("storebooks.worker")
 

@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse
 from service.connectors.shopify.webhook import verify_hmac
 from service.db.queue import enqueue_event
 from service.ledger.ingest import WEBHOOK, store_event
-from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
-from service.ledger.shopify_stores import ShopifyConnection, connection_for_domain
+from service.sync.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
+from service.sync.shopify_stores import ShopifyConnection, connection_for_domain
 
 log = logging.getLogger("storebooks.webhooks")
 

@@ -18,9 +18,9 @@ from service.commands.runner import Outcome, Wake, run_command
 from service.domain.inventory_costs import SkuComponent
 from service.ledger.inventory_systems import INVENTORY_FUNCTION, connect, request_sync, save_sku_map
 from service.ledger.jobs import JobRecord
-from service.ledger.shopify_stores import ShopAlreadyConnected, connect_store
 from service.ledger.sync_runs import BACKFILL, SYNC_FUNCTION, sync_job_id
 from service.ledger.sync_runs import request_sync as request_store_sync
+from service.sync.shopify_stores import ShopAlreadyConnected, connect_store
 
 
 def _inventory_wake(company_id: UUID, job: JobRecord) -> Wake:

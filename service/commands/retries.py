@@ -12,7 +12,7 @@ from service.commands.runner import Outcome, Wake, run_command
 from service.ledger.ingest import retry_event
 from service.ledger.job_kinds import function_for
 from service.ledger.jobs import get_job
-from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
+from service.sync.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
 
 
 async def retry_ingest_event(

@@ -30,6 +30,16 @@ from service.domain.inventory_costs import ShippedUnits as ShippedUnits
 
 Sleep = Callable[[float], Awaitable[None]]
 
+FINALE = "FINALE"
+GOFLOW = "GOFLOW"
+
+
+def order_ref(provider: str, name: str) -> str:
+    """The reference a system keeps for a books order named ``name``:
+    Finale keeps the channel's order name ("#1001"), Goflow its number ("1001")."""
+    return name if provider == FINALE else name.lstrip("#")
+
+
 _MAX_BACKOFF = 30.0
 # No real unit cost or quantity comes near these; anything beyond is a
 # payload error, refused before it is converted.

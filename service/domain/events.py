@@ -43,47 +43,10 @@ class PaymentMethod(StrEnum):
     GIFT_CARD = "gift_card"
 
 
-_OFFLINE_GATEWAYS = frozenset(
-    {
-        "",
-        "manual",
-        "cash",
-        "cash on delivery (cod)",
-        "cod",
-        "bank deposit",
-        "bank transfer",
-        "money order",
-        "cheque",
-        "check",
-        "unknown",
-        "other",
-        "external",
-    }
-)
-_GIFT_CARD_GATEWAYS = frozenset({"gift_card", "gift card", "store_credit", "shopify_store_credit"})
-
-
 def gateway_key(gateway: str) -> str:
-    """A gateway name as mappings compare it: Shopify spells the same
-    gateway with different case and spacing across its APIs."""
+    """A gateway name as mappings compare it: a channel may spell the same
+    gateway with different case and spacing (Shopify does, across its APIs)."""
     return gateway.strip().lower()
-
-
-def classify_gateway(gateway: str, manual_gateway: bool = False) -> PaymentMethod:
-    """The default payment method of a transaction (posting rule 13.2).
-
-    What Shopify says wins over the name: a transaction it marks
-    ``manual_payment_gateway`` is offline whatever the gateway is called
-    (bank transfer, "Zelle", cash on delivery...). The names below are the
-    defaults for sources that do not say; a store's own gateway mapping
-    overrides both (``PostingContext.gateways``).
-    """
-    g = gateway_key(gateway)
-    if g in _GIFT_CARD_GATEWAYS:
-        return PaymentMethod.GIFT_CARD
-    if manual_gateway or g in _OFFLINE_GATEWAYS:
-        return PaymentMethod.MANUAL
-    return PaymentMethod.PROCESSOR
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,13 @@
 """Costs from inventory systems (Finale Inventory, Goflow), per order and SKU.
 
 An inventory system records the cost of goods when stock ships, per
-product (seeds 001 and 004; docs/inventory-systems.md). A sync asks it
-for every unit shipped since the books' first order, joins each to the
-store's order by the order reference the system keeps (Finale: the
-channel's order name, "#1001"; Goflow: the number, "1001"), turns the
-products into the store's SKUs with the merchant's SKU mapping (packs,
-bundles, other product ids), stores one cost per order and SKU (a missing
-cost as missing), and re-posts the orders whose cost changed.
+product (seeds 001 and 004; docs/inventory-systems.md). A sync (in
+``service.sync.inventory_systems``) asks it for every unit shipped since
+the books' first order; here each unit is joined to the store's order by
+the order reference the system keeps, the products are turned into the
+store's SKUs with the merchant's SKU mapping (packs, bundles, other product
+ids), one cost per order and SKU is stored (a missing cost as missing), and
+the orders whose cost changed are re-posted.
 
 Every sync reads the whole window again: a back-dated receipt or average
 cost change re-values what shipped after it, and a cost missing today can
@@ -18,30 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-import httpx
 
-from service.connectors.finale.client import FinaleClient
-from service.connectors.goflow.client import GoflowClient
-from service.connectors.inventory import (
-    CostSample,
-    InventoryAuthError,
-    InventorySystemError,
-    ShippedUnits,
-)
-from service.connectors.retry import SleepBudget
-from service.domain.inventory_costs import SkuComponent, SkuCost, sku_costs
-from service.ledger.jobs import JobRecord, finish_job, record_job, start_job
+from service.domain.inventory_costs import ShippedUnits, SkuComponent, SkuCost, sku_costs
+from service.ledger.jobs import JobRecord, finish_job, record_job
 from service.ledger.order_posting import current_version, repost_order
 from service.ledger.secrets import seal, unseal
 
-FINALE = "FINALE"
-GOFLOW = "GOFLOW"
 INVENTORY_SYNC = "inventory_sync"
 INVENTORY_FUNCTION = "sync_inventory_costs"
 BATCH = 100
@@ -90,35 +78,6 @@ async def load_connection(
     if row is None:
         return None
     return Connection(provider, row["settings"], unseal(secret_key, row["credentials"]))
-
-
-# A sync sleeps at most this long for the system in all; a longer wait defers
-# the job (RetryLater) so the worker's slot serves other companies meanwhile.
-INLINE_WAIT_SECONDS = 5.0
-
-
-def client_for(c: Connection, *, sleep: Any = None) -> FinaleClient | GoflowClient:
-    base = c.settings.get("baseUrl")
-    extra = {} if sleep is None else {"sleep": sleep}
-    if c.provider == FINALE:
-        return FinaleClient(
-            c.settings["account"],
-            c.credentials["apiKey"],
-            c.credentials["apiSecret"],
-            base,
-            **extra,
-        )
-    return GoflowClient(
-        c.settings["subdomain"],
-        c.credentials["token"],
-        base,
-        beta_contact=c.settings.get("betaContact"),
-        **extra,
-    )
-
-
-def order_ref(provider: str, name: str) -> str:
-    return name if provider == FINALE else name.lstrip("#")
 
 
 async def request_sync(conn: asyncpg.Connection, company_id: UUID, provider: str) -> JobRecord:
@@ -198,7 +157,7 @@ async def _store_costs(
     return changed
 
 
-async def _books_span(pool: asyncpg.Pool, company_id: UUID) -> tuple[dt.date, dt.date] | None:
+async def books_span(pool: asyncpg.Pool, company_id: UUID) -> tuple[dt.date, dt.date] | None:
     """From the day before the first order (time zones) to today."""
     async with pool.acquire() as conn:
         version, _ = await current_version(conn, company_id)
@@ -214,13 +173,17 @@ async def _books_span(pool: asyncpg.Pool, company_id: UUID) -> tuple[dt.date, dt
     return first.date() - dt.timedelta(days=1), today
 
 
-async def _apply(
+async def apply_shipped_costs(
     pool: asyncpg.Pool,
     company_id: UUID,
     provider: str,
     shipped: Sequence[ShippedUnits],
+    order_ref: Callable[[str], str],
 ) -> int:
-    """Store the costs of every books order that shipped; returns orders re-posted."""
+    """Store the costs of every books order that shipped; returns orders re-posted.
+
+    ``order_ref`` turns a books order name into the reference the system
+    keeps for it (each system spells it its own way)."""
     by_ref: dict[str, list[ShippedUnits]] = defaultdict(list)
     for row in shipped:
         by_ref[row.order_ref].append(row)
@@ -245,7 +208,7 @@ async def _apply(
                 names[start : start + BATCH],
             )
             for r in rows:
-                units = by_ref.get(order_ref(provider, r["name"]))
+                units = by_ref.get(order_ref(r["name"]))
                 if not units:
                     continue
                 costs = sku_costs(units, r["skus"], sku_map, r["currency_code"])
@@ -257,24 +220,10 @@ async def _apply(
     return reposted
 
 
-async def run_inventory_sync(
-    pool: asyncpg.Pool, secret_key: str, company_id: UUID, job_id: str
-) -> bool:
-    """Fetch what shipped since the books began, store its costs, re-post what changed."""
-    async with pool.acquire() as conn, conn.transaction():
-        job = await start_job(conn, company_id, job_id)
-    if job is None:
-        return False
-    provider = job.payload["provider"]
-    connection = await load_connection(pool, company_id, provider, secret_key)
-    span = await _books_span(pool, company_id)
-    if connection is not None and span is not None:
-        client = client_for(connection, sleep=SleepBudget(INLINE_WAIT_SECONDS))
-        try:
-            shipped = await client.shipped_units(*span)
-        finally:
-            await client.aclose()
-        await _apply(pool, company_id, provider, shipped)
+async def finish_inventory_sync(
+    pool: asyncpg.Pool, company_id: UUID, provider: str, job_id: str
+) -> None:
+    """Note when the system was last read, and end the sync's job."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "UPDATE inventory_connections SET last_synced_at = $3 "
@@ -284,38 +233,3 @@ async def run_inventory_sync(
             dt.datetime.now(dt.UTC),
         )
         await finish_job(conn, company_id, job_id)
-    return True
-
-
-class NotConnected(LookupError):
-    """The company has not connected that inventory system."""
-
-
-class ConnectionProblem(RuntimeError):
-    """The system refused the credentials (``auth``) or answered something
-    unusable; the message is the system's own, for the merchant to read."""
-
-    def __init__(self, message: str, *, auth: bool) -> None:
-        super().__init__(message)
-        self.auth = auth
-
-
-async def sample_inventory_cost(
-    pool: asyncpg.Pool, secret_key: str, company_id: UUID, provider: str
-) -> CostSample | None:
-    """One shipped product's cost from the system, fetched now."""
-    connection = await load_connection(pool, company_id, provider, secret_key)
-    if connection is None:
-        raise NotConnected(f"{provider} is not connected")
-    client = client_for(connection)
-    try:
-        return await client.sample_cost()
-    except InventoryAuthError as exc:
-        raise ConnectionProblem(str(exc), auth=True) from exc
-    except InventorySystemError as exc:
-        raise ConnectionProblem(str(exc), auth=False) from exc
-    except (httpx.HTTPError, ValueError) as exc:  # unreachable host, or not a host at all
-        reason = f"{provider} could not be reached ({type(exc).__name__})"
-        raise ConnectionProblem(reason, auth=False) from exc
-    finally:
-        await client.aclose()

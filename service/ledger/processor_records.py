@@ -85,8 +85,10 @@ async def _orders_by_authorization(
     rows = await conn.fetch(
         "SELECT DISTINCT ON (t.value->'payload'->>'authorization') "
         "t.value->'payload'->>'authorization' AS payment, o.order_id "
-        "FROM order_sources o, jsonb_each(coalesce(o.rest->'transactions', '{}'::jsonb)) t "
-        "WHERE o.company_id = $1 AND o.store_id = $2 AND jsonb_typeof(o.rest) = 'object' "
+        "FROM order_sources o, "
+        "jsonb_each(coalesce(o.views->'shopify.rest'->'transactions', '{}'::jsonb)) t "
+        "WHERE o.company_id = $1 AND o.store_id = $2 "
+        "AND jsonb_typeof(o.views->'shopify.rest') = 'object' "
         "AND t.value->'payload'->>'authorization' = any($3::text[])",
         company_id,
         store_id,

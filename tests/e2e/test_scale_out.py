@@ -35,9 +35,9 @@ import pytest
 from service.db.queue import enqueue, open_queue
 from service.ledger.companies import create_company
 from service.ledger.ingest import stale_pending_events
-from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
-from service.ledger.shopify_stores import connect_store
 from service.ledger.verify import verify_company
+from service.sync.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
+from service.sync.shopify_stores import connect_store
 from tests.conftest import Servers, Settings
 from tests.fakes.local_server import free_port
 from tests.fakes.shopify.generate import generate_shop

@@ -19,7 +19,7 @@ import pytest
 
 from service.api.ids import decode_uuid
 from service.ledger.companies import create_company
-from service.ledger.shopify_sync import run_sync_step
+from service.sync.shopify_sync import run_sync_step
 from tests.conftest import GraphQL, Servers, Tenant
 from tests.fakes.shopify.generate import generate_shop
 from tests.fakes.shopify.model import FakeShopData, FOrder

@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 
 from service.ledger.order_sources import stored_histories
-from service.ledger.shopify_events import process_event
+from service.sync.shopify_events import process_event
 from tests.conftest import GraphQL, Tenant
 from tests.fakes.shopify.model import FOrder
 from tests.fakes.shopify.rest import rest_fulfillment, rest_order, rest_refund, rest_transaction

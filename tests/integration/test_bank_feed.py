@@ -612,7 +612,7 @@ async def test_store_cash_bulk_links_rules_and_payout_lists(
 async def test_a_payout_synced_after_its_bank_line_is_matched_then(
     gql: GraphQL, tenant: Tenant, pool: asyncpg.Pool
 ) -> None:
-    from service.ledger.shopify_sync import _apply_processor_records
+    from service.ledger.sync_state import save_processor_records
 
     checking = await _account(gql, "BANK_CHECKING", "0")
     mapping = {
@@ -633,7 +633,7 @@ async def test_a_payout_synced_after_its_bank_line_is_matched_then(
         "bt10", "shopify_payments", "charge", at, 2000, 88, "USD", None, payout_id="P10"
     )
     async with pool.acquire() as conn, conn.transaction():
-        await _apply_processor_records(
+        await save_processor_records(
             conn, tenant.company_id, tenant.store_id, (payout,), (paid, later)
         )
     line = (await _lines(gql, checking))[0]

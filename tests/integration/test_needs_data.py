@@ -13,8 +13,8 @@ import httpx
 
 from service.api.ids import decode_uuid
 from service.config import Settings
-from service.ledger.shopify_sync import refetch_waiting_orders
 from service.ledger.verify import verify_company
+from service.sync.shopify_sync import refetch_waiting_orders
 from tests.conftest import GraphQL, Tenant
 from tests.fakes.shopify.generate import generate_shop
 from tests.fakes.shopify.model import FOrder

@@ -15,8 +15,8 @@ from service.api.types.user_error import UserError, UserErrorCode
 from service.commands import connections as commands
 from service.connectors.hosts import url_problem
 from service.ledger.companies import get_store
-from service.ledger.shopify_stores import ScopeCheck, check_scopes
 from service.ledger.sync_runs import get_run
+from service.sync.shopify_stores import ScopeCheck, check_scopes
 
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")

@@ -12,7 +12,7 @@ from service.api.mutations.connect_inventory_system import InventoryProvider
 from service.api.types.money import Money
 from service.api.types.user_error import UserError, UserErrorCode
 from service.domain.inventory_costs import to_minor
-from service.ledger.inventory_systems import (
+from service.sync.inventory_systems import (
     ConnectionProblem,
     NotConnected,
     sample_inventory_cost,

@@ -23,6 +23,7 @@ from service.connectors.shopify.canonical import (
     transaction_status,
 )
 from service.connectors.shopify.errors import NormalizationError
+from service.connectors.shopify.gateways import classify_gateway
 from service.connectors.shopify.payload import Node
 from service.domain.events import (
     AdjustmentKind,
@@ -32,7 +33,6 @@ from service.domain.events import (
     RefundAdjustment,
     RefundLine,
     Transaction,
-    classify_gateway,
 )
 from service.domain.history import OrderHistory
 from service.domain.order import DiscountAllocation, LineItem, Order, ShippingLine, TaxLine

@@ -24,6 +24,7 @@ from service.connectors.shopify.canonical import (
     transaction_status,
 )
 from service.connectors.shopify.errors import NormalizationError
+from service.connectors.shopify.gateways import classify_gateway
 from service.connectors.shopify.payload import Node
 from service.domain.events import (
     AdjustmentKind,
@@ -34,7 +35,6 @@ from service.domain.events import (
     RefundLine,
     RestockType,
     Transaction,
-    classify_gateway,
 )
 from service.domain.history import OrderHistory
 from service.domain.money import convert_at_rate, format_money

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from service.connectors.shopify.gateways import classify_gateway
 from service.domain.context import PostingContext
 from service.domain.costs import CostSource, LineCost
 from service.domain.events import (
@@ -28,7 +29,6 @@ from service.domain.events import (
     Transaction,
     TransactionKind,
     TransactionStatus,
-    classify_gateway,
 )
 from service.domain.history import OrderHistory
 from service.domain.money import to_minor

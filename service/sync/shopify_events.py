@@ -11,47 +11,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from decimal import InvalidOperation
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from service.connectors.shopify.topics import BAD_PAYLOAD, EDIT_TOPIC, ORDER_TOPICS, PIECE_TOPICS
 from service.ledger.companies import get_store
 from service.ledger.ingest import lock_pending_event, mark_event
 from service.ledger.order_posting import repost_order
-from service.ledger.order_sources import OrderUpdate, apply_rest_order, apply_rest_piece
+from service.ledger.order_sources import OrderUpdate
 from service.ledger.refetches import request_refetch
-
-ORDER_TOPICS = frozenset(
-    {
-        "orders/create",
-        "orders/updated",
-        "orders/paid",
-        "orders/fulfilled",
-        "orders/partially_fulfilled",
-        "orders/cancelled",
-    }
-)
-EDIT_TOPIC = "orders/edited"
-PIECE_TOPICS = {
-    "refunds/create": "refunds",
-    "order_transactions/create": "transactions",
-    "fulfillments/create": "fulfillments",
-    "fulfillments/update": "fulfillments",
-    # Shopify's own returns: an exchange's replacement lines are named here.
-    "returns/request": "returns",
-    "returns/approve": "returns",
-    "returns/decline": "returns",
-    "returns/reopen": "returns",
-    "returns/cancel": "returns",
-    "returns/close": "returns",
-    "returns/process": "returns",
-    "returns/update": "returns",
-}
-# What a bad payload can raise from deep in a normalizer: all mean "this
-# event cannot be used", never "stop processing other events".
-BAD_PAYLOAD = (ValueError, KeyError, TypeError, InvalidOperation, AttributeError)
+from service.sync.shopify_orders import apply_rest_order, apply_rest_piece
 
 
 @dataclass(frozen=True, slots=True)

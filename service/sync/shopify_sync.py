@@ -23,7 +23,8 @@ import httpx
 
 from service.connectors.shopify.client import AccessDenied, ShopifyClient
 from service.connectors.shopify.errors import ShopifyError
-from service.connectors.shopify.products import VariantCost, sync_variants
+from service.connectors.shopify.merge import graphql_order_id, utc_iso
+from service.connectors.shopify.products import sync_variants
 from service.connectors.shopify.sync import (
     NoShopifyPayments,
     OrderBatch,
@@ -33,16 +34,11 @@ from service.connectors.shopify.sync import (
     order_count,
     sync_payouts,
 )
-from service.ledger.bank_match import match_payouts
-from service.ledger.codec import encode
+from service.connectors.shopify.topics import BAD_PAYLOAD
 from service.ledger.companies import Store, get_store
 from service.ledger.ingest import SYNC, mark_event, store_event
 from service.ledger.order_posting import repost_order
-from service.ledger.order_sources import apply_graphql_order, graphql_order_id, utc_iso
-from service.ledger.processor_posting import repost_processor_record
 from service.ledger.refetches import Refetch, due_refetches, record_attempt
-from service.ledger.shopify_events import BAD_PAYLOAD
-from service.ledger.shopify_stores import connection_for_store, update_shop_details
 from service.ledger.sync_runs import (
     BACKFILL,
     Spent,
@@ -51,6 +47,17 @@ from service.ledger.sync_runs import (
     save_progress,
     start_run,
 )
+from service.ledger.sync_state import (
+    mark_orders_synced,
+    mark_payouts_synced,
+    orders_synced_through,
+    payouts_cursor,
+    save_channel_costs,
+    save_processor_records,
+    store_currency,
+)
+from service.sync.shopify_orders import apply_graphql_order
+from service.sync.shopify_stores import connection_for_store, update_shop_details
 
 STEP_SECONDS = 60.0
 # A sync step sleeps at most this long for Shopify; a longer wait defers the
@@ -191,16 +198,14 @@ async def _products(
 ) -> dict[str, Any]:
     """Products and their costs. Without the scopes for them (read_products,
     read_inventory) the run goes on to orders and says what it skipped."""
-    currency = await pool.fetchval(
-        "SELECT currency_code FROM stores WHERE company_id = $1 AND store_id = $2",
-        run.company_id,
-        run.store_id,
-    )
+    currency = await store_currency(pool, run.company_id, run.store_id)
     skipped: list[dict[str, Any]] = []
     try:
         async for vbatch in sync_variants(client, cursor.get("products"), currency=currency):
             async with pool.acquire() as conn, conn.transaction():
-                await _apply_variants(conn, run.company_id, vbatch.variants)
+                await save_channel_costs(
+                    conn, run.company_id, ((v.sku, v.title, v.unit_cost) for v in vbatch.variants)
+                )
                 cursor["products"] = vbatch.cursor
                 await _save(conn, run, cursor, "product costs", tally)
     except AccessDenied as exc:
@@ -245,7 +250,14 @@ async def _orders(
         if time.monotonic() > deadline and not batch.done:
             return cursor
     async with pool.acquire() as conn, conn.transaction():
-        await _orders_synced(conn, run, cursor.get("newest"))
+        newest = cursor.get("newest")
+        await mark_orders_synced(
+            conn,
+            run.company_id,
+            run.store_id,
+            dt.datetime.fromisoformat(newest) if newest else None,
+            backfill=run.kind == BACKFILL,
+        )
         cursor = {"phase": "payouts", "newest": cursor.get("newest")}
         await _save(conn, run, cursor, "orders done", tally)
     return cursor
@@ -263,20 +275,16 @@ async def _payouts(
     (``sync_state.payouts_cursor``). A shop without Shopify Payments, or
     an app without the payouts scope, has its orders synced and the run
     says why there are no payouts."""
-    start = cursor.get("payouts") or await pool.fetchval(
-        "SELECT payouts_cursor FROM sync_state WHERE company_id = $1 AND store_id = $2",
-        run.company_id,
-        run.store_id,
-    )
+    start = cursor.get("payouts") or await payouts_cursor(pool, run.company_id, run.store_id)
     try:
         async for pbatch in sync_payouts(client, start):
             async with pool.acquire() as conn, conn.transaction():
-                count_p, count_b = await _apply_processor_records(
+                count_p, count_b = await save_processor_records(
                     conn, run.company_id, run.store_id, pbatch.payouts, pbatch.balance_transactions
                 )
                 cursor["payouts"] = pbatch.cursor
                 if pbatch.done:
-                    await _payouts_synced(conn, run, pbatch.cursor)
+                    await mark_payouts_synced(conn, run.company_id, run.store_id, pbatch.cursor)
                 await _save(
                     conn,
                     run,
@@ -294,20 +302,6 @@ async def _payouts(
     return {"phase": "done"}
 
 
-async def _payouts_synced(
-    conn: asyncpg.Connection, run: SyncRun, payouts_cursor: dict[str, Any]
-) -> None:
-    await conn.execute(
-        """
-        INSERT INTO sync_state (company_id, store_id, payouts_cursor) VALUES ($1, $2, $3)
-        ON CONFLICT (company_id, store_id) DO UPDATE SET payouts_cursor = excluded.payouts_cursor
-        """,
-        run.company_id,
-        run.store_id,
-        payouts_cursor,
-    )
-
-
 async def _order_batches(
     pool: asyncpg.Pool,
     client: ShopifyClient,
@@ -317,11 +311,7 @@ async def _order_batches(
 ) -> AsyncIterator[OrderBatch]:
     if run.kind == BACKFILL:
         return backfill_orders(client, cursor.get("orders"), poll_interval=poll_seconds)
-    since = await pool.fetchval(
-        "SELECT orders_synced_through FROM sync_state WHERE company_id = $1 AND store_id = $2",
-        run.company_id,
-        run.store_id,
-    )
+    since = await orders_synced_through(pool, run.company_id, run.store_id)
     return incremental_orders(client, since - OVERLAP if since else None, cursor.get("orders"))
 
 
@@ -365,88 +355,6 @@ async def _apply_orders(
         await mark_event(conn, company_id, event_id, "PROCESSED", order_id=order_id)
         applied += 1
     return applied, errors, newest
-
-
-async def _apply_variants(
-    conn: asyncpg.Connection, company_id: UUID, variants: tuple[VariantCost, ...]
-) -> None:
-    """Products and Shopify's unit costs; orders costed by a changed one are re-posted."""
-    changed: list[str] = []
-    for v in variants:
-        moved = await conn.fetchval(
-            """
-            INSERT INTO products (company_id, sku, title, channel_unit_cost)
-            VALUES ($1, $2, $3, $4)
-            ON CONFLICT (company_id, sku) DO UPDATE
-                SET title = excluded.title, channel_unit_cost = excluded.channel_unit_cost
-                WHERE products.channel_unit_cost IS DISTINCT FROM excluded.channel_unit_cost
-                   OR products.title <> excluded.title
-            RETURNING channel_unit_cost IS NOT NULL
-            """,
-            company_id,
-            v.sku,
-            v.title,
-            v.unit_cost,
-        )
-        if moved is not None:
-            changed.append(v.sku)
-    rows = await conn.fetch(
-        "SELECT DISTINCT store_id, order_id FROM order_skus WHERE company_id = $1 "
-        "AND sku = any($2::text[]) ORDER BY 1, 2",
-        company_id,
-        changed,
-    )
-    for r in rows:
-        await repost_order(conn, company_id, r["store_id"], r["order_id"])
-
-
-async def _orders_synced(conn: asyncpg.Connection, run: SyncRun, newest: str | None) -> None:
-    through = dt.datetime.fromisoformat(newest) if newest else None
-    await conn.execute(
-        """
-        INSERT INTO sync_state (company_id, store_id, orders_synced_through, backfill_completed_at)
-        VALUES ($1, $2, $3, CASE WHEN $4 THEN now() END)
-        ON CONFLICT (company_id, store_id) DO UPDATE SET
-            orders_synced_through = greatest(sync_state.orders_synced_through,
-                                             excluded.orders_synced_through),
-            backfill_completed_at = coalesce(excluded.backfill_completed_at,
-                                             sync_state.backfill_completed_at)
-        """,
-        run.company_id,
-        run.store_id,
-        through,
-        run.kind == BACKFILL,
-    )
-
-
-async def _apply_processor_records(
-    conn: asyncpg.Connection,
-    company_id: UUID,
-    store_id: UUID,
-    payouts: tuple[Any, ...],
-    balance_transactions: tuple[Any, ...],
-) -> tuple[int, int]:
-    rows = [(company_id, store_id, "payout", p.id, encode(p)) for p in payouts] + [
-        (company_id, store_id, "balance_transaction", b.id, encode(b)) for b in balance_transactions
-    ]
-    for row in rows:
-        changed = await conn.fetchval(
-            """
-            INSERT INTO processor_records (company_id, store_id, record_type, record_id, record)
-            VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (company_id, store_id, record_type, record_id) DO UPDATE
-                SET record = excluded.record, changed_at = now()
-                WHERE processor_records.record <> excluded.record
-            RETURNING true
-            """,
-            *row,
-        )
-        if changed:
-            await repost_processor_record(conn, company_id, store_id, row[2], row[3])
-    if payouts:
-        # Bank lines imported before their payout was synced are matched now.
-        await match_payouts(conn, company_id)
-    return len(payouts), len(balance_transactions)
 
 
 async def refetch_waiting_orders(
