@@ -14,15 +14,19 @@ import logging
 import time
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from service.connectors.shopify.webhook import verify_hmac
-from service.db.queue import enqueue_event
+from service.db.queue import enqueue_new_event
 from service.ledger.ingest import WEBHOOK, store_event
 from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
 from service.ledger.shopify_stores import ShopifyConnection, connection_for_domain
 
 log = logging.getLogger("storebooks.webhooks")
+
+# The two answers to a stored webhook, rendered once.
+_STORED = b'{"status":"stored"}'
+_DUPLICATE = b'{"status":"duplicate"}'
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 # Every webhook of a shop needs its secret; reading and decrypting it once
@@ -64,7 +68,7 @@ async def _read_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-async def shopify_webhook(request: Request) -> JSONResponse:
+async def shopify_webhook(request: Request) -> Response:
     body = await _read_body(request)
     if body is None:
         return _refuse(413, f"body over the limit of {MAX_BODY_BYTES} bytes")
@@ -92,9 +96,9 @@ async def shopify_webhook(request: Request) -> JSONResponse:
         body=body,
     )
     if event_id is None:
-        return JSONResponse({"status": "duplicate"})
+        return Response(_DUPLICATE, media_type="application/json")
     try:
-        await enqueue_event(
+        await enqueue_new_event(
             state.queue,
             PROCESS_EVENT_FUNCTION,
             event_job_id(connection.company_id, event_id),
@@ -103,4 +107,4 @@ async def shopify_webhook(request: Request) -> JSONResponse:
         )
     except Exception:  # stored is what counts; the worker's sweep enqueues it later
         log.exception("could not enqueue event %s; the sweep will pick it up", event_id)
-    return JSONResponse({"status": "stored"})
+    return Response(_STORED, media_type="application/json")

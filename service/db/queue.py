@@ -11,6 +11,9 @@ from typing import Any
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
+from arq.constants import job_key_prefix
+from arq.jobs import serialize_job
+from arq.utils import timestamp_ms
 
 
 def redis_settings(url: str) -> RedisSettings:
@@ -44,3 +47,19 @@ async def enqueue_event(queue: ArqRedis, function: str, job_id: str, *args: Any)
     return await enqueue(
         queue, function, job_id, *args, queue_name=events_queue(queue.default_queue_name)
     )
+
+
+async def enqueue_new_event(queue: ArqRedis, function: str, job_id: str, *args: Any) -> None:
+    """Enqueue a just-stored event's job on the events queue in one round trip.
+
+    arq's own enqueue checks in a WATCH transaction (several round trips)
+    that no job of that id exists. An event id the INSERT has just returned
+    has no job yet, so the webhook endpoint writes arq's two keys directly:
+    the job (SET ... NX, so a job already queued by the sweep is kept) and
+    its place in the queue, in one MULTI/EXEC. Same job format as arq's."""
+    now = timestamp_ms()
+    job = serialize_job(function, args, {}, None, now, serializer=queue.job_serializer)
+    async with queue.pipeline(transaction=True) as pipe:
+        pipe.set(job_key_prefix + job_id, job, px=queue.expires_extra_ms, nx=True)
+        pipe.zadd(events_queue(queue.default_queue_name), {job_id: now}, nx=True)
+        await pipe.execute()
