@@ -86,10 +86,15 @@ async def stack(
     fast_http: str | None = None,
     worker_args: list[str] | None = None,
     log_dir: Path = Path("/tmp"),
+    server_root: Path | None = None,
+    plain_http: bool = False,
 ) -> AsyncIterator[Stack]:
     """`fast_http`: a directory holding uvloop and httptools (e.g. made with
     ``pip install --target DIR uvloop httptools``), put on the server's
-    PYTHONPATH only, with ``--loop uvloop --http httptools``."""
+    PYTHONPATH only, with ``--loop uvloop --http httptools``.
+    `server_root`: another checkout whose service the server runs (an older
+    commit, for a before/after in one run), with this venv's packages.
+    `plain_http`: ``--loop asyncio --http h11`` (uvicorn's pure-Python stack)."""
     db_url = await bench_database(db_name, fresh=True)
     import asyncpg
 
@@ -121,6 +126,12 @@ async def stack(
     if server_workers > 1:
         args += ["--workers", str(server_workers)]
     server_env = dict(env)
+    if server_root is not None:
+        server_env["PYTHONPATH"] = str(server_root)
+        # the same key as this checkout's, which sealed the store's secret
+        server_env["STOREBOOKS_DATA_DIR"] = str(ROOT / ".storebooks")
+    if plain_http:
+        args += ["--loop", "asyncio", "--http", "h11"]
     if fast_http:
         server_env["PYTHONPATH"] = f"{ROOT}:{fast_http}"
         args += ["--loop", "uvloop", "--http", "httptools"]
@@ -128,7 +139,7 @@ async def stack(
         log_dir / f"bench-server-{os.getpid()}.log", "wb"
     )
     server = subprocess.Popen(  # noqa: ASYNC220
-        args, cwd=ROOT, env=server_env, stdout=server_log, stderr=server_log
+        args, cwd=server_root or ROOT, env=server_env, stdout=server_log, stderr=server_log
     )
     worker_proc = None
     try:

@@ -10,19 +10,15 @@ nothing new.
 
 from __future__ import annotations
 
-import logging
 import time
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from service.api.webhook_writer import EventWriter
 from service.connectors.shopify.webhook import verify_hmac
-from service.db.queue import enqueue_new_event
-from service.ledger.ingest import WEBHOOK, store_event
-from service.ledger.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
+from service.ledger.ingest import WEBHOOK, NewEvent
 from service.ledger.shopify_stores import ShopifyConnection, connection_for_domain
-
-log = logging.getLogger("storebooks.webhooks")
 
 # The two answers to a stored webhook, rendered once.
 _STORED = b'{"status":"stored"}'
@@ -76,7 +72,6 @@ async def shopify_webhook(request: Request) -> Response:
     signature = request.headers.get("x-shopify-hmac-sha256")
     if not shop or not signature:
         return _refuse(401, "X-Shopify-Shop-Domain and X-Shopify-Hmac-Sha256 are required")
-    state = request.app.state
     connection = await _connection(request, shop)
     if connection is None:
         return _refuse(401, f"unknown shop {shop}")
@@ -86,25 +81,24 @@ async def shopify_webhook(request: Request) -> Response:
     webhook_id = request.headers.get("x-shopify-webhook-id")
     if not topic or not webhook_id:
         return _refuse(400, "X-Shopify-Topic and X-Shopify-Webhook-Id are required")
-    event_id = await store_event(
-        state.pool,
-        connection.company_id,
-        connection.store.store_id,
-        source=WEBHOOK,
-        topic=topic,
-        external_id=webhook_id,
-        body=body,
+    event_id = await _writer(request).store(
+        NewEvent(
+            connection.company_id,
+            connection.store.store_id,
+            WEBHOOK,
+            topic,
+            webhook_id,
+            body,
+        )
     )
     if event_id is None:
         return Response(_DUPLICATE, media_type="application/json")
-    try:
-        await enqueue_new_event(
-            state.queue,
-            PROCESS_EVENT_FUNCTION,
-            event_job_id(connection.company_id, event_id),
-            str(connection.company_id),
-            event_id,
-        )
-    except Exception:  # stored is what counts; the worker's sweep enqueues it later
-        log.exception("could not enqueue event %s; the sweep will pick it up", event_id)
     return Response(_STORED, media_type="application/json")
+
+
+def _writer(request: Request) -> EventWriter:
+    state = request.app.state
+    writer: EventWriter | None = getattr(state, "event_writer", None)
+    if writer is None or writer.pool is not state.pool:
+        writer = state.event_writer = EventWriter(state.pool, state.queue)
+    return writer

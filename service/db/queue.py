@@ -49,17 +49,23 @@ async def enqueue_event(queue: ArqRedis, function: str, job_id: str, *args: Any)
     )
 
 
-async def enqueue_new_event(queue: ArqRedis, function: str, job_id: str, *args: Any) -> None:
-    """Enqueue a just-stored event's job on the events queue in one round trip.
+async def enqueue_new_events(
+    queue: ArqRedis, function: str, jobs: list[tuple[str, tuple[Any, ...]]]
+) -> None:
+    """Enqueue just-stored events' jobs (job id, arguments) on the events
+    queue in one round trip.
 
-    arq's own enqueue checks in a WATCH transaction (several round trips)
-    that no job of that id exists. An event id the INSERT has just returned
-    has no job yet, so the webhook endpoint writes arq's two keys directly:
-    the job (SET ... NX, so a job already queued by the sweep is kept) and
-    its place in the queue, in one MULTI/EXEC. Same job format as arq's."""
+    arq's own enqueue checks in a WATCH transaction (several round trips
+    per job) that no job of that id exists. Event ids an INSERT has just
+    returned have no job yet, so the webhook endpoint writes arq's two keys
+    directly: the job (SET ... NX, so a job already queued by the sweep is
+    kept) and its place in the queue, all in one MULTI/EXEC. Same job
+    format as arq's."""
     now = timestamp_ms()
-    job = serialize_job(function, args, {}, None, now, serializer=queue.job_serializer)
+    name = events_queue(queue.default_queue_name)
     async with queue.pipeline(transaction=True) as pipe:
-        pipe.set(job_key_prefix + job_id, job, px=queue.expires_extra_ms, nx=True)
-        pipe.zadd(events_queue(queue.default_queue_name), {job_id: now}, nx=True)
+        for job_id, args in jobs:
+            job = serialize_job(function, args, {}, None, now, serializer=queue.job_serializer)
+            pipe.set(job_key_prefix + job_id, job, px=queue.expires_extra_ms, nx=True)
+        pipe.zadd(name, {job_id: now for job_id, _ in jobs}, nx=True)
         await pipe.execute()
