@@ -59,6 +59,7 @@ async def main() -> None:
         help="run bench/bench_worker.py with this arq poll_delay (default: storebooks worker)",
     )
     ap.add_argument("--max-jobs", type=int, default=None, help="likewise, arq max_jobs")
+    ap.add_argument("--workers", type=int, default=1, help="worker processes")
     args = ap.parse_args()
     n = int(args.rate * args.seconds)
     stream = order_stream(live_orders(n))[:n]  # about 2.2 webhooks per order
@@ -72,7 +73,7 @@ async def main() -> None:
             worker_args += ["--poll-delay", str(args.poll_delay)]
         if args.max_jobs is not None:
             worker_args += ["--max-jobs", str(args.max_jobs)]
-    async with stack(args.db, worker=True, worker_args=worker_args) as s:
+    async with stack(args.db, worker=True, worker_args=worker_args, workers=args.workers) as s:
         # the shop domain is known only now: sign with it
         requests = []
         for topic, o, payload in stream:
@@ -157,11 +158,11 @@ async def main() -> None:
         await pool.close()
     lat = [(visible[w] - due[w]) * 1000 for w in due if w in visible]
     worker = (
-        "storebooks worker (arq defaults: poll_delay 0.5 s, max_jobs 4)"
+        "storebooks worker (as configured in worker/settings.py)"
         if worker_args is None
         else f"bench_worker.py {' '.join(worker_args)}"
     )
-    print(f"worker: {worker}; topics {topics}")
+    print(f"worker: {args.workers} x {worker}; topics {topics}")
     print(
         f"{len(requests)} webhooks at {args.rate:g}/s "
         f"(sent in {sent_for:.1f} s); HTTP statuses {statuses}"
