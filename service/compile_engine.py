@@ -97,7 +97,10 @@ def write_pth() -> Path:
     """The start-up line in this environment's site-packages."""
     site = Path(sysconfig.get_paths()["purelib"])
     pth = site / PTH_NAME
-    pth.write_text("import service.compiled as c; c.install()\n")
+    # A .pth line runs at every start of this environment's Python: it must
+    # never fail it, even with the checkout moved or half edited.
+    hook = "try:\n from service.compiled import install\n install()\nexcept Exception:\n pass"
+    pth.write_text(f"import sys; exec({hook!r})\n")
     return pth
 
 
