@@ -12,6 +12,13 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 
 .PHONY: install dev test unit lint schema bench bench-compiled
 
+# The posting engine (service/domain, service/posting) compiled with mypyc
+# into build/compiled, loaded instead of its sources while they are
+# unchanged (service/compiled.py); without a C compiler, or if mypyc
+# fails, it runs from source. STOREBOOKS_COMPILE=0 skips the build.
+ENGINE_SOURCES := $(wildcard service/domain/*.py service/posting/*.py)
+COMPILED := build/compiled.stamp
+
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "storebooks needs Python 3.11 or newer on PATH"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +26,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(COMPILED): $(STAMP) $(ENGINE_SOURCES)
+	@if [ "$(STOREBOOKS_COMPILE)" = "0" ]; then echo "engine not compiled (STOREBOOKS_COMPILE=0)"; \
+	else $(BIN)/python -m service.compile_engine build; fi
+	@mkdir -p build && touch $(COMPILED)
+
+install: $(STAMP) $(COMPILED)
 
 dev: install
 	$(BIN)/storebooks dev
@@ -37,13 +49,13 @@ lint: install
 schema: install
 	$(BIN)/storebooks export-schema > schema.graphql
 
+# Every benchmark at a small size, one table of figures and ratios to the
+# targets; larger sizes: `.venv/bin/python bench/run_all.py --help`.
 bench: install
-	$(BIN)/python bench/posting_throughput.py
+	$(BIN)/python bench/run_all.py
 
-# The posting engine compiled with mypyc, outside the source tree (so an edit
-# to a .py file is never shadowed by a stale build), and benchmarked.
+# The posting engine as installed (compiled when built), then from source.
 bench-compiled: install
-	rm -rf build/mypyc && mkdir -p build/mypyc/service
-	cp -r service/domain service/posting build/mypyc/service/ && touch build/mypyc/service/__init__.py
-	cd build/mypyc && ../../$(BIN)/mypyc service/domain/*.py service/posting/*.py >/dev/null
-	PYTHONPATH=build/mypyc $(BIN)/python bench/posting_throughput.py
+	$(BIN)/python -m service.compile_engine status
+	$(BIN)/python bench/posting_throughput.py
+	STOREBOOKS_INTERPRETED=1 $(BIN)/python bench/posting_throughput.py

@@ -50,7 +50,7 @@ class Stack:
     shop_domain: str
     queue: str
     server: subprocess.Popen[bytes]
-    worker: subprocess.Popen[bytes] | None
+    workers: list[subprocess.Popen[bytes]]
 
 
 def _env(db_url: str, redis: str, queue: str) -> dict[str, str]:
@@ -86,10 +86,16 @@ async def stack(
     fast_http: str | None = None,
     worker_args: list[str] | None = None,
     log_dir: Path = Path("/tmp"),
+    server_root: Path | None = None,
+    plain_http: bool = False,
+    workers: int = 1,
 ) -> AsyncIterator[Stack]:
     """`fast_http`: a directory holding uvloop and httptools (e.g. made with
     ``pip install --target DIR uvloop httptools``), put on the server's
-    PYTHONPATH only, with ``--loop uvloop --http httptools``."""
+    PYTHONPATH only, with ``--loop uvloop --http httptools``.
+    `server_root`: another checkout whose service the server runs (an older
+    commit, for a before/after in one run), with this venv's packages.
+    `plain_http`: ``--loop asyncio --http h11`` (uvicorn's pure-Python stack)."""
     db_url = await bench_database(db_name, fresh=True)
     import asyncpg
 
@@ -121,6 +127,12 @@ async def stack(
     if server_workers > 1:
         args += ["--workers", str(server_workers)]
     server_env = dict(env)
+    if server_root is not None:
+        server_env["PYTHONPATH"] = str(server_root)
+        # the same key as this checkout's, which sealed the store's secret
+        server_env["STOREBOOKS_DATA_DIR"] = str(ROOT / ".storebooks")
+    if plain_http:
+        args += ["--loop", "asyncio", "--http", "h11"]
     if fast_http:
         server_env["PYTHONPATH"] = f"{ROOT}:{fast_http}"
         args += ["--loop", "uvloop", "--http", "httptools"]
@@ -128,23 +140,25 @@ async def stack(
         log_dir / f"bench-server-{os.getpid()}.log", "wb"
     )
     server = subprocess.Popen(  # noqa: ASYNC220
-        args, cwd=ROOT, env=server_env, stdout=server_log, stderr=server_log
+        args, cwd=server_root or ROOT, env=server_env, stdout=server_log, stderr=server_log
     )
-    worker_proc = None
+    worker_procs: list[subprocess.Popen[bytes]] = []
     try:
-        if worker:
+        for k in range(workers if worker else 0):
             worker_log = open(  # noqa: SIM115, ASYNC230
-                log_dir / f"bench-worker-{os.getpid()}.log", "wb"
+                log_dir / f"bench-worker-{os.getpid()}-{k}.log", "wb"
             )
             command = [str(VENV_BIN / "storebooks"), "worker"]
             if worker_args:  # the same worker with arq settings overridden
                 command = [str(VENV_BIN / "python"), str(HERE / "bench_worker.py"), *worker_args]
-            worker_proc = subprocess.Popen(  # noqa: ASYNC220
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=worker_log,
-                stderr=worker_log,
+            worker_procs.append(
+                subprocess.Popen(  # noqa: ASYNC220
+                    command,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=worker_log,
+                    stderr=worker_log,
+                )
             )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -159,13 +173,14 @@ async def stack(
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError(f"server did not start; see {server_log.name}")
                 await asyncio.sleep(0.2)
-        if worker_proc is not None:
-            await asyncio.sleep(2)  # let it connect and run its startup jobs
-            if worker_proc.poll() is not None:
+        if worker_procs:
+            await asyncio.sleep(2)  # let them connect and run their startup jobs
+            if any(p.poll() is not None for p in worker_procs):
                 raise RuntimeError("worker exited at startup")
-        yield Stack(base, db_url, company, domain, queue, server, worker_proc)
+        yield Stack(base, db_url, company, domain, queue, server, worker_procs)
     finally:
-        _stop(worker_proc)
+        for proc in worker_procs:
+            _stop(proc)
         _stop(server)
         await _clean_queue(redis, queue)
 

@@ -54,6 +54,7 @@ SELECT create_distributed_table('stores', 'company_id', colocate_with => 'compan
 -- rebuilt from the journal; they carry company_id first in their keys).
 SELECT create_distributed_table('cogs_details', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('daily_balances', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('missing_cost_days', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('missing_costs', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('monthly_balances', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('order_skus', 'company_id', colocate_with => 'companies');

@@ -10,19 +10,19 @@ nothing new.
 
 from __future__ import annotations
 
-import logging
 import time
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
+from service.api.webhook_writer import EventWriter
 from service.connectors.shopify.webhook import verify_hmac
-from service.db.queue import enqueue_event
-from service.ledger.ingest import WEBHOOK, store_event
-from service.sync.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
+from service.ledger.ingest import WEBHOOK, NewEvent
 from service.sync.shopify_stores import ShopifyConnection, connection_for_domain
 
-log = logging.getLogger("storebooks.webhooks")
+# The two answers to a stored webhook, rendered once.
+_STORED = b'{"status":"stored"}'
+_DUPLICATE = b'{"status":"duplicate"}'
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 # Every webhook of a shop needs its secret; reading and decrypting it once
@@ -64,7 +64,7 @@ async def _read_body(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-async def shopify_webhook(request: Request) -> JSONResponse:
+async def shopify_webhook(request: Request) -> Response:
     body = await _read_body(request)
     if body is None:
         return _refuse(413, f"body over the limit of {MAX_BODY_BYTES} bytes")
@@ -72,7 +72,6 @@ async def shopify_webhook(request: Request) -> JSONResponse:
     signature = request.headers.get("x-shopify-hmac-sha256")
     if not shop or not signature:
         return _refuse(401, "X-Shopify-Shop-Domain and X-Shopify-Hmac-Sha256 are required")
-    state = request.app.state
     connection = await _connection(request, shop)
     if connection is None:
         return _refuse(401, f"unknown shop {shop}")
@@ -82,25 +81,24 @@ async def shopify_webhook(request: Request) -> JSONResponse:
     webhook_id = request.headers.get("x-shopify-webhook-id")
     if not topic or not webhook_id:
         return _refuse(400, "X-Shopify-Topic and X-Shopify-Webhook-Id are required")
-    event_id = await store_event(
-        state.pool,
-        connection.company_id,
-        connection.store.store_id,
-        source=WEBHOOK,
-        topic=topic,
-        external_id=webhook_id,
-        body=body,
+    event_id = await _writer(request).store(
+        NewEvent(
+            connection.company_id,
+            connection.store.store_id,
+            WEBHOOK,
+            topic,
+            webhook_id,
+            body,
+        )
     )
     if event_id is None:
-        return JSONResponse({"status": "duplicate"})
-    try:
-        await enqueue_event(
-            state.queue,
-            PROCESS_EVENT_FUNCTION,
-            event_job_id(connection.company_id, event_id),
-            str(connection.company_id),
-            event_id,
-        )
-    except Exception:  # stored is what counts; the worker's sweep enqueues it later
-        log.exception("could not enqueue event %s; the sweep will pick it up", event_id)
-    return JSONResponse({"status": "stored"})
+        return Response(_DUPLICATE, media_type="application/json")
+    return Response(_STORED, media_type="application/json")
+
+
+def _writer(request: Request) -> EventWriter:
+    state = request.app.state
+    writer: EventWriter | None = getattr(state, "event_writer", None)
+    if writer is None or writer.pool is not state.pool:
+        writer = state.event_writer = EventWriter(state.pool, state.queue)
+    return writer

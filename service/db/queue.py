@@ -11,6 +11,9 @@ from typing import Any
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
+from arq.constants import job_key_prefix
+from arq.jobs import serialize_job
+from arq.utils import timestamp_ms
 
 
 def redis_settings(url: str) -> RedisSettings:
@@ -44,3 +47,25 @@ async def enqueue_event(queue: ArqRedis, function: str, job_id: str, *args: Any)
     return await enqueue(
         queue, function, job_id, *args, queue_name=events_queue(queue.default_queue_name)
     )
+
+
+async def enqueue_new_events(
+    queue: ArqRedis, function: str, jobs: list[tuple[str, tuple[Any, ...]]]
+) -> None:
+    """Enqueue just-stored events' jobs (job id, arguments) on the events
+    queue in one round trip.
+
+    arq's own enqueue checks in a WATCH transaction (several round trips
+    per job) that no job of that id exists. Event ids an INSERT has just
+    returned have no job yet, so the webhook endpoint writes arq's two keys
+    directly: the job (SET ... NX, so a job already queued by the sweep is
+    kept) and its place in the queue, all in one MULTI/EXEC. Same job
+    format as arq's."""
+    now = timestamp_ms()
+    name = events_queue(queue.default_queue_name)
+    async with queue.pipeline(transaction=True) as pipe:
+        for job_id, args in jobs:
+            job = serialize_job(function, args, {}, None, now, serializer=queue.job_serializer)
+            pipe.set(job_key_prefix + job_id, job, px=queue.expires_extra_ms, nx=True)
+        pipe.zadd(name, {job_id: now for job_id, _ in jobs}, nx=True)
+        await pipe.execute()

@@ -8,6 +8,7 @@ module. A record inside a union (an order's events) carries its type name.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import datetime as dt
 import enum
@@ -15,6 +16,7 @@ import types
 import typing
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from service.domain import events as _events
@@ -31,7 +33,26 @@ def _hints(cls: type) -> dict[str, Any]:
     namespace: dict[str, Any] = {}
     for module in _MODULES:
         namespace.update(vars(module))
-    return typing.get_type_hints(cls, globalns=namespace)
+    hints = typing.get_type_hints(cls, globalns=namespace)
+    if any(h is tuple for h in hints.values()):
+        # A class compiled with mypyc keeps only erased annotations (`tuple`,
+        # not `tuple[LineItem, ...]`): the full ones are read from its source.
+        hints.update(_source_hints(cls, namespace))
+    return hints
+
+
+def _source_hints(cls: type, namespace: dict[str, Any]) -> dict[str, Any]:
+    root = Path(__file__).resolve().parent.parent.parent  # this file is never compiled
+    source = root.joinpath(*cls.__module__.split(".")).with_suffix(".py")
+    tree = ast.parse(source.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
+            return {
+                item.target.id: eval(ast.unparse(item.annotation), namespace)
+                for item in node.body
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+            }
+    raise TypeError(f"no class {cls.__name__} in {source}")
 
 
 @cache

@@ -11,8 +11,11 @@ per journal version like every other posted fact.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -190,7 +193,96 @@ async def replace_missing(
     keys: Sequence[OrderKey],
     rows: list[tuple[object, ...]],
 ) -> None:
-    await _replace_rows(conn, "missing_costs", MISSING_COLUMNS, company_id, version, keys, rows)
+    """The missing-cost rows of `keys`' orders replaced by `rows`, and the
+    per-day counters moved by the difference in the same transaction."""
+    removed: list[asyncpg.Record] = []
+    if keys:
+        removed = await conn.fetch(
+            """
+            DELETE FROM missing_costs t USING unnest($3::uuid[], $4::text[]) AS k(s, o)
+            WHERE t.company_id = $1 AND t.journal_version = $2
+              AND t.store_id = k.s AND t.order_id = k.o
+            RETURNING t.store_id, t.day
+            """,
+            company_id,
+            version,
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+        )
+    if rows:
+        await conn.copy_records_to_table("missing_costs", records=rows, columns=MISSING_COLUMNS)
+    deltas: Counter[tuple[Any, Any]] = Counter((r[_STORE], r[_DAY]) for r in rows)
+    deltas.subtract((r["store_id"], r["day"]) for r in removed)
+    await count_missing_days(conn, company_id, version, deltas)
+
+
+_STORE, _DAY = MISSING_COLUMNS.index("store_id"), MISSING_COLUMNS.index("day")
+
+
+async def count_missing_days(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    version: int,
+    deltas: Mapping[tuple[Any, Any], int],
+) -> None:
+    """Add each (store, day)'s change to its counter; one statement, keys in
+    order (two transactions touching the same days lock them in one order).
+    A re-post that changes nothing writes nothing."""
+    moved = sorted(((day, store), n) for (store, day), n in deltas.items() if n)
+    if not moved:
+        return
+    await conn.execute(
+        """
+        INSERT INTO missing_cost_days (company_id, journal_version, day, store_id, lines)
+        SELECT $1, $2, d, s, n FROM unnest($3::date[], $4::uuid[], $5::int[]) AS t(d, s, n)
+        ON CONFLICT (company_id, journal_version, day, store_id)
+        DO UPDATE SET lines = missing_cost_days.lines + excluded.lines
+        """,
+        company_id,
+        version,
+        [k[0] for k, _ in moved],
+        [k[1] for k, _ in moved],
+        [n for _, n in moved],
+    )
+
+
+async def missing_cost_lines(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    version: int,
+    start: date,
+    end: date,
+    store_id: UUID | None = None,
+) -> int:
+    """Order lines of the period posted at a cost of 0: one index range of
+    per-day counters, whatever the length of history."""
+    total = await conn.fetchval(
+        "SELECT coalesce(sum(lines), 0) FROM missing_cost_days "
+        "WHERE company_id = $1 AND journal_version = $2 AND day BETWEEN $3 AND $4 "
+        "AND ($5::uuid IS NULL OR store_id = $5)",
+        company_id,
+        version,
+        start,
+        end,
+        store_id,
+    )
+    return int(total)
+
+
+async def rebuild_missing_days(conn: asyncpg.Connection, company_id: UUID, version: int) -> None:
+    """The counters of a version recounted from its rows (for data loaded by hand)."""
+    await conn.execute(
+        "DELETE FROM missing_cost_days WHERE company_id = $1 AND journal_version = $2",
+        company_id,
+        version,
+    )
+    await conn.execute(
+        "INSERT INTO missing_cost_days (company_id, journal_version, day, store_id, lines) "
+        "SELECT company_id, journal_version, day, store_id, count(*) FROM missing_costs "
+        "WHERE company_id = $1 AND journal_version = $2 GROUP BY 1, 2, 3, 4",
+        company_id,
+        version,
+    )
 
 
 async def remember_order_skus(

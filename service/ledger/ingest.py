@@ -68,6 +68,44 @@ async def store_event(
     return event_id
 
 
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    company_id: UUID
+    store_id: UUID
+    source: str
+    topic: str
+    external_id: str
+    body: bytes
+
+
+async def store_events(pool: asyncpg.Pool, events: list[NewEvent]) -> list[int | None]:
+    """Store a batch of events in one statement and one commit; each event's
+    id, or None when that event (by its external id) is already stored or
+    appears earlier in the batch."""
+    rows = await pool.fetch(
+        """
+        INSERT INTO raw_events (company_id, store_id, source, topic, external_id, body)
+        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
+                             $6::bytea[])
+        ON CONFLICT (company_id, store_id, source, external_id) DO NOTHING
+        RETURNING company_id, store_id, source, external_id, event_id
+        """,
+        [e.company_id for e in events],
+        [e.store_id for e in events],
+        [e.source for e in events],
+        [e.topic for e in events],
+        [e.external_id for e in events],
+        [e.body for e in events],
+    )
+    stored = {
+        (r["company_id"], r["store_id"], r["source"], r["external_id"]): r["event_id"] for r in rows
+    }
+    out: list[int | None] = []
+    for e in events:  # a key twice in the batch: the first one is the stored one
+        out.append(stored.pop((e.company_id, e.store_id, e.source, e.external_id), None))
+    return out
+
+
 async def lock_pending_event(
     conn: asyncpg.Connection, company_id: UUID, event_id: int
 ) -> RawEvent | None:

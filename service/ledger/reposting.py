@@ -418,6 +418,7 @@ async def cleanup_retired_versions(pool: asyncpg.Pool, company_id: UUID) -> int:
                     "yearly_balances",
                     "order_summaries",
                     "missing_costs",
+                    "missing_cost_days",
                     "cogs_details",
                 ):
                     await conn.execute(

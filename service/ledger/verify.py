@@ -3,7 +3,8 @@
 Three checks, each reported with what differs:
 1. every entry balances;
 2. the daily balances equal the sums of the journal lines, and the monthly
-   balances the sums of the daily ones;
+   balances the sums of the daily ones; the per-day missing-cost counters
+   equal the missing-cost rows;
 3. the journal equals a from-scratch re-post of every order and processor
    record under the current settings (entry by entry, by stable key);
 4. no order waits for data or fails to post (NEEDS_DATA, ERROR): such an
@@ -145,10 +146,32 @@ async def verify_company(pool: asyncpg.Pool, company_id: UUID) -> VerifyReport:
                 f"{period}ly balance {r['p']} {r['a']} store {r['s']} channel {r['c']!r}: "
                 f"balance {r['total'] or 0}, {finer_period}s sum to {r['parts'] or 0}"
             )
+    await _compare_missing_counters(pool, report)
     await _compare_with_fresh_posting(pool, report)
     await _report_waiting_orders(pool, report)
     report.work = await stuck_work(pool, company_id)
     return report
+
+
+async def _compare_missing_counters(pool: asyncpg.Pool, report: VerifyReport) -> None:
+    for r in await pool.fetch(
+        """
+        WITH m AS (
+            SELECT day AS d, store_id AS s, count(*) AS n FROM missing_costs
+            WHERE company_id = $1 AND journal_version = $2 GROUP BY 1, 2),
+        c AS (
+            SELECT day AS d, store_id AS s, lines AS n FROM missing_cost_days
+            WHERE company_id = $1 AND journal_version = $2)
+        SELECT d, s, m.n AS rows, c.n AS counter FROM m FULL JOIN c USING (d, s)
+        WHERE coalesce(m.n, 0) <> coalesce(c.n, 0) ORDER BY d LIMIT 100
+        """,
+        report.company_id,
+        report.version,
+    ):
+        report.add(
+            f"missing-cost counter {r['d']} store {r['s']}: {r['counter'] or 0}, "
+            f"rows {r['rows'] or 0}"
+        )
 
 
 async def _report_waiting_orders(pool: asyncpg.Pool, report: VerifyReport) -> None:

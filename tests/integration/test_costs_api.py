@@ -86,6 +86,17 @@ async def test_missing_costs_post_at_zero_and_a_fix_reposts_only_that_order(
     assert after == before  # no other order was re-posted
     remaining = (await gql(MISSING))["data"]["missingCosts"]
     assert remaining["totalCount"] == 2
+    flag = await gql('{ profitAndLoss(from: "2025-03-01", to: "2025-03-31") { missingCostLines } }')
+    assert flag["data"]["profitAndLoss"]["missingCostLines"] == 2  # the per-day counters moved
+    counters = await pool.fetch(
+        "SELECT day, lines FROM missing_cost_days WHERE company_id = $1 ORDER BY day",
+        tenant.company_id,
+    )
+    assert [(str(r["day"]), r["lines"]) for r in counters] == [
+        ("2025-03-03", 0),
+        ("2025-03-10", 1),
+        ("2025-03-12", 1),
+    ]
     assert (await verify_company(pool, tenant.company_id)).problems == []
 
 
@@ -103,6 +114,8 @@ async def test_resolving_by_sku_fixes_every_order_of_it(
     assert await _cogs(gql, "2025-03-01", "2025-03-31") == Decimal("25.00")
     left = (await gql(MISSING))["data"]["missingCosts"]["nodes"]
     assert [n["sku"] for n in left] == ["CAP"]
+    one_day = '{ profitAndLoss(from: "2025-03-11", to: "2025-03-12") { missingCostLines } }'
+    assert (await gql(one_day))["data"]["profitAndLoss"]["missingCostLines"] == 1
 
 
 async def test_bad_costs_are_user_errors(gql: GraphQL, store: str) -> None:

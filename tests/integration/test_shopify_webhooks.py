@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import asyncpg
@@ -118,6 +120,44 @@ async def test_repeated_webhook_id_changes_nothing(
     assert first.json() == {"status": "stored"}
     assert again.json() == {"status": "duplicate"}
     assert await _count(pool, tenant.company_id) == 1
+
+
+async def test_concurrent_webhooks_are_each_stored_once(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    """Requests arriving together are written as batches: each id is stored
+    once, a repeated id in the same burst is answered as a duplicate."""
+    domain, _ = await _store(gql, tenant)
+    order = rest_order(generate_shop(1, seed=4).orders[0])
+    ids = [f"burst-{n}" for n in range(30)] + ["burst-7", "burst-7"]
+    answers = await asyncio.gather(
+        *(post_webhook(client, domain, "orders/create", order, i) for i in ids)
+    )
+    assert all(a.status_code == 200 for a in answers)
+    statuses = [a.json()["status"] for a in answers]
+    assert statuses.count("stored") == 30 and statuses.count("duplicate") == 2
+    assert await _count(pool, tenant.company_id) == 30
+
+
+async def test_a_stored_webhook_is_processed_by_the_real_worker(
+    gql: GraphQL,
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    """The endpoint writes arq's job keys itself (one round trip): the worker
+    must read them as its own."""
+    domain, _ = await _store(gql, tenant)
+    order = generate_shop(1, seed=3).orders[0]
+    sent = await post_webhook(client, domain, "orders/create", rest_order(order), "by-worker")
+    assert sent.json() == {"status": "stored"}
+    await run_worker()
+    status = await pool.fetchval(
+        "SELECT status FROM raw_events WHERE company_id = $1 AND external_id = 'by-worker'",
+        tenant.company_id,
+    )
+    assert status == "PROCESSED"
 
 
 async def test_unknown_topic_is_stored_and_ignored(

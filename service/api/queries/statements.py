@@ -62,30 +62,23 @@ async def profit_and_loss(
     version, currency = await load_books(ctx)
     chart = await load_chart(ctx)
     group = columns_by.value if columns_by else "NONE"
+    store = _store(store_id)
     sums = await st.period_sums(
-        ctx.pool, ctx.company_id, version, from_, to, store_id=_store(store_id), group=group
+        ctx.pool, ctx.company_id, version, from_, to, store_id=store, group=group
     )
     columns = []
     if columns_by is not None:
         for key, by_account in sorted(st.split_groups(sums).items()):
             record = st.profit_and_loss(by_account, chart)
             columns.append(pl_column(key, record, currency, chart))
-    missing = await ctx.pool.fetchval(
-        "SELECT count(*) FROM missing_costs WHERE company_id = $1 AND journal_version = $2 "
-        "AND day BETWEEN $3 AND $4 AND ($5::uuid IS NULL OR store_id = $5)",
-        ctx.company_id,
-        version,
-        from_,
-        to,
-        _store(store_id),
-    )
     return ProfitAndLoss.build(
         st.profit_and_loss(_flat(sums), chart),
         currency,
         start=from_,
         end=to,
         columns=columns,
-        missing_cost_lines=missing,
+        version=version,
+        store_id=store,
         chart=chart,
     )
 

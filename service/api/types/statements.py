@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from uuid import UUID
 
 import strawberry
 
+from service.api.context import Info
 from service.api.types.money import Money
 from service.domain.accounts import DEFAULT_CHART, Chart
+from service.ledger.costs import missing_cost_lines
 from service.ledger.statements import CURRENT_YEAR_EARNINGS
 from service.ledger.statements import ProfitAndLoss as PLRecord
 
@@ -69,9 +72,19 @@ class ProfitAndLoss:
     gross_profit: Money
     net_income: Money
     columns: list[ProfitAndLossColumn]
-    missing_cost_lines: int = strawberry.field(
+    # What missingCostLines counts, read only when the field is asked for.
+    version: strawberry.Private[int]
+    store_id: strawberry.Private[UUID | None]
+
+    # Strawberry's field decorator is untyped for methods that take `info`.
+    @strawberry.field(  # type: ignore[untyped-decorator]
         description="Order lines in the period whose COGS posted at 0 for want of a cost."
     )
+    async def missing_cost_lines(self, info: Info) -> int:
+        ctx = info.context
+        return await missing_cost_lines(
+            ctx.pool, ctx.company_id, self.version, self.from_, self.to, self.store_id
+        )
 
     @classmethod
     def build(
@@ -82,7 +95,8 @@ class ProfitAndLoss:
         start: dt.date,
         end: dt.date,
         columns: list[ProfitAndLossColumn],
-        missing_cost_lines: int,
+        version: int,
+        store_id: UUID | None,
         chart: Chart = DEFAULT_CHART,
     ) -> ProfitAndLoss:
         return cls(
@@ -93,7 +107,8 @@ class ProfitAndLoss:
             gross_profit=Money.of(record.gross_profit, currency),
             net_income=Money.of(record.net_income, currency),
             columns=columns,
-            missing_cost_lines=missing_cost_lines,
+            version=version,
+            store_id=store_id,
         )
 
 
