@@ -163,6 +163,8 @@ ADMIN_MUTATIONS = frozenset(
         "set_channel_status",
         "set_gateway_mapping",
         "connect_shopify_store",
+        "connect_amazon_account",
+        "connect_tiktok_shop",
         "connect_inventory_system",
         "create_api_token",
         "revoke_api_token",

@@ -54,6 +54,14 @@ from service.api.mutations.inventory_sku_mapping import (
     inventory_sku_mappings,
     set_inventory_sku_mapping,
 )
+from service.api.mutations.marketplaces import (
+    ConnectMarketplacePayload,
+    ImportSettlementPayload,
+    SyncMarketplacePayload,
+    connect_amazon_account,
+    import_amazon_settlement,
+    sync_marketplace,
+)
 from service.api.mutations.purchasing import (
     BillPaymentPayload,
     InventoryAdjustmentPayload,
@@ -118,6 +126,7 @@ from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
 from service.api.queries.posting_rules import posting_rules
 from service.api.queries.products import product, products
+from service.api.queries.settlements import settlements
 from service.api.queries.statements import (
     balance_sheet,
     cash_flow_statement,
@@ -138,6 +147,7 @@ from service.api.types.order import Order
 from service.api.types.posting_rule import PostingRule
 from service.api.types.product import Product
 from service.api.types.settings import BookkeepingSettings
+from service.api.types.settlement import Settlement
 from service.api.types.statements import (
     BalanceSheet,
     CashFlowStatement,
@@ -178,6 +188,10 @@ class Query:
     restocks: list[Restock] = strawberry.field(resolver=restocks)
     cogs_report: CogsReport = strawberry.field(
         resolver=cogs_report, description="COGS per period or payout, as CSV and XLSX files."
+    )
+    settlements: Connection[Settlement] = strawberry.field(
+        resolver=settlements,
+        description="Marketplace settlements and statements, with their deposits and COGS files.",
     )
     journal_entries: Connection[JournalEntry] = strawberry.field(
         resolver=journal_entries, description="The journal, by date: drill down from statements."
@@ -301,6 +315,17 @@ class Mutation:
     )
     sync_store: SyncStorePayload = strawberry.mutation(
         resolver=sync_store, description="Sync a connected store now."
+    )
+    connect_amazon_account: ConnectMarketplacePayload = strawberry.mutation(
+        resolver=connect_amazon_account,
+        description="Connect an Amazon seller account and fetch its settlements.",
+    )
+    import_amazon_settlement: ImportSettlementPayload = strawberry.mutation(
+        resolver=import_amazon_settlement,
+        description="Upload a settlement report downloaded from Seller Central (flat file V2).",
+    )
+    sync_marketplace: SyncMarketplacePayload = strawberry.mutation(
+        resolver=sync_marketplace, description="Fetch a marketplace account's settlements now."
     )
 
     close_books: ClosingPayload = strawberry.mutation(

@@ -1,0 +1,69 @@
+-- Marketplaces (Amazon, TikTok Shop): a seller account or shop is a store of
+-- its own (stores.platform 'amazon' or 'tiktok'); its connection lives here,
+-- credentials sealed like a Shopify store's.
+CREATE TABLE marketplace_accounts (
+    company_id uuid NOT NULL,
+    store_id uuid NOT NULL,
+    marketplace text NOT NULL CHECK (marketplace IN ('amazon', 'tiktok')),
+    settings jsonb NOT NULL DEFAULT '{}',
+    credentials bytea NOT NULL,
+    last_synced_at timestamptz,
+    last_error text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (company_id, store_id),
+    FOREIGN KEY (company_id, store_id) REFERENCES stores ON DELETE CASCADE
+);
+
+-- Settlements (Amazon) and statements (TikTok Shop) in channel-neutral
+-- terms: what the marketplace paid to the bank, and its lines by kind.
+CREATE TABLE settlements (
+    company_id uuid NOT NULL,
+    store_id uuid NOT NULL,
+    settlement_id text NOT NULL,
+    marketplace text NOT NULL,
+    period_start date NOT NULL,
+    period_end date NOT NULL,
+    deposit_date date NOT NULL,
+    total bigint NOT NULL,
+    currency_code char(3) NOT NULL,
+    line_count integer NOT NULL,
+    fingerprint text NOT NULL,
+    source text NOT NULL CHECK (source IN ('API', 'UPLOAD')),
+    imported_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (company_id, store_id, settlement_id),
+    FOREIGN KEY (company_id, store_id) REFERENCES stores ON DELETE CASCADE
+);
+CREATE INDEX settlements_deposit ON settlements (company_id, deposit_date);
+
+CREATE TABLE settlement_lines (
+    company_id uuid NOT NULL,
+    store_id uuid NOT NULL,
+    settlement_id text NOT NULL,
+    line_no integer NOT NULL,
+    kind text NOT NULL,
+    amount bigint NOT NULL,
+    posted date NOT NULL,
+    description text NOT NULL,
+    order_id text,
+    sku text,
+    quantity integer NOT NULL DEFAULT 0,
+    refund boolean NOT NULL DEFAULT false,
+    fulfillment text NOT NULL DEFAULT '',
+    PRIMARY KEY (company_id, store_id, settlement_id, line_no),
+    FOREIGN KEY (company_id, store_id, settlement_id) REFERENCES settlements ON DELETE CASCADE
+);
+
+-- What the marketplace's orders API says about an order: who fulfils it
+-- (Amazon AFN/MFN, TikTok FBT/FBM) and the units shipped per SKU.
+CREATE TABLE marketplace_orders (
+    company_id uuid NOT NULL,
+    store_id uuid NOT NULL,
+    order_id text NOT NULL,
+    fulfillment text NOT NULL DEFAULT '',
+    status text NOT NULL DEFAULT '',
+    placed_at text NOT NULL DEFAULT '',
+    units jsonb NOT NULL DEFAULT '[]',
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (company_id, store_id, order_id),
+    FOREIGN KEY (company_id, store_id) REFERENCES stores ON DELETE CASCADE
+);

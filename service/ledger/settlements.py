@@ -1,0 +1,401 @@
+"""Marketplace settlements stored in channel-neutral terms, and posted.
+
+A settlement (Amazon) or statement (TikTok Shop) arrives from a connector
+already translated into neutral line kinds; here it is checked (its lines
+must add up to what it paid, or it is refused whole), stored once whether
+it came from the API or from an uploaded file, and posted as a subject of
+its own, re-posted whenever its inputs (costs, channel status) change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from service.domain.marketplace import (
+    Fulfillment,
+    LineKind,
+    Settlement,
+    SettlementError,
+    SettlementLine,
+    check_total,
+)
+from service.ledger.journal import Posting
+from service.ledger.order_posting import post_live
+from service.ledger.reports.settlement_cogs import SettlementCogsRow
+from service.posting.marketplace import INCLUDED, PostedSettlement, post_settlement
+
+LINE_COLUMNS = (
+    "company_id",
+    "store_id",
+    "settlement_id",
+    "line_no",
+    "kind",
+    "amount",
+    "posted",
+    "description",
+    "order_id",
+    "sku",
+    "quantity",
+    "refund",
+    "fulfillment",
+)
+SUBJECT_PREFIX = "settlement:"
+
+
+def settlement_subject(store_id: UUID | str, settlement_id: str) -> str:
+    return f"{SUBJECT_PREFIX}{store_id}:{settlement_id}"
+
+
+def fingerprint(s: Settlement) -> str:
+    """The same settlement from the API and from a file has one fingerprint."""
+    h = hashlib.sha256()
+    h.update(f"{s.marketplace}|{s.settlement_id}|{s.total}|{s.currency}|{s.deposit_date}".encode())
+    for ln in s.lines:
+        h.update(
+            f"\n{ln.kind}|{ln.amount}|{ln.posted}|{ln.order_id}|{ln.sku}|{ln.quantity}"
+            f"|{ln.refund}|{ln.description}".encode()
+        )
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSettlement:
+    store_id: UUID
+    settlement: Settlement
+    source: str
+
+
+async def save_settlement(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, s: Settlement, source: str
+) -> bool:
+    """Check, store and post a settlement; False when it was already stored.
+
+    Raises SettlementError (nothing stored) when its lines do not add up to
+    its total, when it belongs to another marketplace than the store, or
+    when a settlement of that id was stored before with other lines."""
+    check_total(s)
+    store = await conn.fetchrow(
+        "SELECT platform, currency_code FROM stores WHERE company_id = $1 AND store_id = $2",
+        company_id,
+        store_id,
+    )
+    if store is None or store["platform"] != s.marketplace:
+        raise SettlementError(
+            f"settlement {s.settlement_id} is not a {store and store['platform']} one"
+        )
+    if s.currency != store["currency_code"].strip():
+        raise SettlementError(
+            f"settlement {s.settlement_id} is in {s.currency}, the store's books are in"
+            f" {store['currency_code']}"
+        )
+    mark = fingerprint(s)
+    before = await conn.fetchval(
+        "SELECT fingerprint FROM settlements WHERE company_id = $1 AND store_id = $2 "
+        "AND settlement_id = $3",
+        company_id,
+        store_id,
+        s.settlement_id,
+    )
+    if before == mark:
+        return False
+    if before is not None:
+        raise SettlementError(
+            f"settlement {s.settlement_id} was imported before with other lines;"
+            " a closed settlement does not change"
+        )
+    await conn.execute(
+        "INSERT INTO settlements (company_id, store_id, settlement_id, marketplace, period_start, "
+        "period_end, deposit_date, total, currency_code, line_count, fingerprint, source) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        company_id,
+        store_id,
+        s.settlement_id,
+        s.marketplace,
+        s.start,
+        s.end,
+        s.deposit_date,
+        s.total,
+        s.currency,
+        len(s.lines),
+        mark,
+        source,
+    )
+    await conn.copy_records_to_table(
+        "settlement_lines",
+        columns=LINE_COLUMNS,
+        records=[
+            (
+                company_id,
+                store_id,
+                s.settlement_id,
+                ln.line_no,
+                ln.kind.value,
+                ln.amount,
+                ln.posted,
+                ln.description,
+                ln.order_id,
+                ln.sku,
+                ln.quantity,
+                ln.refund,
+                ln.fulfillment.value,
+            )
+            for ln in s.lines
+        ],
+    )
+    skus = sorted({ln.sku for ln in s.lines if ln.sku})
+    await conn.execute(
+        "INSERT INTO products (company_id, sku) SELECT $1, unnest($2::text[]) "
+        "ON CONFLICT DO NOTHING",
+        company_id,
+        skus,
+    )
+    await post_live(conn, company_id, await settlement_posting(conn, company_id, store_id, s))
+    return True
+
+
+def _line(r: Mapping[str, Any]) -> SettlementLine:
+    return SettlementLine(
+        line_no=r["line_no"],
+        kind=LineKind(r["kind"]),
+        amount=r["amount"],
+        posted=r["posted"],
+        description=r["description"],
+        order_id=r["order_id"],
+        sku=r["sku"],
+        quantity=r["quantity"],
+        refund=r["refund"],
+        fulfillment=Fulfillment(r["fulfillment"]),
+    )
+
+
+def _settlement(head: Mapping[str, Any], lines: Sequence[SettlementLine]) -> Settlement:
+    return Settlement(
+        marketplace=head["marketplace"],
+        settlement_id=head["settlement_id"],
+        start=head["period_start"],
+        end=head["period_end"],
+        deposit_date=head["deposit_date"],
+        total=head["total"],
+        currency=str(head["currency_code"]).strip(),
+        lines=tuple(lines),
+    )
+
+
+async def load_settlements(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    store_id: UUID | None = None,
+    settlement_id: str | None = None,
+) -> list[StoredSettlement]:
+    """Settlements with their lines (all of the company's, a store's, or one)."""
+    where = (
+        "company_id = $1 AND ($2::uuid IS NULL OR store_id = $2) "
+        "AND ($3::text IS NULL OR settlement_id = $3)"
+    )
+    heads = await conn.fetch(
+        f"SELECT * FROM settlements WHERE {where} ORDER BY store_id, settlement_id",
+        company_id,
+        store_id,
+        settlement_id,
+    )
+    lines: dict[tuple[UUID, str], list[SettlementLine]] = defaultdict(list)
+    for r in await conn.fetch(
+        f"SELECT * FROM settlement_lines WHERE {where} ORDER BY store_id, settlement_id, line_no",
+        company_id,
+        store_id,
+        settlement_id,
+    ):
+        lines[(r["store_id"], r["settlement_id"])].append(_line(r))
+    return [
+        StoredSettlement(
+            h["store_id"],
+            _settlement(h, lines[(h["store_id"], h["settlement_id"])]),
+            h["source"],
+        )
+        for h in heads
+    ]
+
+
+async def unit_costs(conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID) -> dict[str, int]:
+    """The SKUs' unit costs from the products' own costing (None: missing)."""
+    rows = await conn.fetch(
+        "SELECT sku, coalesce(average_cost, channel_unit_cost) AS cost FROM products "
+        "WHERE company_id = $1 AND coalesce(average_cost, channel_unit_cost) IS NOT NULL",
+        company_id,
+    )
+    return {r["sku"]: r["cost"] for r in rows}
+
+
+async def channel_statuses(
+    conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID
+) -> dict[tuple[UUID, str], str]:
+    rows = await conn.fetch(
+        "SELECT store_id, source, status FROM channel_statuses WHERE company_id = $1", company_id
+    )
+    return {(r["store_id"], r["source"]): r["status"] for r in rows}
+
+
+def posted(
+    stored: StoredSettlement,
+    costs: Mapping[str, int],
+    statuses: Mapping[tuple[UUID, str], str],
+) -> PostedSettlement:
+    s = stored.settlement
+    status = statuses.get((stored.store_id, s.marketplace), INCLUDED)
+    return post_settlement(s, str(stored.store_id), costs, status)
+
+
+def posting_of(
+    stored: StoredSettlement,
+    costs: Mapping[str, int],
+    statuses: Mapping[tuple[UUID, str], str],
+) -> Posting:
+    s = stored.settlement
+    return Posting(
+        settlement_subject(stored.store_id, s.settlement_id),
+        stored.store_id,
+        s.currency,
+        posted(stored, costs, statuses).entries,
+    )
+
+
+async def settlement_posting(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, s: Settlement
+) -> Posting:
+    stored = StoredSettlement(store_id, s, "")
+    costs = await unit_costs(conn, company_id)
+    return posting_of(stored, costs, await channel_statuses(conn, company_id))
+
+
+async def settlement_postings(conn: asyncpg.Connection, company_id: UUID) -> list[Posting]:
+    """Every settlement of the company, posted afresh (full re-post, verify)."""
+    costs = await unit_costs(conn, company_id)
+    statuses = await channel_statuses(conn, company_id)
+    return [posting_of(st, costs, statuses) for st in await load_settlements(conn, company_id)]
+
+
+async def repost_store_settlements(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID
+) -> int:
+    """Post a store's settlements again (a channel status or a cost changed)."""
+    costs = await unit_costs(conn, company_id)
+    statuses = await channel_statuses(conn, company_id)
+    stored = await load_settlements(conn, company_id, store_id)
+    for st in stored:
+        await post_live(conn, company_id, posting_of(st, costs, statuses))
+    return len(stored)
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementSummary:
+    """A settlement as listed: its head and only the lines to review."""
+
+    store_id: UUID
+    settlement_id: str
+    marketplace: str
+    start: dt.date
+    end: dt.date
+    deposit_date: dt.date
+    total: int
+    currency: str
+    line_count: int
+    source: str
+    review: tuple[SettlementLine, ...]
+
+
+async def list_settlements(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    *,
+    store_id: UUID | None,
+    settlement_id: str | None = None,
+    after: tuple[str, str] | None = None,
+    limit: int = 50,
+) -> list[SettlementSummary]:
+    """Settlements by store and id (keyset after ``(store id, settlement id)``)."""
+    a_store, a_id = after if after else (str(UUID(int=0)), "")
+    heads = await conn.fetch(
+        "SELECT * FROM settlements WHERE company_id = $1 AND ($2::uuid IS NULL OR store_id = $2) "
+        "AND ($3::text IS NULL OR settlement_id = $3) "
+        "AND (store_id, settlement_id) > ($4::uuid, $5) ORDER BY store_id, settlement_id LIMIT $6",
+        company_id,
+        store_id,
+        settlement_id,
+        a_store,
+        a_id,
+        limit,
+    )
+    review: dict[tuple[UUID, str], list[SettlementLine]] = defaultdict(list)
+    for r in await conn.fetch(
+        "SELECT * FROM settlement_lines WHERE company_id = $1 AND kind = 'UNKNOWN' "
+        "AND (store_id, settlement_id) IN (SELECT unnest($2::uuid[]), unnest($3::text[])) "
+        "ORDER BY line_no",
+        company_id,
+        [h["store_id"] for h in heads],
+        [h["settlement_id"] for h in heads],
+    ):
+        review[(r["store_id"], r["settlement_id"])].append(_line(r))
+    return [
+        SettlementSummary(
+            h["store_id"],
+            h["settlement_id"],
+            h["marketplace"],
+            h["period_start"],
+            h["period_end"],
+            h["deposit_date"],
+            h["total"],
+            h["currency_code"].strip(),
+            h["line_count"],
+            h["source"],
+            tuple(review[(h["store_id"], h["settlement_id"])]),
+        )
+        for h in heads
+    ]
+
+
+async def settlement_cogs_rows(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    store_id: UUID | None,
+    settlement_id: str,
+) -> tuple[list[SettlementCogsRow], str]:
+    """The units a settlement costed, at the costs the books use now."""
+    names = {
+        r["store_id"]: r["name"]
+        for r in await conn.fetch(
+            "SELECT store_id, name FROM stores WHERE company_id = $1", company_id
+        )
+    }
+    found = await load_settlements(conn, company_id, store_id, settlement_id)
+    costs = await unit_costs(conn, company_id)
+    statuses = await channel_statuses(conn, company_id)
+    rows: list[SettlementCogsRow] = []
+    currency = "USD"
+    for st in found:
+        s = st.settlement
+        currency = s.currency
+        for c in posted(st, costs, statuses).cogs:
+            rows.append(
+                SettlementCogsRow(
+                    names.get(st.store_id, ""),
+                    s.marketplace,
+                    s.settlement_id,
+                    c.order_id,
+                    c.day,
+                    c.sku,
+                    c.fulfillment,
+                    c.quantity,
+                    c.unit_cost,
+                    c.total,
+                    c.missing,
+                )
+            )
+    return rows, currency
