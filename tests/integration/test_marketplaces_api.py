@@ -1,0 +1,199 @@
+"""Amazon through the API: a seller account connected to a fake Selling
+Partner API, its settlement fetched and uploaded, posted to the cent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import httpx
+
+from service.ledger.settlement_payouts import amazon_payouts
+from service.ledger.verify import verify_company
+from tests.conftest import GraphQL, Tenant
+from tests.fakes.amazon.server import FakeAmazon, SellerAccount
+from tests.fakes.amazon.settlements import sample_settlement
+
+CONNECT = """mutation($input: ConnectAmazonAccountInput!) { connectAmazonAccount(input: $input)
+  { store { id platform } syncJob { id status } userErrors { field code message } } }"""
+SETTLEMENTS = """query($store: ID) { settlements(storeId: $store) { totalCount nodes {
+  settlementId marketplace source depositDate total { amount currencyCode } lineCount
+  linesToReview { line description amount { amount } } cogsCsvUrl cogsXlsxUrl } } }"""
+PL = """query($store: ID) { profitAndLoss(from: "2026-03-01", to: "2026-03-31", storeId: $store,
+  columnsBy: CHANNEL) { lines { accountKey amount { amount } }
+  columns { key netSales { amount } grossProfit { amount } } } }"""
+BS = """query { balanceSheet(asOf: "2026-03-31") { lines { accountKey amount { amount } } } }"""
+PURCHASE = """mutation($sku: String!, $cost: String!) { recordPurchase(input: {sku: $sku,
+  date: "2026-01-05", units: 100, unitCost: $cost}) { userErrors { message } } }"""
+RESTOCK = """mutation($input: ReportChannelRestockInput!) { reportChannelRestock(input: $input)
+  { saved userErrors { field code message } } }"""
+
+
+def seller() -> SellerAccount:
+    return SellerAccount(settlements=[sample_settlement()], gzipped={0})
+
+
+async def connect(gql: GraphQL, fake: FakeAmazon, **over: Any) -> dict[str, Any]:
+    s = fake.seller
+    body = {
+        "name": "Amazon US",
+        "region": "NA",
+        "marketplaceIds": list(s.marketplace_ids),
+        "clientId": s.client_id,
+        "clientSecret": s.client_secret,
+        "refreshToken": s.refresh_token,
+        "apiBaseUrl": fake.base_url,
+        "lwaUrl": f"{fake.base_url}/auth/o2/token",
+        "currencyCode": "USD",
+        **over,
+    }
+    result: dict[str, Any] = (await gql(CONNECT, {"input": body}))["data"]["connectAmazonAccount"]
+    return result
+
+
+async def upload(
+    client: httpx.AsyncClient, tenant: Tenant, store: str, content: bytes, key: str | None = None
+) -> dict[str, Any]:
+    operations = {
+        "query": "mutation($input: ImportAmazonSettlementInput!) { importAmazonSettlement("
+        "input: $input) { created settlement { settlementId source } "
+        "userErrors { field code message } } }",
+        "variables": {"input": {"storeId": store, "file": None, "idempotencyKey": key}},
+    }
+    response = await client.post(
+        "/graphql",
+        headers=tenant.headers,
+        data={
+            "operations": json.dumps(operations),
+            "map": json.dumps({"0": ["variables.input.file"]}),
+        },
+        files={"0": ("settlement.txt", content, "text/plain")},
+    )
+    payload: dict[str, Any] = response.json()["data"]["importAmazonSettlement"]
+    return payload
+
+
+def _by_key(lines: list[dict[str, Any]]) -> dict[str, Decimal]:
+    return {ln["accountKey"]: Decimal(ln["amount"]["amount"]) for ln in lines}
+
+
+async def test_amazon_settlement_from_the_api_and_by_upload_is_one_and_ties_out(
+    gql: GraphQL,
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    await gql(PURCHASE, {"sku": "MUG", "cost": "5.00"})
+    await run_worker()
+    async with FakeAmazon(seller()) as fake:
+        connected = await connect(gql, fake)
+        assert connected["userErrors"] == [], connected
+        store = connected["store"]["id"]
+        await run_worker()
+        assert "/reports/2021-06-30/reports" in fake.calls
+    body = (await gql(SETTLEMENTS, {"store": store}))["data"]["settlements"]
+    assert body["totalCount"] == 1
+    s = body["nodes"][0]
+    assert (s["settlementId"], s["source"], s["depositDate"]) == (
+        "12345678901",
+        "API",
+        "2026-03-17",
+    )
+    assert s["total"] == {"amount": "30.80", "currencyCode": "USD"}
+    assert [r["description"] for r in s["linesToReview"]] == ["Adjustment/Misc/NewFeeType2026"]
+
+    # The same settlement downloaded by hand is the same settlement.
+    again = await upload(client, tenant, store, sample_settlement().encode())
+    assert again["userErrors"] == [] and again["created"] is False
+    assert again["settlement"]["source"] == "API"
+
+    # Books: tied to the deposit, facilitator tax nets to zero, reserves on the balance sheet.
+    bs = _by_key((await gql(BS))["data"]["balanceSheet"]["lines"])
+    assert bs.get("RIP", Decimal(0)) == 0 and bs.get("UNDEPOSITED_FUNDS", Decimal(0)) == 0
+    assert bs["PROCESSOR_RESERVES"] == Decimal("2.00")
+    pl = (await gql(PL, {"store": store}))["data"]["profitAndLoss"]
+    lines = _by_key(pl["lines"])
+    assert abs(lines["COGS"]) == Decimal("10.00")
+    assert abs(lines["SELLING_FEES"]) == Decimal("7.35")
+    assert [c["key"] for c in pl["columns"]] == ["amazon"]
+
+    payouts = await amazon_payouts(pool, tenant.company_id)
+    assert [(p.payout_id, p.amount, p.currency, str(p.payout_date)) for p in payouts] == [
+        ("12345678901", 3080, "USD", "2026-03-17")
+    ]
+
+    csv_url = s["cogsCsvUrl"]
+    got = await client.get(csv_url[csv_url.index("/reports") :], headers=tenant.headers)
+    assert got.status_code == 200
+    rows = got.text.splitlines()
+    assert rows[0].startswith("Store,Channel,Settlement ID,Order ID")
+    assert rows[1].startswith("Amazon US,amazon,12345678901,111-0000001-0000001,2026-03-02,MUG")
+    assert rows[2].endswith("yes")  # CAP has no cost yet
+    xlsx_url = s["cogsXlsxUrl"]
+    got = await client.get(xlsx_url[xlsx_url.index("/reports") :], headers=tenant.headers)
+    assert got.content[:2] == b"PK"
+    assert (await verify_company(pool, tenant.company_id)).problems == []
+
+
+async def test_bad_settlements_are_refused_whole(
+    gql: GraphQL,
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    async with FakeAmazon(SellerAccount()) as fake:
+        store = (await connect(gql, fake))["store"]["id"]
+        await run_worker()
+    wrong = await upload(client, tenant, store, sample_settlement(total="31.80").encode())
+    assert wrong["userErrors"][0]["field"] == "input.file"
+    assert "settlement 12345678901" in wrong["userErrors"][0]["message"]
+    v1 = b"settlement-id\tsettlement-start-date\tprice-type\n1\t2\t3\n"
+    bad = await upload(client, tenant, store, v1)
+    assert bad["userErrors"][0]["message"].startswith("line 1:")
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM settlements WHERE company_id = $1", tenant.company_id
+        )
+        == 0
+    )
+    ok = await upload(client, tenant, store, sample_settlement().encode(), key="s-1")
+    assert ok["created"] is True and ok["settlement"]["source"] == "UPLOAD"
+
+
+async def test_a_refused_login_fails_the_sync_with_its_reason(
+    gql: GraphQL, tenant: Tenant, pool: asyncpg.Pool, run_worker: Callable[[], Awaitable[None]]
+) -> None:
+    async with FakeAmazon(SellerAccount()) as fake:
+        connected = await connect(gql, fake, refreshToken="Atzr|revoked")
+        await run_worker()
+    job = await pool.fetchrow(
+        "SELECT status, error FROM jobs WHERE company_id = $1 AND kind = 'marketplace_sync'",
+        tenant.company_id,
+    )
+    assert job["status"] == "FAILED" and "invalid_grant" in job["error"]
+    assert connected["store"]["platform"] == "amazon"
+
+
+async def test_restocks_for_a_marketplace_before_any_order(gql: GraphQL, tenant: Tenant) -> None:
+    from service.api.ids import global_id
+
+    store = global_id("Store", tenant.store_id)
+    for channel in ("amazon", "tiktok"):
+        body = await gql(
+            RESTOCK,
+            {
+                "input": {
+                    "storeId": store,
+                    "channel": channel,
+                    "period": "MONTH",
+                    "date": "2026-03-01",
+                    "amount": "-12.00",
+                }
+            },
+        )
+        assert body["data"]["reportChannelRestock"] == {"saved": 1, "userErrors": []}
