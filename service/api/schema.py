@@ -59,6 +59,7 @@ from service.api.mutations.marketplaces import (
     ImportSettlementPayload,
     SyncMarketplacePayload,
     connect_amazon_account,
+    connect_tiktok_shop,
     import_amazon_settlement,
     sync_marketplace,
 )
@@ -319,6 +320,10 @@ class Mutation:
     connect_amazon_account: ConnectMarketplacePayload = strawberry.mutation(
         resolver=connect_amazon_account,
         description="Connect an Amazon seller account and fetch its settlements.",
+    )
+    connect_tiktok_shop: ConnectMarketplacePayload = strawberry.mutation(
+        resolver=connect_tiktok_shop,
+        description="Connect a TikTok shop (Open API 202309) and fetch its statements.",
     )
     import_amazon_settlement: ImportSettlementPayload = strawberry.mutation(
         resolver=import_amazon_settlement,

@@ -82,7 +82,11 @@ class SettlementLine:
 @dataclass(frozen=True, slots=True)
 class Settlement:
     """A settlement (Amazon) or statement (TikTok Shop): its lines and the
-    money it paid to the bank (``total``; negative when the merchant owed)."""
+    money it paid to the bank (``total``; negative when the merchant owed).
+
+    ``payout_id`` names the payment that carried it to the bank when that is
+    not the settlement itself (TikTok Shop pays several statements at
+    once); until ``payout_status`` is PAID nothing has reached the bank."""
 
     marketplace: str
     settlement_id: str
@@ -92,6 +96,12 @@ class Settlement:
     total: int
     currency: str
     lines: tuple[SettlementLine, ...]
+    payout_id: str | None = None
+    payout_status: str = "PAID"
+
+    @property
+    def paid(self) -> bool:
+        return self.payout_status == "PAID"
 
     @property
     def lines_total(self) -> int:

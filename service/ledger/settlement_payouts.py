@@ -3,7 +3,8 @@
 Amazon pays a settlement's ``total-amount`` on its deposit date; TikTok
 Shop pays a statement's settlement amount. A negative total is money the
 marketplace took from the merchant's bank (or card), so it is a negative
-payout.
+payout. TikTok Shop pays several statements in one payment: the payout is
+the payment, the sum of its statements.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import asyncpg
 
 from service.ledger.payouts import PayoutRow
 
-PAID = "PAID"
-
 
 async def marketplace_payouts(
     conn: asyncpg.Connection | asyncpg.Pool,
@@ -26,10 +25,12 @@ async def marketplace_payouts(
     date_to: dt.date | None = None,
 ) -> list[PayoutRow]:
     rows = await conn.fetch(
-        "SELECT settlement_id, store_id, deposit_date, total, currency_code FROM settlements "
+        "SELECT coalesce(payout_id, settlement_id) AS payout, store_id, "
+        "max(deposit_date) AS deposit_date, sum(total)::bigint AS total, "
+        "min(currency_code) AS currency_code, min(payout_status) AS status FROM settlements "
         "WHERE company_id = $1 AND marketplace = $2 "
         "AND ($3::date IS NULL OR deposit_date >= $3) AND ($4::date IS NULL OR deposit_date <= $4) "
-        "ORDER BY deposit_date, settlement_id",
+        "GROUP BY 1, 2 ORDER BY 3, 1",
         company_id,
         marketplace,
         date_from,
@@ -38,12 +39,12 @@ async def marketplace_payouts(
     return [
         PayoutRow(
             processor=marketplace,
-            payout_id=r["settlement_id"],
+            payout_id=r["payout"],
             store_id=r["store_id"],
             payout_date=r["deposit_date"],
             amount=r["total"],
             currency=r["currency_code"].strip(),
-            status=PAID,
+            status=r["status"],
         )
         for r in rows
     ]

@@ -55,9 +55,10 @@ def settlement_subject(store_id: UUID | str, settlement_id: str) -> str:
 
 
 def fingerprint(s: Settlement) -> str:
-    """The same settlement from the API and from a file has one fingerprint."""
+    """The same settlement from the API and from a file has one fingerprint
+    (its payment, which may come later, is not part of it)."""
     h = hashlib.sha256()
-    h.update(f"{s.marketplace}|{s.settlement_id}|{s.total}|{s.currency}|{s.deposit_date}".encode())
+    h.update(f"{s.marketplace}|{s.settlement_id}|{s.total}|{s.currency}".encode())
     for ln in s.lines:
         h.update(
             f"\n{ln.kind}|{ln.amount}|{ln.posted}|{ln.order_id}|{ln.sku}|{ln.quantity}"
@@ -97,15 +98,15 @@ async def save_settlement(
             f" {store['currency_code']}"
         )
     mark = fingerprint(s)
-    before = await conn.fetchval(
-        "SELECT fingerprint FROM settlements WHERE company_id = $1 AND store_id = $2 "
-        "AND settlement_id = $3",
+    before = await conn.fetchrow(
+        "SELECT fingerprint, deposit_date, payout_id, payout_status FROM settlements "
+        "WHERE company_id = $1 AND store_id = $2 AND settlement_id = $3",
         company_id,
         store_id,
         s.settlement_id,
     )
-    if before == mark:
-        return False
+    if before is not None and before["fingerprint"] == mark:
+        return await _payment_moved(conn, company_id, store_id, s, before)
     if before is not None:
         raise SettlementError(
             f"settlement {s.settlement_id} was imported before with other lines;"
@@ -113,8 +114,9 @@ async def save_settlement(
         )
     await conn.execute(
         "INSERT INTO settlements (company_id, store_id, settlement_id, marketplace, period_start, "
-        "period_end, deposit_date, total, currency_code, line_count, fingerprint, source) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "period_end, deposit_date, total, currency_code, line_count, fingerprint, source, "
+        "payout_id, payout_status) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         company_id,
         store_id,
         s.settlement_id,
@@ -127,6 +129,8 @@ async def save_settlement(
         len(s.lines),
         mark,
         source,
+        s.payout_id,
+        s.payout_status,
     )
     await conn.copy_records_to_table(
         "settlement_lines",
@@ -161,6 +165,29 @@ async def save_settlement(
     return True
 
 
+async def _payment_moved(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    store_id: UUID,
+    s: Settlement,
+    before: Mapping[str, Any],
+) -> bool:
+    """The same settlement again; its payment may have been made since."""
+    now = (s.deposit_date, s.payout_id, s.payout_status)
+    if (before["deposit_date"], before["payout_id"], before["payout_status"]) == now:
+        return False
+    await conn.execute(
+        "UPDATE settlements SET deposit_date = $4, payout_id = $5, payout_status = $6 "
+        "WHERE company_id = $1 AND store_id = $2 AND settlement_id = $3",
+        company_id,
+        store_id,
+        s.settlement_id,
+        *now,
+    )
+    await post_live(conn, company_id, await settlement_posting(conn, company_id, store_id, s))
+    return True
+
+
 def _line(r: Mapping[str, Any]) -> SettlementLine:
     return SettlementLine(
         line_no=r["line_no"],
@@ -186,6 +213,8 @@ def _settlement(head: Mapping[str, Any], lines: Sequence[SettlementLine]) -> Set
         total=head["total"],
         currency=str(head["currency_code"]).strip(),
         lines=tuple(lines),
+        payout_id=head["payout_id"],
+        payout_status=head["payout_status"],
     )
 
 
@@ -399,3 +428,16 @@ async def settlement_cogs_rows(
                 )
             )
     return rows, currency
+
+
+async def oldest_unpaid(
+    conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID, store_id: UUID
+) -> dt.date | None:
+    """The first day of the oldest settlement whose payment is not made yet."""
+    day: dt.date | None = await conn.fetchval(
+        "SELECT min(period_start) FROM settlements WHERE company_id = $1 AND store_id = $2 "
+        "AND payout_status <> 'PAID'",
+        company_id,
+        store_id,
+    )
+    return day

@@ -29,7 +29,9 @@ settlement lines, whatever the provider (the lines arrive in neutral kinds):
   are reported by hand (section 10);
 - the deposit moves the settlement's total from UNDEPOSITED_FUNDS to the
   BANK on the deposit date (``marketplace.deposit``), so the marketplace's
-  undeposited funds return to zero once every line and the deposit are in.
+  undeposited funds return to zero once every line and the deposit are in;
+  a payment still processing (or failed) leaves the money in undeposited
+  funds.
 
 A channel status EXCLUDED posts nothing, SALES_ONLY everything but COGS,
 COGS_ONLY only COGS.
@@ -279,6 +281,6 @@ def post_settlement(
         return PostedSettlement((), (), ())
     for g in _groups(settlement.lines):
         poster.group(g)
-    if status != COGS_ONLY:
+    if status != COGS_ONLY and settlement.paid:
         poster.deposit()
     return PostedSettlement(sort_entries(poster.entries), tuple(poster.review), tuple(poster.cogs))

@@ -7,9 +7,11 @@ from uuid import UUID
 import asyncpg
 
 from service.connectors.amazon.client import AmazonError
+from service.connectors.tiktok.client import TikTokError
 from service.ledger.jobs import fail_job, finish_job, start_job
 from service.ledger.marketplace_accounts import MarketplaceAccount, load_account, mark_synced
 from service.sync.amazon import sync_amazon
+from service.sync.tiktok import sync_tiktok
 
 
 async def run_marketplace_sync(
@@ -27,7 +29,7 @@ async def run_marketplace_sync(
         return False
     try:
         problems = await _sync(pool, secret_key, company_id, account)
-    except AmazonError as exc:
+    except (AmazonError, TikTokError) as exc:
         problems = [str(exc)]
     error = "; ".join(problems) or None
     await mark_synced(pool, company_id, store_id, error)
@@ -44,4 +46,6 @@ async def _sync(
 ) -> list[str]:
     if account.marketplace == "amazon":
         return await sync_amazon(pool, company_id, account)
+    if account.marketplace == "tiktok":
+        return await sync_tiktok(pool, secret_key, company_id, account)
     return [f"no sync for {account.marketplace}"]

@@ -16,6 +16,8 @@ from service.ledger.verify import verify_company
 from tests.conftest import GraphQL, Tenant
 from tests.fakes.amazon.server import FakeAmazon, SellerAccount
 from tests.fakes.amazon.settlements import sample_settlement
+from tests.fakes.tiktok.server import FakeTikTok
+from tests.fakes.tiktok.shop import sample_shop
 
 CONNECT = """mutation($input: ConnectAmazonAccountInput!) { connectAmazonAccount(input: $input)
   { store { id platform } syncJob { id status } userErrors { field code message } } }"""
@@ -197,3 +199,63 @@ async def test_restocks_for_a_marketplace_before_any_order(gql: GraphQL, tenant:
             },
         )
         assert body["data"]["reportChannelRestock"] == {"saved": 1, "userErrors": []}
+
+
+TIKTOK = """mutation($input: ConnectTiktokShopInput!) { connectTiktokShop(input: $input)
+  { store { id platform } syncJob { id } userErrors { field code message } } }"""
+
+
+async def test_tiktok_shop_statements_through_the_api(
+    gql: GraphQL,
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    await gql(PURCHASE, {"sku": "MUG", "cost": "5.00"})
+    await gql(PURCHASE, {"sku": "CAP", "cost": "3.00"})
+    await run_worker()
+    shop = sample_shop()
+    shop.expired_tokens.add(shop.access_token)  # the stored token has expired: refreshed once
+    first_refresh = shop.refresh_token
+    async with FakeTikTok(shop) as fake:
+        body = {
+            "name": "TikTok US",
+            "appKey": shop.app_key,
+            "appSecret": shop.app_secret,
+            "accessToken": shop.access_token,
+            "refreshToken": shop.refresh_token,
+            "shopCipher": shop.shop_cipher,
+            "apiBaseUrl": fake.base_url,
+            "authBaseUrl": fake.base_url,
+        }
+        connected = (await gql(TIKTOK, {"input": body}))["data"]["connectTiktokShop"]
+        assert connected["userErrors"] == []
+        store = connected["store"]["id"]
+        await run_worker()
+        assert shop.refresh_token != first_refresh
+        assert "/finance/202309/payments" in fake.calls
+        # A second sync signs with the refreshed token it kept, and stores nothing twice.
+        sync = "mutation($s: ID!) { syncMarketplace(input: {storeId: $s}) { job { id } } }"
+        await gql(sync, {"s": store})
+        await run_worker()
+    jobs = await pool.fetch(
+        "SELECT status, error FROM jobs WHERE company_id = $1 AND kind = 'marketplace_sync'",
+        tenant.company_id,
+    )
+    assert [j["status"] for j in jobs] == ["SUCCEEDED", "SUCCEEDED"], jobs
+    listed = (await gql(SETTLEMENTS, {"store": store}))["data"]["settlements"]
+    assert listed["totalCount"] == 2
+    assert [n["settlementId"] for n in listed["nodes"]] == ["st-0305", "st-0308"]
+    review = listed["nodes"][1]["linesToReview"]
+    assert [r["description"] for r in review] == ["ADJUSTMENT/PLATFORM_PENALTY"]
+    from service.ledger.settlement_payouts import tiktok_payouts
+
+    payouts = await tiktok_payouts(pool, tenant.company_id)
+    assert [(p.payout_id, p.amount, str(p.payout_date)) for p in payouts] == [
+        ("pay-1", 2847, "2026-03-10")
+    ]
+    pl = (await gql(PL, {"store": store}))["data"]["profitAndLoss"]
+    assert [c["key"] for c in pl["columns"]] == ["tiktok"]
+    assert abs(_by_key(pl["lines"])["COGS"]) == Decimal("13.00")
+    assert (await verify_company(pool, tenant.company_id)).problems == []

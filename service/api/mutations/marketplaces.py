@@ -1,4 +1,5 @@
-"""Marketplaces: connect an Amazon seller account, upload a settlement, sync now."""
+"""Marketplaces: connect an Amazon seller account or a TikTok shop, upload an Amazon
+settlement, sync now."""
 
 from __future__ import annotations
 
@@ -50,6 +51,25 @@ class ConnectAmazonAccountInput:
     )
     lwa_url: str | None = strawberry.field(
         default=None, description="Login with Amazon's token address by default."
+    )
+    timezone: str = "UTC"
+    currency_code: str = "USD"
+    idempotency_key: str | None = None
+
+
+@strawberry.input
+class ConnectTiktokShopInput:
+    name: str = strawberry.field(description="A name for the shop in the books.")
+    app_key: str = strawberry.field(description="The TikTok Shop app's key.")
+    app_secret: str = strawberry.field(description="The app's secret: it signs every request.")
+    access_token: str = strawberry.field(description="The shop's access token.")
+    refresh_token: str = strawberry.field(description="The shop's refresh token.")
+    shop_cipher: str = strawberry.field(description="The shop's cipher (Get Authorized Shops).")
+    api_base_url: str | None = strawberry.field(
+        default=None, description="https://open-api.tiktokglobalshop.com by default."
+    )
+    auth_base_url: str | None = strawberry.field(
+        default=None, description="https://auth.tiktok-shops.com by default."
     )
     timezone: str = "UTC"
     currency_code: str = "USD"
@@ -186,6 +206,58 @@ async def connect_amazon_account(
             "credentials": {
                 "clientId": input.client_id.strip(),
                 "clientSecret": input.client_secret.strip(),
+                "refreshToken": input.refresh_token.strip(),
+            },
+        },
+        input.idempotency_key,
+    )
+    return await connected(info, outcome.result)
+
+
+def _validate_tiktok(input: ConnectTiktokShopInput, allow_any: bool) -> list[UserError]:
+    errors = check_common(input.timezone, input.currency_code)
+    for field, value in (
+        ("name", input.name),
+        ("appKey", input.app_key),
+        ("appSecret", input.app_secret),
+        ("accessToken", input.access_token),
+        ("refreshToken", input.refresh_token),
+        ("shopCipher", input.shop_cipher),
+    ):
+        if not value.strip():
+            errors.append(_error(f"input.{field}", UserErrorCode.REQUIRED, f"{field} is required"))
+    errors += check_url(input.api_base_url, "input.apiBaseUrl", "tiktok", allow_any)
+    errors += check_url(input.auth_base_url, "input.authBaseUrl", "tiktok", allow_any)
+    return errors
+
+
+async def connect_tiktok_shop(
+    info: Info, input: ConnectTiktokShopInput
+) -> ConnectMarketplacePayload:
+    ctx = info.context
+    errors = _validate_tiktok(input, ctx.allow_any_api_host)
+    if errors:
+        return ConnectMarketplacePayload(user_errors=errors)
+    settings: dict[str, Any] = {"shopCipher": input.shop_cipher.strip()}
+    if input.api_base_url:
+        settings["apiBaseUrl"] = input.api_base_url.rstrip("/")
+    if input.auth_base_url:
+        settings["authBaseUrl"] = input.auth_base_url.rstrip("/")
+    outcome = await commands.connect_marketplace(
+        ctx.pool,
+        ctx.queue,
+        ctx.company_id,
+        ctx.secret_key,
+        {
+            "marketplace": "tiktok",
+            "name": input.name.strip(),
+            "timezone": input.timezone,
+            "currency": input.currency_code,
+            "settings": settings,
+            "credentials": {
+                "appKey": input.app_key.strip(),
+                "appSecret": input.app_secret.strip(),
+                "accessToken": input.access_token.strip(),
                 "refreshToken": input.refresh_token.strip(),
             },
         },

@@ -29,6 +29,11 @@ CREATE TABLE settlements (
     line_count integer NOT NULL,
     fingerprint text NOT NULL,
     source text NOT NULL CHECK (source IN ('API', 'UPLOAD')),
+    -- The payment that carried it to the bank (TikTok Shop pays several
+    -- statements at once; an Amazon settlement is its own payment).
+    payout_id text,
+    payout_status text NOT NULL DEFAULT 'PAID'
+        CHECK (payout_status IN ('PAID', 'PROCESSING', 'FAILED')),
     imported_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (company_id, store_id, settlement_id),
     FOREIGN KEY (company_id, store_id) REFERENCES stores ON DELETE CASCADE
