@@ -127,7 +127,11 @@ from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
 from service.api.queries.posting_rules import posting_rules
 from service.api.queries.products import product, products
-from service.api.queries.settlements import settlements
+from service.api.queries.settlements import (
+    MarketplaceOverlap,
+    marketplace_overlaps,
+    settlements,
+)
 from service.api.queries.statements import (
     balance_sheet,
     cash_flow_statement,
@@ -193,6 +197,10 @@ class Query:
     settlements: Connection[Settlement] = strawberry.field(
         resolver=settlements,
         description="Marketplace settlements and statements, with their deposits and COGS files.",
+    )
+    marketplace_overlaps: list[MarketplaceOverlap] = strawberry.field(
+        resolver=marketplace_overlaps,
+        description="Warnings: a store's orders from a marketplace also synced from it.",
     )
     journal_entries: Connection[JournalEntry] = strawberry.field(
         resolver=journal_entries, description="The journal, by date: drill down from statements."

@@ -23,6 +23,7 @@ from service.ledger.codec import decode_record
 from service.ledger.jobs import JobRecord, finish_job, record_job, start_job
 from service.ledger.order_posting import repost_order
 from service.ledger.purchases import post_purchases
+from service.ledger.settlements import repost_settlements_with_skus
 from service.ledger.stock import (
     Adjustment,
     SkuValuation,
@@ -242,6 +243,7 @@ async def run_recost(pool: asyncpg.Pool, company_id: UUID, job_id: str) -> bool:
         async with pool.acquire() as conn, conn.transaction():
             for store_id, order_id in await recost_sku(conn, company_id, sku):
                 await repost_order(conn, company_id, store_id, order_id)
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, conn.transaction():
+        await repost_settlements_with_skus(conn, company_id, job.payload["skus"])
         await finish_job(conn, company_id, job_id)
     return True

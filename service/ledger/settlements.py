@@ -441,3 +441,23 @@ async def oldest_unpaid(
         store_id,
     )
     return day
+
+
+async def repost_settlements_with_skus(
+    conn: asyncpg.Connection, company_id: UUID, skus: Sequence[str]
+) -> int:
+    """A SKU's cost moved: the settlements that sold it are posted again."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT store_id, settlement_id FROM settlement_lines "
+        "WHERE company_id = $1 AND sku = any($2::text[]) AND quantity > 0",
+        company_id,
+        list(skus),
+    )
+    if not rows:
+        return 0
+    costs = await unit_costs(conn, company_id)
+    statuses = await channel_statuses(conn, company_id)
+    for r in rows:
+        for st in await load_settlements(conn, company_id, r["store_id"], r["settlement_id"]):
+            await post_live(conn, company_id, posting_of(st, costs, statuses))
+    return len(rows)

@@ -259,3 +259,88 @@ async def test_tiktok_shop_statements_through_the_api(
     assert [c["key"] for c in pl["columns"]] == ["tiktok"]
     assert abs(_by_key(pl["lines"])["COGS"]) == Decimal("13.00")
     assert (await verify_company(pool, tenant.company_id)).problems == []
+
+
+OVERLAPS = """query { marketplaceOverlaps { source marketplace orders channelStatus message } }"""
+CHANNEL = """mutation($input: SetChannelStatusInput!) { setChannelStatus(input: $input)
+  { userErrors { message } } }"""
+ALL_PL = """query { profitAndLoss(from: "2026-03-01", to: "2026-03-31", columnsBy: CHANNEL)
+  { netIncome { amount } columns { key netSales { amount } grossProfit { amount } } } }"""
+
+
+async def test_one_pl_by_channel_for_shopify_amazon_and_tiktok(
+    gql: GraphQL,
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    pool: asyncpg.Pool,
+    run_worker: Callable[[], Awaitable[None]],
+) -> None:
+    """A web order in Shopify, the same Amazon order copied into Shopify by an
+    app, the Amazon settlement (FBA and FBM) and the TikTok statements: the
+    copy is flagged, excluded, and the books show one P&L by channel."""
+    from service.api.ids import global_id
+    from tests.e2e.test_seed_statements import _order, _pay, _ship
+    from tests.fakes.shopify.generate import generate_shop
+    from tests.fakes.shopify.server import FakeShopify
+    from tests.integration.shopify_helpers import connect as connect_shopify
+    from tests.integration.shopify_helpers import deliveries, post_webhook, process_pending
+
+    for sku, cost in (("MUG", "5.00"), ("CAP", "3.00")):
+        await gql(PURCHASE, {"sku": sku, "cost": cost})
+    empty = generate_shop(0, seed=3)
+    empty.domain = domain = f"mk-{tenant.company_id.hex[:8]}.myshopify.com"
+    async with FakeShopify(empty) as shopify:
+        await connect_shopify(gql, domain, shopify.base_url)
+        web = _order(7001, "2026-03-04", 5000)
+        copy = _order(7002, "2026-03-02", 4000, source_name="amazon")
+        for o in (web, copy):
+            _pay(o, "2026-03-04", o.lines[0].price)
+            _ship(o, "2026-03-04")
+            for n, (topic, body) in enumerate(deliveries(o)):
+                await post_webhook(client, domain, topic, body, f"{o.id}-{n}")
+        await process_pending(pool, tenant.company_id)
+        await run_worker()  # the shop's backfill, while its API is up
+    shopify_store = await pool.fetchval(
+        "SELECT store_id FROM stores WHERE company_id = $1 AND shop_domain = $2",
+        tenant.company_id,
+        domain,
+    )
+    async with FakeAmazon(seller()) as amazon:
+        assert (await connect(gql, amazon))["userErrors"] == []
+        await run_worker()
+    shop = sample_shop()
+    async with FakeTikTok(shop) as tiktok:
+        body = {
+            "name": "TikTok US",
+            "appKey": shop.app_key,
+            "appSecret": shop.app_secret,
+            "accessToken": shop.access_token,
+            "refreshToken": shop.refresh_token,
+            "shopCipher": shop.shop_cipher,
+            "apiBaseUrl": tiktok.base_url,
+            "authBaseUrl": tiktok.base_url,
+        }
+        assert (await gql(TIKTOK, {"input": body}))["data"]["connectTiktokShop"]["userErrors"] == []
+        await run_worker()
+
+    overlaps = (await gql(OVERLAPS))["data"]["marketplaceOverlaps"]
+    assert [(o["source"], o["marketplace"], o["orders"]) for o in overlaps] == [
+        ("amazon", "amazon", 1)
+    ]
+    before = (await gql(ALL_PL))["data"]["profitAndLoss"]
+    store = global_id("Store", shopify_store)
+    status = {"storeId": store, "source": "amazon", "status": "EXCLUDED"}
+    assert (await gql(CHANNEL, {"input": status}))["data"]["setChannelStatus"]["userErrors"] == []
+    await run_worker()
+    assert (await gql(OVERLAPS))["data"]["marketplaceOverlaps"] == []
+    after = (await gql(ALL_PL))["data"]["profitAndLoss"]
+    columns = {c["key"]: Decimal(c["netSales"]["amount"]) for c in after["columns"]}
+    assert set(columns) == {"web", "amazon", "tiktok"}
+    old = {c["key"]: Decimal(c["netSales"]["amount"]) for c in before["columns"]}
+    assert old["amazon"] - columns["amazon"] == Decimal("40.00")  # the copy no longer counts
+    assert columns["web"] == Decimal("50.00")
+    bs = _by_key((await gql(BS))["data"]["balanceSheet"]["lines"])
+    assert bs["BANK"] == Decimal("30.80") + Decimal("28.47")  # both deposits, to the cent
+    assert bs["UNDEPOSITED_FUNDS"] == 0
+    assert bs["RIP"] == Decimal("50.00")  # the web order's payment waits for its processor
+    assert (await verify_company(pool, tenant.company_id)).problems == []

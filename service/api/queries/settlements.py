@@ -1,4 +1,5 @@
-"""settlements: marketplace settlements and statements, with what needs review."""
+"""settlements: marketplace settlements and statements, with what needs review;
+marketplaceOverlaps: Shopify sources whose sales a marketplace also reports."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from service.api.errors import ClientError
 from service.api.ids import decode_uuid, global_id
 from service.api.types.connection import Connection, check_first, decode_cursor, page
 from service.api.types.settlement import Settlement
+from service.ledger.marketplace_overlaps import marketplace_overlaps as overlaps
 from service.ledger.settlements import list_settlements
 
 
@@ -53,3 +55,34 @@ async def settlements(
         lambda r: Settlement.of(r, global_id("Store", r.store_id), ctx.public_url),
     )
     return result
+
+
+@strawberry.type(
+    description="Shopify orders whose source is a connected marketplace, counted twice."
+)
+class MarketplaceOverlap:
+    store_id: strawberry.ID
+    source: str = strawberry.field(description="The orders' source, as the store names it.")
+    marketplace: str = strawberry.field(description="amazon or tiktok")
+    orders: int
+    channel_status: str = strawberry.field(description="INCLUDED or SALES_ONLY today.")
+    message: str
+
+
+async def marketplace_overlaps(info: Info) -> list[MarketplaceOverlap]:
+    ctx = info.context
+    return [
+        MarketplaceOverlap(
+            store_id=global_id("Store", o.store_id),
+            source=o.source,
+            marketplace=o.marketplace,
+            orders=o.orders,
+            channel_status=o.status,
+            message=(
+                f"{o.orders} orders from source {o.source!r} are also in the {o.marketplace}"
+                " settlements: set this source's channel status to EXCLUDED (or COGS_ONLY)"
+                " so their sales are not counted twice"
+            ),
+        )
+        for o in await overlaps(ctx.pool, ctx.company_id)
+    ]

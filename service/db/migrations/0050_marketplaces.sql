@@ -72,3 +72,4 @@ CREATE TABLE marketplace_orders (
     PRIMARY KEY (company_id, store_id, order_id),
     FOREIGN KEY (company_id, store_id) REFERENCES stores ON DELETE CASCADE
 );
+CREATE INDEX settlement_lines_sku ON settlement_lines (company_id, sku) WHERE sku IS NOT NULL;
