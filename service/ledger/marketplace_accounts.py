@@ -60,7 +60,7 @@ async def connect_account(
         company_id,
         store_id,
         marketplace,
-        json.dumps(settings),
+        settings,
         seal(secret_key, credentials),
     )
     return store_id
@@ -140,7 +140,7 @@ async def save_orders(
             updated_at = now()
         """,
         [
-            (company_id, store_id, oid, ful, status, placed, json.dumps(units))
+            (company_id, store_id, oid, ful, status, placed, units)
             for oid, ful, status, placed, units in orders
         ],
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import defaultdict
+import json
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,26 +33,46 @@ from service.ledger.order_posting import post_live
 from service.ledger.reports.settlement_cogs import SettlementCogsRow
 from service.posting.marketplace import INCLUDED, PostedSettlement, post_settlement
 
-LINE_COLUMNS = (
-    "company_id",
-    "store_id",
-    "settlement_id",
-    "line_no",
-    "kind",
-    "amount",
-    "posted",
-    "description",
-    "order_id",
-    "sku",
-    "quantity",
-    "refund",
-    "fulfillment",
-)
 SUBJECT_PREFIX = "settlement:"
 
 
 def settlement_subject(store_id: UUID | str, settlement_id: str) -> str:
     return f"{SUBJECT_PREFIX}{store_id}:{settlement_id}"
+
+
+def encode_lines(lines: Sequence[SettlementLine]) -> bytes:
+    """The lines as one compressed JSON array (read and written whole)."""
+    rows = [_row(ln) for ln in lines]
+    return zlib.compress(json.dumps(rows, separators=(",", ":")).encode(), 1)
+
+
+def _row(ln: SettlementLine) -> list[Any]:
+    return [
+        ln.line_no,
+        ln.kind.value,
+        ln.amount,
+        ln.posted.isoformat(),
+        ln.description,
+        ln.order_id,
+        ln.sku,
+        ln.quantity,
+        ln.refund,
+        ln.fulfillment.value,
+    ]
+
+
+def _from_row(r: Sequence[Any], days: dict[str, dt.date]) -> SettlementLine:
+    day = days.get(r[3])
+    if day is None:
+        day = days[r[3]] = dt.date.fromisoformat(r[3])
+    return SettlementLine(
+        r[0], LineKind(r[1]), r[2], day, r[4], r[5], r[6], r[7], r[8], Fulfillment(r[9])
+    )
+
+
+def decode_lines(raw: bytes) -> tuple[SettlementLine, ...]:
+    days: dict[str, dt.date] = {}
+    return tuple(_from_row(r, days) for r in json.loads(zlib.decompress(raw)))
 
 
 def fingerprint(s: Settlement) -> str:
@@ -112,11 +133,13 @@ async def save_settlement(
             f"settlement {s.settlement_id} was imported before with other lines;"
             " a closed settlement does not change"
         )
+    skus = sorted({ln.sku for ln in s.lines if ln.sku})
+    review = [_row(ln) for ln in s.lines if ln.kind is LineKind.UNKNOWN]
     await conn.execute(
         "INSERT INTO settlements (company_id, store_id, settlement_id, marketplace, period_start, "
         "period_end, deposit_date, total, currency_code, line_count, fingerprint, source, "
-        "payout_id, payout_status) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        "payout_id, payout_status, lines, skus, review) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         company_id,
         store_id,
         s.settlement_id,
@@ -131,30 +154,10 @@ async def save_settlement(
         source,
         s.payout_id,
         s.payout_status,
+        encode_lines(s.lines),
+        skus,
+        review,
     )
-    await conn.copy_records_to_table(
-        "settlement_lines",
-        columns=LINE_COLUMNS,
-        records=[
-            (
-                company_id,
-                store_id,
-                s.settlement_id,
-                ln.line_no,
-                ln.kind.value,
-                ln.amount,
-                ln.posted,
-                ln.description,
-                ln.order_id,
-                ln.sku,
-                ln.quantity,
-                ln.refund,
-                ln.fulfillment.value,
-            )
-            for ln in s.lines
-        ],
-    )
-    skus = sorted({ln.sku for ln in s.lines if ln.sku})
     await conn.execute(
         "INSERT INTO products (company_id, sku) SELECT $1, unnest($2::text[]) "
         "ON CONFLICT DO NOTHING",
@@ -188,22 +191,7 @@ async def _payment_moved(
     return True
 
 
-def _line(r: Mapping[str, Any]) -> SettlementLine:
-    return SettlementLine(
-        line_no=r["line_no"],
-        kind=LineKind(r["kind"]),
-        amount=r["amount"],
-        posted=r["posted"],
-        description=r["description"],
-        order_id=r["order_id"],
-        sku=r["sku"],
-        quantity=r["quantity"],
-        refund=r["refund"],
-        fulfillment=Fulfillment(r["fulfillment"]),
-    )
-
-
-def _settlement(head: Mapping[str, Any], lines: Sequence[SettlementLine]) -> Settlement:
+def _settlement(head: Mapping[str, Any]) -> Settlement:
     return Settlement(
         marketplace=head["marketplace"],
         settlement_id=head["settlement_id"],
@@ -212,7 +200,7 @@ def _settlement(head: Mapping[str, Any], lines: Sequence[SettlementLine]) -> Set
         deposit_date=head["deposit_date"],
         total=head["total"],
         currency=str(head["currency_code"]).strip(),
-        lines=tuple(lines),
+        lines=decode_lines(bytes(head["lines"])),
         payout_id=head["payout_id"],
         payout_status=head["payout_status"],
     )
@@ -225,32 +213,14 @@ async def load_settlements(
     settlement_id: str | None = None,
 ) -> list[StoredSettlement]:
     """Settlements with their lines (all of the company's, a store's, or one)."""
-    where = (
-        "company_id = $1 AND ($2::uuid IS NULL OR store_id = $2) "
-        "AND ($3::text IS NULL OR settlement_id = $3)"
-    )
     heads = await conn.fetch(
-        f"SELECT * FROM settlements WHERE {where} ORDER BY store_id, settlement_id",
+        "SELECT * FROM settlements WHERE company_id = $1 AND ($2::uuid IS NULL OR store_id = $2) "
+        "AND ($3::text IS NULL OR settlement_id = $3) ORDER BY store_id, settlement_id",
         company_id,
         store_id,
         settlement_id,
     )
-    lines: dict[tuple[UUID, str], list[SettlementLine]] = defaultdict(list)
-    for r in await conn.fetch(
-        f"SELECT * FROM settlement_lines WHERE {where} ORDER BY store_id, settlement_id, line_no",
-        company_id,
-        store_id,
-        settlement_id,
-    ):
-        lines[(r["store_id"], r["settlement_id"])].append(_line(r))
-    return [
-        StoredSettlement(
-            h["store_id"],
-            _settlement(h, lines[(h["store_id"], h["settlement_id"])]),
-            h["source"],
-        )
-        for h in heads
-    ]
+    return [StoredSettlement(h["store_id"], _settlement(h), h["source"]) for h in heads]
 
 
 async def unit_costs(conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID) -> dict[str, int]:
@@ -352,7 +322,9 @@ async def list_settlements(
     """Settlements by store and id (keyset after ``(store id, settlement id)``)."""
     a_store, a_id = after if after else (str(UUID(int=0)), "")
     heads = await conn.fetch(
-        "SELECT * FROM settlements WHERE company_id = $1 AND ($2::uuid IS NULL OR store_id = $2) "
+        "SELECT store_id, settlement_id, marketplace, period_start, period_end, deposit_date, "
+        "total, currency_code, line_count, source, review FROM settlements "
+        "WHERE company_id = $1 AND ($2::uuid IS NULL OR store_id = $2) "
         "AND ($3::text IS NULL OR settlement_id = $3) "
         "AND (store_id, settlement_id) > ($4::uuid, $5) ORDER BY store_id, settlement_id LIMIT $6",
         company_id,
@@ -362,16 +334,7 @@ async def list_settlements(
         a_id,
         limit,
     )
-    review: dict[tuple[UUID, str], list[SettlementLine]] = defaultdict(list)
-    for r in await conn.fetch(
-        "SELECT * FROM settlement_lines WHERE company_id = $1 AND kind = 'UNKNOWN' "
-        "AND (store_id, settlement_id) IN (SELECT unnest($2::uuid[]), unnest($3::text[])) "
-        "ORDER BY line_no",
-        company_id,
-        [h["store_id"] for h in heads],
-        [h["settlement_id"] for h in heads],
-    ):
-        review[(r["store_id"], r["settlement_id"])].append(_line(r))
+    days: dict[str, dt.date] = {}
     return [
         SettlementSummary(
             h["store_id"],
@@ -384,10 +347,15 @@ async def list_settlements(
             h["currency_code"].strip(),
             h["line_count"],
             h["source"],
-            tuple(review[(h["store_id"], h["settlement_id"])]),
+            tuple(_from_row(r, days) for r in _json(h["review"])),
         )
         for h in heads
     ]
+
+
+def _json(value: Any) -> list[Any]:
+    data = json.loads(value) if isinstance(value, str) else value
+    return list(data or [])
 
 
 async def settlement_cogs_rows(
@@ -448,8 +416,7 @@ async def repost_settlements_with_skus(
 ) -> int:
     """A SKU's cost moved: the settlements that sold it are posted again."""
     rows = await conn.fetch(
-        "SELECT DISTINCT store_id, settlement_id FROM settlement_lines "
-        "WHERE company_id = $1 AND sku = any($2::text[]) AND quantity > 0",
+        "SELECT store_id, settlement_id FROM settlements WHERE company_id = $1 AND skus && $2",
         company_id,
         list(skus),
     )

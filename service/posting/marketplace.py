@@ -4,9 +4,9 @@ A marketplace collects the customer's money and pays the merchant in
 settlements, so it is posted as a processor is (section 11), from its own
 settlement lines, whatever the provider (the lines arrive in neutral kinds):
 
-- the customer's money of an order on a day (principal, shipping, tax,
-  promotions) is recognised on that posted (shipment) date under both
-  bases: Cr GROSS_SALES / SHIPPING_INCOME / SALES_TAX_PAYABLE, Dr
+- the customer's money of the orders posted (shipped) on a day
+  (principal, shipping, tax, promotions) is recognised on that date under
+  both bases: Cr GROSS_SALES / SHIPPING_INCOME / SALES_TAX_PAYABLE, Dr
   DISCOUNTS, against Dr RIP (``marketplace.sale``); a refund reverses it
   line by line: Dr REFUNDS_RETURNS the principal, Cr DISCOUNTS the
   promotion given back, Dr SHIPPING_INCOME, Dr SALES_TAX_PAYABLE, Cr RIP
@@ -15,7 +15,7 @@ settlement lines, whatever the provider (the lines arrive in neutral kinds):
   tax) is collected and remitted in that same entry, two lines netting to
   zero, the remitted side against RIP: SALES_TAX_PAYABLE holds only what
   the merchant owes;
-- the settlement's record of the same amounts clears RIP into the
+- the settlement's record of the same amounts, that day, clears RIP into the
   marketplace's UNDEPOSITED_FUNDS, with what it kept at the same time:
   commissions to SELLING_FEES, fulfilment and storage to FULFILLMENT_FEES,
   advertising to ADVERTISING, reserves held or released to
@@ -35,6 +35,12 @@ settlement lines, whatever the provider (the lines arrive in neutral kinds):
 
 A channel status EXCLUDED posts nothing, SALES_ONLY everything but COGS,
 COGS_ONLY only COGS.
+
+Entries are made per settlement and posted day (one for the day's sales,
+one for its refunds, one for its settlement record, one for its costs),
+not per order: a busy seller's settlement has tens of thousands of lines,
+and each order's amounts stay in the stored settlement lines and the COGS
+download.
 """
 
 from __future__ import annotations
@@ -97,19 +103,18 @@ class PostedSettlement:
 
 @dataclass(slots=True)
 class _Group:
-    order_id: str | None
     day: dt.date
     refund: bool
     lines: list[SettlementLine]
 
 
 def _groups(lines: Iterable[SettlementLine]) -> list[_Group]:
-    by: dict[tuple[str, dt.date, bool], _Group] = {}
+    by: dict[tuple[dt.date, bool], _Group] = {}
     for ln in lines:
-        tag = (ln.order_id or "", ln.posted, ln.refund)
+        tag = (ln.posted, ln.refund)
         group = by.get(tag)
         if group is None:
-            group = by[tag] = _Group(ln.order_id, ln.posted, ln.refund, [])
+            group = by[tag] = _Group(ln.posted, ln.refund, [])
         group.lines.append(ln)
     return list(by.values())
 
@@ -125,7 +130,7 @@ class _Poster:
         self.cogs: list[CogsLine] = []
 
     def line(
-        self, account: str, amount: int, order_id: str | None, sku: str | None = None
+        self, account: str, amount: int, order_id: str | None = None, sku: str | None = None
     ) -> JournalLine:
         proc = self.channel if account in ("RIP", "UNDEPOSITED_FUNDS") else None
         return JournalLine(account, amount, self.store, self.channel, order_id, sku, proc)
@@ -134,10 +139,10 @@ class _Poster:
         self,
         key: str,
         day: dt.date,
-        order_id: str | None,
-        rule: str,
         memo: str,
+        rule: str,
         lines: list[JournalLine],
+        order_id: str | None = None,
     ) -> None:
         kept = tuple(ln for ln in lines if ln.amount)
         if kept:
@@ -157,7 +162,7 @@ class _Poster:
         return format_money(amount, self.s.currency)
 
     def group(self, g: _Group) -> None:
-        tag = f"{g.order_id or '-'}/{g.day.isoformat()}/{'r' if g.refund else 's'}"
+        tag = f"{g.day.isoformat()}/{'r' if g.refund else 's'}"
         known = [ln for ln in g.lines if ln.kind is not K.UNKNOWN]
         for ln in g.lines:
             if ln.kind is K.UNKNOWN:
@@ -175,16 +180,16 @@ class _Poster:
             k = (accounts[ln.kind], ln.kind)
             sums[k] = sums.get(k, 0) + ln.amount
         total = sum(sums.values())
-        out = [self.line("RIP", total, g.order_id)]
-        out += [self.line(acct, -amt, g.order_id) for (acct, _), amt in sorted(sums.items())]
+        out = [self.line("RIP", total)]
+        out += [self.line(acct, -amt) for (acct, _), amt in sorted(sums.items())]
         what = "refund" if g.refund else "sale"
+        orders = len({ln.order_id for ln in lines if ln.order_id})
         self.entry(
             f"{what}/{tag}",
             g.day,
-            g.order_id,
-            f"marketplace.{what}",
-            f"{self.channel} {what} of order {g.order_id or '-'} on {g.day.isoformat()}:"
+            f"{self.channel} {what}s posted on {g.day.isoformat()}, {orders} orders:"
             f" {self.money(total)} (settlement {self.s.settlement_id})",
+            f"marketplace.{what}",
             out,
         )
 
@@ -198,16 +203,15 @@ class _Poster:
                 acct = _KEPT_ACCOUNT[ln.kind]
                 kept[acct] = kept.get(acct, 0) + ln.amount
         net = rip + sum(kept.values())
-        out = [self.line("UNDEPOSITED_FUNDS", net, g.order_id), self.line("RIP", -rip, g.order_id)]
-        out += [self.line(acct, -amt, g.order_id) for acct, amt in sorted(kept.items())]
+        out = [self.line("UNDEPOSITED_FUNDS", net), self.line("RIP", -rip)]
+        out += [self.line(acct, -amt) for acct, amt in sorted(kept.items())]
+        refund = " (refunds)" if g.refund else ""
         self.entry(
             f"settle/{tag}",
             g.day,
-            g.order_id,
-            "marketplace.settle",
-            f"{self.channel} settlement {self.s.settlement_id}"
-            f"{' order ' + g.order_id if g.order_id else ''} on {g.day.isoformat()}:"
+            f"{self.channel} settlement {self.s.settlement_id} on {g.day.isoformat()}{refund}:"
             f" {self.money(net)} net",
+            "marketplace.settle",
             out,
         )
 
@@ -218,41 +222,40 @@ class _Poster:
         self.entry(
             f"unknown/{ln.line_no}",
             ln.posted,
-            ln.order_id,
-            "marketplace.unknown",
             f"{self.channel} settlement {self.s.settlement_id} line {ln.line_no}:"
             f" {ln.description} {self.money(ln.amount)}, no rule knows it, needs review",
+            "marketplace.unknown",
             [
                 self.line("UNDEPOSITED_FUNDS", ln.amount, ln.order_id),
                 self.line("UNCATEGORIZED", -ln.amount, ln.order_id),
             ],
+            ln.order_id,
         )
 
     def cost(self, g: _Group, tag: str) -> None:
-        units: dict[str, tuple[int, str]] = {}
+        units: dict[tuple[str, str], tuple[int, str]] = {}
         for ln in g.lines:
             if ln.kind is K.PRINCIPAL and ln.sku and ln.quantity > 0:
-                have = units.get(ln.sku, (0, ln.fulfillment.value))
-                units[ln.sku] = (have[0] + ln.quantity, have[1])
-        out: list[JournalLine] = []
-        for sku, (qty, fulfillment) in sorted(units.items()):
+                k = (ln.sku, ln.order_id or "")
+                have = units.get(k, (0, ln.fulfillment.value))
+                units[k] = (have[0] + ln.quantity, have[1])
+        by_sku: dict[str, int] = {}
+        for (sku, order_id), (qty, fulfillment) in units.items():
             unit = self.costs.get(sku)
             total = qty * (unit or 0)
             self.cogs.append(
-                CogsLine(
-                    g.order_id or "", sku, g.day, qty, unit or 0, total, unit is None, fulfillment
-                )
+                CogsLine(order_id, sku, g.day, qty, unit or 0, total, unit is None, fulfillment)
             )
-            out += [
-                self.line("COGS", total, g.order_id, sku),
-                self.line("INVENTORY", -total, g.order_id, sku),
-            ]
+            by_sku[sku] = by_sku.get(sku, 0) + total
+        out: list[JournalLine] = []
+        for sku, total in sorted(by_sku.items()):
+            out += [self.line("COGS", total, None, sku), self.line("INVENTORY", -total, None, sku)]
         self.entry(
             f"cogs/{tag}",
             g.day,
-            g.order_id,
+            f"{self.channel} units shipped on {g.day.isoformat()}: cost of"
+            f" {sum(q for q, _ in units.values())} units (settlement {self.s.settlement_id})",
             "marketplace.cogs",
-            f"{self.channel} units sold in order {g.order_id or '-'} on {g.day.isoformat()}",
             out,
         )
 
@@ -261,11 +264,10 @@ class _Poster:
         self.entry(
             "deposit",
             s.deposit_date,
-            None,
-            "marketplace.deposit",
             f"{self.channel} settlement {s.settlement_id} deposit:"
             f" {self.money(s.total)} to the bank",
-            [self.line("BANK", s.total, None), self.line("UNDEPOSITED_FUNDS", -s.total, None)],
+            "marketplace.deposit",
+            [self.line("BANK", s.total), self.line("UNDEPOSITED_FUNDS", -s.total)],
         )
 
 

@@ -1,4 +1,4 @@
-"""An Amazon seller account's sync: settlement reports and orders.
+"""An Amazon seller account's sync: orders, then settlement reports.
 
 Settlement reports are listed and downloaded through the Reports API,
 read by the flat file V2 parser and stored once each (the same settlement
@@ -21,6 +21,7 @@ from service.connectors.amazon.client import (
     Credentials,
     OrderFacts,
 )
+from service.connectors.amazon.enrich import with_fulfillment
 from service.connectors.amazon.kinds import fulfillment_of
 from service.connectors.amazon.settlement import parse_settlement
 from service.domain.marketplace import SettlementError
@@ -57,20 +58,21 @@ async def sync_amazon(
     client = client_for(account)
     problems: list[str] = []
     try:
-        since = account.last_synced_at - dt.timedelta(days=2) if account.last_synced_at else None
-        for ref in await client.settlement_reports(since):
-            raw = await client.report_document(ref.document_id)
-            try:
-                settlement = parse_settlement(raw)
-                async with pool.acquire() as conn, conn.transaction():
-                    await save_settlement(conn, company_id, account.store_id, settlement, "API")
-            except SettlementError as exc:
-                problems.append(f"report {ref.report_id}: {exc}")
         ids = account.settings.get("marketplaceIds") or []
         start = account.last_synced_at or dt.datetime.now(dt.UTC) - ORDERS_LOOKBACK
         orders = await client.orders(list(ids), start)
         async with pool.acquire() as conn, conn.transaction():
             await save_orders(conn, company_id, account.store_id, [_order_row(o) for o in orders])
+        channels = {o.order_id: fulfillment_of(o.fulfillment_channel) for o in orders}
+        since = account.last_synced_at - dt.timedelta(days=2) if account.last_synced_at else None
+        for ref in await client.settlement_reports(since):
+            raw = await client.report_document(ref.document_id)
+            try:
+                settlement = with_fulfillment(parse_settlement(raw), channels)
+                async with pool.acquire() as conn, conn.transaction():
+                    await save_settlement(conn, company_id, account.store_id, settlement, "API")
+            except SettlementError as exc:
+                problems.append(f"report {ref.report_id}: {exc}")
     finally:
         await client.aclose()
     return problems

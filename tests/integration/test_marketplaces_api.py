@@ -35,7 +35,19 @@ RESTOCK = """mutation($input: ReportChannelRestockInput!) { reportChannelRestock
 
 
 def seller() -> SellerAccount:
-    return SellerAccount(settlements=[sample_settlement()], gzipped={0})
+    orders = [
+        {
+            "AmazonOrderId": "111-0000002-0000002",
+            "PurchaseDate": "2026-03-02T10:00:00Z",
+            "OrderStatus": "Shipped",
+            "FulfillmentChannel": "MFN",
+            "MarketplaceId": "ATVPDKIKX0DER",
+        }
+    ]
+    items = {
+        "111-0000002-0000002": [{"SellerSKU": "CAP", "QuantityOrdered": 1, "QuantityShipped": 1}]
+    }
+    return SellerAccount(settlements=[sample_settlement()], gzipped={0}, orders=orders, items=items)
 
 
 async def connect(gql: GraphQL, fake: FakeAmazon, **over: Any) -> dict[str, Any]:
@@ -97,6 +109,11 @@ async def test_amazon_settlement_from_the_api_and_by_upload_is_one_and_ties_out(
         store = connected["store"]["id"]
         await run_worker()
         assert "/reports/2021-06-30/reports" in fake.calls
+    facts = await pool.fetchrow(
+        "SELECT fulfillment, units FROM marketplace_orders WHERE company_id = $1",
+        tenant.company_id,
+    )
+    assert (facts["fulfillment"], facts["units"]) == ("MERCHANT", [["CAP", 1]])
     body = (await gql(SETTLEMENTS, {"store": store}))["data"]["settlements"]
     assert body["totalCount"] == 1
     s = body["nodes"][0]

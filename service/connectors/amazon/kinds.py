@@ -85,8 +85,12 @@ def is_refund(transaction_type: str) -> bool:
     return transaction_type.strip().lower() in _REFUNDS
 
 
+_FULFILLMENT = {"AFN": Fulfillment.MARKETPLACE, "MFN": Fulfillment.MERCHANT}
+
+
 def fulfillment_of(fulfillment_id: str) -> Fulfillment:
     """AFN: fulfilled by Amazon (FBA); MFN: by the merchant (FBM)."""
-    return {"AFN": Fulfillment.MARKETPLACE, "MFN": Fulfillment.MERCHANT}.get(
-        fulfillment_id.strip().upper(), Fulfillment.UNKNOWN
-    )
+    found = _FULFILLMENT.get(fulfillment_id)
+    if found is None:
+        found = _FULFILLMENT.get(fulfillment_id.strip().upper(), Fulfillment.UNKNOWN)
+    return found

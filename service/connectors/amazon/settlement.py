@@ -18,11 +18,12 @@ decimal comma in European marketplaces.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 
 from service.connectors.amazon.kinds import classify, fulfillment_of, is_refund
-from service.domain.marketplace import Settlement, SettlementError, SettlementLine
-from service.domain.money import MoneyError, to_minor
+from service.domain.marketplace import LineKind, Settlement, SettlementError, SettlementLine
+from service.domain.money import MoneyError, exponent, to_minor
 
 V2_COLUMNS = (
     "settlement-id",
@@ -139,14 +140,6 @@ class _Row:
         except MoneyError as exc:
             raise SettlementError(f"{name} {value!r} is not an amount: {exc}", self.n) from exc
 
-    def quantity(self) -> int:
-        value = self.get("quantity-purchased")
-        if not value:
-            return 0
-        if not value.isdigit() or int(value) > MAX_QUANTITY:
-            raise SettlementError(f"quantity-purchased {value!r} is not a quantity", self.n)
-        return int(value)
-
 
 def parse_settlement(raw: bytes | str) -> Settlement:
     """The settlement in a V2 flat file; refused whole at its first bad line."""
@@ -160,37 +153,121 @@ def parse_settlement(raw: bytes | str) -> Settlement:
             "the line has no tabs: a flat file V2 settlement is tab-separated", first[0]
         )
     cols = _header(first[1])
-    summary: _Row | None = None
-    currency, end = "", dt.date.min
-    lines: list[SettlementLine] = []
-    for n, cells in rows:
-        row = _Row(n, cells, cols)
-        if summary is None:
-            summary = _summary(row)
-            currency = summary.get("currency").upper()
-            end = summary.date("settlement-end-date")
-            continue
-        if row.get("settlement-id") != summary.get("settlement-id"):
-            raise SettlementError(
-                f"settlement-id {row.get('settlement-id')!r} differs from the summary line's"
-                f" {summary.get('settlement-id')!r}",
-                n,
-            )
-        if row.get("total-amount"):
-            raise SettlementError("a second summary line (total-amount given again)", n)
-        lines.append(_line(row, currency, len(lines) + 1, end))
-    if summary is None:
+    second = next(rows, None)
+    if second is None:
         raise SettlementError("the file has a header but no summary line", 2)
+    summary = _summary(_Row(second[0], second[1], cols))
+    reader = _LineReader(cols, summary)
+    lines = [reader.line(n, cells, i) for i, (n, cells) in enumerate(rows, start=1)]
     return Settlement(
         marketplace="amazon",
         settlement_id=summary.get("settlement-id"),
         start=summary.date("settlement-start-date"),
-        end=summary.date("settlement-end-date"),
+        end=reader.end,
         deposit_date=summary.date("deposit-date"),
-        total=summary.amount("total-amount", currency),
-        currency=currency,
+        total=summary.amount("total-amount", reader.currency),
+        currency=reader.currency,
         lines=tuple(lines),
     )
+
+
+_PLAIN_AMOUNT = re.compile(r"-?\d{1,13}(\.\d{1,2})?")
+
+
+class _LineReader:
+    """Reads the amount lines; what repeats (dates, the kind of a
+    combination of words) is worked out once per distinct text."""
+
+    def __init__(self, cols: dict[str, int], summary: _Row) -> None:
+        self.cols, self.width = cols, len(cols)
+        self.index = [cols.get(name, -1) for name in self.FIELDS]
+        self.settlement_id = summary.get("settlement-id")
+        self.currency = summary.get("currency").upper()
+        self.cents = exponent(self.currency) == 2
+        self.end = summary.date("settlement-end-date")
+        self.days: dict[str, dt.date] = {}
+        self.kinds: dict[tuple[str, str, str], tuple[LineKind, str, bool]] = {}
+
+    FIELDS = (
+        "settlement-id",
+        "total-amount",
+        "transaction-type",
+        "amount-type",
+        "amount-description",
+        "amount",
+        "posted-date",
+        "order-id",
+        "sku",
+        "quantity-purchased",
+        "fulfillment-id",
+    )
+
+    def line(self, n: int, cells: list[str], line_no: int) -> SettlementLine:
+        if len(cells) > self.width:
+            raise SettlementError(
+                f"expected {self.width} tab-separated columns, found {len(cells)}", n
+            )
+        if len(cells) < self.width:
+            cells = cells + [""] * (self.width - len(cells))
+        cells.append("")  # what an absent optional column reads
+        sid, total, ttype, atype, desc, amount, posted, order, sku, qty, ful = (
+            cells[i].strip() for i in self.index
+        )
+        if sid != self.settlement_id:
+            raise SettlementError(
+                f"settlement-id {sid!r} differs from the summary line's {self.settlement_id!r}", n
+            )
+        if total:
+            raise SettlementError("a second summary line (total-amount given again)", n)
+        words = (ttype, atype, desc)
+        known = self.kinds.get(words)
+        if known is None:
+            if not ttype or not atype:
+                raise SettlementError("transaction-type and amount-type are required", n)
+            known = self.kinds[words] = (classify(*words), "/".join(words), is_refund(ttype))
+        return SettlementLine(
+            line_no,
+            known[0],
+            self.amount(n, amount),
+            self.date(n, posted),
+            known[1],
+            order or None,
+            sku or None,
+            self.quantity(n, qty) if qty else 0,
+            known[2],
+            fulfillment_of(ful),
+        )
+
+    def amount(self, n: int, value: str) -> int:
+        if self.cents and _PLAIN_AMOUNT.fullmatch(value):
+            whole, _, frac = value.partition(".")
+            sign = -1 if whole.startswith("-") else 1
+            return sign * (abs(int(whole)) * 100 + int((frac + "00")[:2]))
+        try:
+            return parse_amount(value, self.currency)
+        except MoneyError as exc:
+            raise SettlementError(f"amount {value!r} is not an amount: {exc}", n) from exc
+
+    def date(self, n: int, value: str) -> dt.date:
+        """A line without a posted-date (some reserve lines) is dated at the
+        settlement's end."""
+        if not value:
+            return self.end
+        day = self.days.get(value)
+        if day is None:
+            try:
+                day = self.days[value] = parse_date(value)
+            except ValueError as exc:
+                raise SettlementError(f"posted-date {value!r} is not a date", n) from exc
+        return day
+
+    @staticmethod
+    def quantity(n: int, value: str) -> int:
+        if not value:
+            return 0
+        if not value.isdigit() or int(value) > MAX_QUANTITY:
+            raise SettlementError(f"quantity-purchased {value!r} is not a quantity", n)
+        return int(value)
 
 
 def _summary(row: _Row) -> _Row:
@@ -209,25 +286,3 @@ def _summary(row: _Row) -> _Row:
         row.date(name)
     row.amount("total-amount", currency)
     return row
-
-
-def _line(row: _Row, currency: str, line_no: int, end: dt.date) -> SettlementLine:
-    """One amount; a line without a posted-date (some reserve lines) is
-    dated at the settlement's end."""
-    ttype = row.get("transaction-type")
-    atype, desc = row.get("amount-type"), row.get("amount-description")
-    if not ttype or not atype:
-        raise SettlementError("transaction-type and amount-type are required", row.n)
-    order_id = row.get("order-id") or None
-    return SettlementLine(
-        line_no=line_no,
-        kind=classify(ttype, atype, desc),
-        amount=row.amount("amount", currency),
-        posted=row.date("posted-date") if row.get("posted-date") else end,
-        description=f"{ttype}/{atype}/{desc}",
-        order_id=order_id,
-        sku=row.get("sku") or None,
-        quantity=row.quantity(),
-        refund=is_refund(ttype),
-        fulfillment=fulfillment_of(row.get("fulfillment-id")),
-    )

@@ -16,6 +16,11 @@ CREATE TABLE marketplace_accounts (
 
 -- Settlements (Amazon) and statements (TikTok Shop) in channel-neutral
 -- terms: what the marketplace paid to the bank, and its lines by kind.
+-- A busy seller's settlement has tens of thousands of lines, always read
+-- and posted together: they are kept as one compressed JSON array
+-- ([line_no, kind, amount, posted, description, order_id, sku, quantity,
+-- refund, fulfillment] each), with the SKUs sold and the lines no rule
+-- knows beside it for the queries that need them.
 CREATE TABLE settlements (
     company_id uuid NOT NULL,
     store_id uuid NOT NULL,
@@ -27,6 +32,9 @@ CREATE TABLE settlements (
     total bigint NOT NULL,
     currency_code char(3) NOT NULL,
     line_count integer NOT NULL,
+    lines bytea NOT NULL,
+    skus text[] NOT NULL DEFAULT '{}',
+    review jsonb NOT NULL DEFAULT '[]',
     fingerprint text NOT NULL,
     source text NOT NULL CHECK (source IN ('API', 'UPLOAD')),
     -- The payment that carried it to the bank (TikTok Shop pays several
@@ -39,24 +47,7 @@ CREATE TABLE settlements (
     FOREIGN KEY (company_id, store_id) REFERENCES stores ON DELETE CASCADE
 );
 CREATE INDEX settlements_deposit ON settlements (company_id, deposit_date);
-
-CREATE TABLE settlement_lines (
-    company_id uuid NOT NULL,
-    store_id uuid NOT NULL,
-    settlement_id text NOT NULL,
-    line_no integer NOT NULL,
-    kind text NOT NULL,
-    amount bigint NOT NULL,
-    posted date NOT NULL,
-    description text NOT NULL,
-    order_id text,
-    sku text,
-    quantity integer NOT NULL DEFAULT 0,
-    refund boolean NOT NULL DEFAULT false,
-    fulfillment text NOT NULL DEFAULT '',
-    PRIMARY KEY (company_id, store_id, settlement_id, line_no),
-    FOREIGN KEY (company_id, store_id, settlement_id) REFERENCES settlements ON DELETE CASCADE
-);
+CREATE INDEX settlements_skus ON settlements USING gin (skus);
 
 -- What the marketplace's orders API says about an order: who fulfils it
 -- (Amazon AFN/MFN, TikTok FBT/FBM) and the units shipped per SKU.
@@ -72,4 +63,3 @@ CREATE TABLE marketplace_orders (
     PRIMARY KEY (company_id, store_id, order_id),
     FOREIGN KEY (company_id, store_id) REFERENCES stores ON DELETE CASCADE
 );
-CREATE INDEX settlement_lines_sku ON settlement_lines (company_id, sku) WHERE sku IS NOT NULL;
