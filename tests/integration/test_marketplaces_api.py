@@ -157,6 +157,20 @@ async def test_amazon_settlement_from_the_api_and_by_upload_is_one_and_ties_out(
     assert got.content[:2] == b"PK"
     assert (await verify_company(pool, tenant.company_id)).problems == []
 
+    # A basis switch re-posts everything: the settlement's entries come back the same.
+    switch = """mutation { updateBookkeepingSettings(input: {accountingBasis: ACCRUAL})
+      { userErrors { message } } }"""
+    assert (await gql(switch))["data"]["updateBookkeepingSettings"]["userErrors"] == []
+    await run_worker()
+    assert _by_key((await gql(BS))["data"]["balanceSheet"]["lines"]) == bs
+    # The seller's channel status applies to its settlements: SALES_ONLY drops the COGS.
+    status = {"storeId": store, "source": "amazon", "status": "SALES_ONLY"}
+    assert (await gql(CHANNEL, {"input": status}))["data"]["setChannelStatus"]["userErrors"] == []
+    await run_worker()
+    lines = _by_key((await gql(PL, {"store": store}))["data"]["profitAndLoss"]["lines"])
+    assert lines.get("COGS", Decimal(0)) == 0
+    assert (await verify_company(pool, tenant.company_id)).problems == []
+
 
 async def test_bad_settlements_are_refused_whole(
     gql: GraphQL,
