@@ -79,5 +79,6 @@ SELECT create_distributed_table('sync_state', 'company_id', colocate_with => 'co
 SELECT create_distributed_table('marketplace_accounts', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('settlements', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('marketplace_orders', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('settlement_mappings', 'company_id', colocate_with => 'companies');
 
 COMMIT;

@@ -165,6 +165,7 @@ ADMIN_MUTATIONS = frozenset(
         "connect_shopify_store",
         "connect_amazon_account",
         "connect_tiktok_shop",
+        "set_settlement_mapping",
         "connect_inventory_system",
         "create_api_token",
         "revoke_api_token",

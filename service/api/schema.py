@@ -57,10 +57,12 @@ from service.api.mutations.inventory_sku_mapping import (
 from service.api.mutations.marketplaces import (
     ConnectMarketplacePayload,
     ImportSettlementPayload,
+    SetSettlementMappingPayload,
     SyncMarketplacePayload,
     connect_amazon_account,
     connect_tiktok_shop,
     import_amazon_settlement,
+    set_settlement_mapping,
     sync_marketplace,
 )
 from service.api.mutations.purchasing import (
@@ -336,6 +338,10 @@ class Mutation:
     import_amazon_settlement: ImportSettlementPayload = strawberry.mutation(
         resolver=import_amazon_settlement,
         description="Upload a settlement report downloaded from Seller Central (flat file V2).",
+    )
+    set_settlement_mapping: SetSettlementMappingPayload = strawberry.mutation(
+        resolver=set_settlement_mapping,
+        description="Place a marketplace amount no rule knows; its settlements are re-posted.",
     )
     sync_marketplace: SyncMarketplacePayload = strawberry.mutation(
         resolver=sync_marketplace, description="Fetch a marketplace account's settlements now."

@@ -15,10 +15,10 @@ import asyncpg
 from arq.connections import ArqRedis
 
 from service.commands.runner import Outcome, Wake, run_command
-from service.domain.marketplace import Settlement, SettlementError
+from service.domain.marketplace import LineKind, Settlement, SettlementError
 from service.ledger.jobs import JobRecord
 from service.ledger.marketplace_accounts import MARKETPLACE_FUNCTION, connect_account, request_sync
-from service.ledger.settlements import save_settlement
+from service.ledger.settlements import save_settlement, set_mapping
 
 
 def _wake(company_id: UUID, job: JobRecord) -> Wake:
@@ -73,3 +73,21 @@ async def import_settlement(
         return Outcome(result={"settlementId": settlement.settlement_id, "created": created})
 
     return await run_command(pool, queue, company_id, "importSettlement", idempotency_key, body)
+
+
+async def set_settlement_mapping(
+    pool: asyncpg.Pool,
+    queue: ArqRedis | None,
+    company_id: UUID,
+    store_id: UUID,
+    description: str,
+    kind: LineKind,
+    idempotency_key: str | None,
+) -> Outcome:
+    """Place a combination no rule knows; the store's settlements are posted again."""
+
+    async def body(conn: asyncpg.Connection) -> Outcome:
+        changed = await set_mapping(conn, company_id, store_id, description, kind)
+        return Outcome(result={"changed": changed})
+
+    return await run_command(pool, queue, company_id, "setSettlementMapping", idempotency_key, body)

@@ -14,7 +14,9 @@ the merchant, - money the marketplace kept or took back.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -126,3 +128,21 @@ def check_total(settlement: Settlement) -> None:
             f"settlement {settlement.settlement_id}: its lines add up to "
             f"{settlement.lines_total} minor units but its total is {settlement.total}"
         )
+
+
+MAPPABLE = frozenset(LineKind) - {LineKind.UNKNOWN}
+"""Kinds a merchant may give an amount no rule knows."""
+
+
+def with_mappings(settlement: Settlement, mappings: Mapping[str, LineKind]) -> Settlement:
+    """The settlement with the merchant's choices applied to the amounts no
+    rule knows (by the provider's words)."""
+    if not mappings:
+        return settlement
+    lines = tuple(
+        dataclasses.replace(ln, kind=mappings[ln.description])
+        if ln.kind is LineKind.UNKNOWN and ln.description in mappings
+        else ln
+        for ln in settlement.lines
+    )
+    return dataclasses.replace(settlement, lines=lines)

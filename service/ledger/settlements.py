@@ -27,6 +27,7 @@ from service.domain.marketplace import (
     SettlementError,
     SettlementLine,
     check_total,
+    with_mappings,
 )
 from service.ledger.journal import Posting
 from service.ledger.order_posting import post_live
@@ -242,27 +243,49 @@ async def channel_statuses(
     return {(r["store_id"], r["source"]): r["status"] for r in rows}
 
 
-def posted(
-    stored: StoredSettlement,
-    costs: Mapping[str, int],
-    statuses: Mapping[tuple[UUID, str], str],
-) -> PostedSettlement:
-    s = stored.settlement
-    status = statuses.get((stored.store_id, s.marketplace), INCLUDED)
-    return post_settlement(s, str(stored.store_id), costs, status)
+async def mappings(
+    conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID
+) -> dict[UUID, dict[str, LineKind]]:
+    """Each store's choices for amounts no rule knows."""
+    out: dict[UUID, dict[str, LineKind]] = {}
+    for r in await conn.fetch(
+        "SELECT store_id, description, kind FROM settlement_mappings WHERE company_id = $1",
+        company_id,
+    ):
+        out.setdefault(r["store_id"], {})[r["description"]] = LineKind(r["kind"])
+    return out
 
 
-def posting_of(
-    stored: StoredSettlement,
-    costs: Mapping[str, int],
-    statuses: Mapping[tuple[UUID, str], str],
-) -> Posting:
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What posting a settlement needs besides the settlement."""
+
+    costs: Mapping[str, int]
+    statuses: Mapping[tuple[UUID, str], str]
+    mappings: Mapping[UUID, Mapping[str, LineKind]]
+
+
+async def load_inputs(conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID) -> Inputs:
+    return Inputs(
+        await unit_costs(conn, company_id),
+        await channel_statuses(conn, company_id),
+        await mappings(conn, company_id),
+    )
+
+
+def posted(stored: StoredSettlement, inputs: Inputs) -> PostedSettlement:
+    s = with_mappings(stored.settlement, inputs.mappings.get(stored.store_id, {}))
+    status = inputs.statuses.get((stored.store_id, s.marketplace), INCLUDED)
+    return post_settlement(s, str(stored.store_id), inputs.costs, status)
+
+
+def posting_of(stored: StoredSettlement, inputs: Inputs) -> Posting:
     s = stored.settlement
     return Posting(
         settlement_subject(stored.store_id, s.settlement_id),
         stored.store_id,
         s.currency,
-        posted(stored, costs, statuses).entries,
+        posted(stored, inputs).entries,
     )
 
 
@@ -270,26 +293,23 @@ async def settlement_posting(
     conn: asyncpg.Connection, company_id: UUID, store_id: UUID, s: Settlement
 ) -> Posting:
     stored = StoredSettlement(store_id, s, "")
-    costs = await unit_costs(conn, company_id)
-    return posting_of(stored, costs, await channel_statuses(conn, company_id))
+    return posting_of(stored, await load_inputs(conn, company_id))
 
 
 async def settlement_postings(conn: asyncpg.Connection, company_id: UUID) -> list[Posting]:
     """Every settlement of the company, posted afresh (full re-post, verify)."""
-    costs = await unit_costs(conn, company_id)
-    statuses = await channel_statuses(conn, company_id)
-    return [posting_of(st, costs, statuses) for st in await load_settlements(conn, company_id)]
+    inputs = await load_inputs(conn, company_id)
+    return [posting_of(st, inputs) for st in await load_settlements(conn, company_id)]
 
 
 async def repost_store_settlements(
     conn: asyncpg.Connection, company_id: UUID, store_id: UUID
 ) -> int:
-    """Post a store's settlements again (a channel status or a cost changed)."""
-    costs = await unit_costs(conn, company_id)
-    statuses = await channel_statuses(conn, company_id)
+    """Post a store's settlements again (a channel status, a cost or a mapping changed)."""
+    inputs = await load_inputs(conn, company_id)
     stored = await load_settlements(conn, company_id, store_id)
     for st in stored:
-        await post_live(conn, company_id, posting_of(st, costs, statuses))
+        await post_live(conn, company_id, posting_of(st, inputs))
     return len(stored)
 
 
@@ -335,6 +355,7 @@ async def list_settlements(
         limit,
     )
     days: dict[str, dt.date] = {}
+    chosen = await mappings(conn, company_id)
     return [
         SettlementSummary(
             h["store_id"],
@@ -347,10 +368,37 @@ async def list_settlements(
             h["currency_code"].strip(),
             h["line_count"],
             h["source"],
-            tuple(_from_row(r, days) for r in _json(h["review"])),
+            tuple(
+                ln
+                for ln in (_from_row(r, days) for r in _json(h["review"]))
+                if ln.description not in chosen.get(h["store_id"], {})
+            ),
         )
         for h in heads
     ]
+
+
+async def set_mapping(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, description: str, kind: LineKind
+) -> bool:
+    """Place the amounts with these words as ``kind``; True when it changed."""
+    changed = await conn.fetchval(
+        """
+        INSERT INTO settlement_mappings (company_id, store_id, description, kind)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (company_id, store_id, description) DO UPDATE
+            SET kind = excluded.kind, updated_at = now()
+            WHERE settlement_mappings.kind <> excluded.kind
+        RETURNING 1
+        """,
+        company_id,
+        store_id,
+        description,
+        kind.value,
+    )
+    if changed:
+        await repost_store_settlements(conn, company_id, store_id)
+    return bool(changed)
 
 
 def _json(value: Any) -> list[Any]:
@@ -372,14 +420,13 @@ async def settlement_cogs_rows(
         )
     }
     found = await load_settlements(conn, company_id, store_id, settlement_id)
-    costs = await unit_costs(conn, company_id)
-    statuses = await channel_statuses(conn, company_id)
+    inputs = await load_inputs(conn, company_id)
     rows: list[SettlementCogsRow] = []
     currency = "USD"
     for st in found:
         s = st.settlement
         currency = s.currency
-        for c in posted(st, costs, statuses).cogs:
+        for c in posted(st, inputs).cogs:
             rows.append(
                 SettlementCogsRow(
                     names.get(st.store_id, ""),
@@ -422,9 +469,8 @@ async def repost_settlements_with_skus(
     )
     if not rows:
         return 0
-    costs = await unit_costs(conn, company_id)
-    statuses = await channel_statuses(conn, company_id)
+    inputs = await load_inputs(conn, company_id)
     for r in rows:
         for st in await load_settlements(conn, company_id, r["store_id"], r["settlement_id"]):
-            await post_live(conn, company_id, posting_of(st, costs, statuses))
+            await post_live(conn, company_id, posting_of(st, inputs))
     return len(rows)

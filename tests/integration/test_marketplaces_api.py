@@ -197,6 +197,19 @@ async def test_bad_settlements_are_refused_whole(
     ok = await upload(client, tenant, store, sample_settlement().encode(), key="s-1")
     assert ok["created"] is True and ok["settlement"]["source"] == "UPLOAD"
 
+    # The merchant places the amount no rule knew: it leaves the review list and the
+    # uncategorized account, and the settlement still ties out.
+    mapping = """mutation($input: SetSettlementMappingInput!) { setSettlementMapping(input: $input)
+      { changed userErrors { field message } } }"""
+    words = {"storeId": store, "description": "Adjustment/Misc/NewFeeType2026"}
+    body = await gql(mapping, {"input": {**words, "kind": "SELLING_FEE"}})
+    assert body["data"]["setSettlementMapping"] == {"changed": True, "userErrors": []}
+    listed = (await gql(SETTLEMENTS, {"store": store}))["data"]["settlements"]["nodes"]
+    assert listed[0]["linesToReview"] == []
+    bs = _by_key((await gql(BS))["data"]["balanceSheet"]["lines"])
+    assert bs.get("UNCATEGORIZED", Decimal(0)) == 0 and bs["BANK"] == Decimal("30.80")
+    assert (await verify_company(pool, tenant.company_id)).problems == []
+
 
 async def test_a_refused_login_fails_the_sync_with_its_reason(
     gql: GraphQL, tenant: Tenant, pool: asyncpg.Pool, run_worker: Callable[[], Awaitable[None]]

@@ -21,7 +21,7 @@ from service.api.types.user_error import UserError, UserErrorCode
 from service.commands import marketplaces as commands
 from service.connectors.amazon.settlement import parse_settlement
 from service.connectors.hosts import url_problem
-from service.domain.marketplace import SettlementError
+from service.domain.marketplace import LineKind, SettlementError
 from service.ledger.companies import get_store
 from service.ledger.jobs import get_job
 from service.ledger.settlements import list_settlements
@@ -339,3 +339,67 @@ async def sync_marketplace(info: Info, input: SyncMarketplaceInput) -> SyncMarke
     outcome = await commands.sync_marketplace(ctx.pool, ctx.queue, ctx.company_id, store)
     job = await get_job(ctx.pool, ctx.company_id, outcome.result["jobId"])
     return SyncMarketplacePayload(job=Job.from_record(job) if job else None)
+
+
+@strawberry.enum(description="What a settlement amount is, whatever the marketplace calls it.")
+class SettlementLineKind(Enum):
+    PRINCIPAL = "PRINCIPAL"
+    SHIPPING = "SHIPPING"
+    TAX = "TAX"
+    FACILITATOR_TAX = "FACILITATOR_TAX"
+    PROMOTION = "PROMOTION"
+    PLATFORM_DISCOUNT = "PLATFORM_DISCOUNT"
+    SELLING_FEE = "SELLING_FEE"
+    FULFILLMENT_FEE = "FULFILLMENT_FEE"
+    ADVERTISING = "ADVERTISING"
+    RESERVE = "RESERVE"
+    REIMBURSEMENT = "REIMBURSEMENT"
+    OTHER_INCOME = "OTHER_INCOME"
+
+
+@strawberry.input
+class SetSettlementMappingInput:
+    store_id: strawberry.ID
+    description: str = strawberry.field(
+        description="The marketplace's words, as settlements.linesToReview shows them."
+    )
+    kind: SettlementLineKind
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class SetSettlementMappingPayload:
+    changed: bool = strawberry.field(
+        default=False, description="True: the store's settlements were posted again."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def set_settlement_mapping(
+    info: Info, input: SetSettlementMappingInput
+) -> SetSettlementMappingPayload:
+    ctx = info.context
+    store = await marketplace_store(info, input.store_id, None)
+    if isinstance(store, UserError):
+        return SetSettlementMappingPayload(user_errors=[store])
+    description = input.description.strip()
+    if not description or len(description) > 300:
+        return SetSettlementMappingPayload(
+            user_errors=[
+                _error(
+                    "input.description",
+                    UserErrorCode.INVALID,
+                    "the description is the marketplace's words, 1 to 300 characters",
+                )
+            ]
+        )
+    outcome = await commands.set_settlement_mapping(
+        ctx.pool,
+        ctx.queue,
+        ctx.company_id,
+        store,
+        description,
+        LineKind(input.kind.value),
+        input.idempotency_key,
+    )
+    return SetSettlementMappingPayload(changed=bool(outcome.result.get("changed")))

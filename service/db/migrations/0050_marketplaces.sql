@@ -63,3 +63,15 @@ CREATE TABLE marketplace_orders (
     PRIMARY KEY (company_id, store_id, order_id),
     FOREIGN KEY (company_id, store_id) REFERENCES stores ON DELETE CASCADE
 );
+
+-- A marketplace amount no rule knows, placed by the merchant: its
+-- provider's words (e.g. "Adjustment/Misc/NewFee") and the kind they are.
+CREATE TABLE settlement_mappings (
+    company_id uuid NOT NULL,
+    store_id uuid NOT NULL,
+    description text NOT NULL,
+    kind text NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (company_id, store_id, description),
+    FOREIGN KEY (company_id, store_id) REFERENCES stores ON DELETE CASCADE
+);
