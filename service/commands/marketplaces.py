@@ -17,7 +17,12 @@ from arq.connections import ArqRedis
 from service.commands.runner import Outcome, Wake, run_command
 from service.domain.marketplace import LineKind, Settlement, SettlementError
 from service.ledger.jobs import JobRecord
-from service.ledger.marketplace_accounts import MARKETPLACE_FUNCTION, connect_account, request_sync
+from service.ledger.marketplace_accounts import (
+    MARKETPLACE_FUNCTION,
+    AccountAlreadyConnected,
+    connect_account,
+    request_sync,
+)
 from service.ledger.settlements import save_settlement, set_mapping
 
 
@@ -36,7 +41,10 @@ async def connect_marketplace(
     """``account``: marketplace, name, timezone, currency, settings, credentials."""
 
     async def body(conn: asyncpg.Connection) -> Outcome:
-        store_id = await connect_account(conn, company_id, secret_key, **account)
+        try:
+            store_id = await connect_account(conn, company_id, secret_key, **account)
+        except AccountAlreadyConnected as exc:
+            return Outcome(refusals=[("input", "CONFLICT", str(exc))])
         job = await request_sync(conn, company_id, store_id)
         return Outcome(
             result={"storeId": str(store_id), "jobId": job.job_id}, wake=[_wake(company_id, job)]

@@ -10,6 +10,7 @@ id, API addresses) are plain.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,15 @@ class MarketplaceAccount:
     last_synced_at: dt.datetime | None
 
 
+class AccountAlreadyConnected(ValueError):
+    """The same seller account or shop is already a store of the company."""
+
+
+def account_key(marketplace: str, identity: str) -> str:
+    """Who the account is, without keeping its secret in the clear."""
+    return hashlib.sha256(f"{marketplace}\x00{identity}".encode()).hexdigest()
+
+
 async def connect_account(
     conn: asyncpg.Connection,
     company_id: UUID,
@@ -45,6 +55,16 @@ async def connect_account(
     settings: dict[str, Any],
     credentials: dict[str, Any],
 ) -> UUID:
+    """A new store for the account; the same account twice would count its
+    settlements twice, so it is refused (``settings["accountKey"]``)."""
+    if await conn.fetchval(
+        "SELECT 1 FROM marketplace_accounts WHERE company_id = $1 AND marketplace = $2 "
+        "AND settings->>'accountKey' = $3",
+        company_id,
+        marketplace,
+        settings.get("accountKey"),
+    ):
+        raise AccountAlreadyConnected(f"this {marketplace} account is already connected")
     store_id: UUID = await conn.fetchval(
         "INSERT INTO stores (company_id, name, platform, timezone, currency_code) "
         "VALUES ($1, $2, $3, $4, $5) RETURNING store_id",

@@ -216,6 +216,8 @@ async def test_a_refused_login_fails_the_sync_with_its_reason(
 ) -> None:
     async with FakeAmazon(SellerAccount()) as fake:
         connected = await connect(gql, fake, refreshToken="Atzr|revoked")
+        again = await connect(gql, fake, refreshToken="Atzr|revoked", name="Twice")
+        assert [e["code"] for e in again["userErrors"]] == ["CONFLICT"]
         await run_worker()
     job = await pool.fetchrow(
         "SELECT status, error FROM jobs WHERE company_id = $1 AND kind = 'marketplace_sync'",

@@ -19,11 +19,13 @@ from service.api.types.settlement import Settlement
 from service.api.types.store import Store
 from service.api.types.user_error import UserError, UserErrorCode
 from service.commands import marketplaces as commands
+from service.commands.runner import Outcome
 from service.connectors.amazon.settlement import parse_settlement
 from service.connectors.hosts import url_problem
 from service.domain.marketplace import LineKind, SettlementError
 from service.ledger.companies import get_store
 from service.ledger.jobs import get_job
+from service.ledger.marketplace_accounts import account_key
 from service.ledger.settlements import list_settlements
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -167,10 +169,14 @@ def _validate_amazon(input: ConnectAmazonAccountInput, allow_any: bool) -> list[
     return errors
 
 
-async def connected(info: Info, outcome_result: dict[str, Any]) -> ConnectMarketplacePayload:
+async def connected(info: Info, outcome: Outcome) -> ConnectMarketplacePayload:
     ctx = info.context
-    store = await get_store(ctx.pool, ctx.company_id, UUID(outcome_result["storeId"]))
-    job = await get_job(ctx.pool, ctx.company_id, outcome_result["jobId"])
+    if outcome.refusals:
+        return ConnectMarketplacePayload(
+            user_errors=[_error(f or "input", UserErrorCode(c), m) for f, c, m in outcome.refusals]
+        )
+    store = await get_store(ctx.pool, ctx.company_id, UUID(outcome.result["storeId"]))
+    job = await get_job(ctx.pool, ctx.company_id, outcome.result["jobId"])
     return ConnectMarketplacePayload(
         store=Store.from_record(store) if store else None,
         sync_job=Job.from_record(job) if job else None,
@@ -187,6 +193,7 @@ async def connect_amazon_account(
     settings: dict[str, Any] = {
         "region": input.region.value,
         "marketplaceIds": list(input.marketplace_ids),
+        "accountKey": account_key("amazon", input.refresh_token.strip()),
     }
     if input.api_base_url:
         settings["apiBaseUrl"] = input.api_base_url.rstrip("/")
@@ -211,7 +218,7 @@ async def connect_amazon_account(
         },
         input.idempotency_key,
     )
-    return await connected(info, outcome.result)
+    return await connected(info, outcome)
 
 
 def _validate_tiktok(input: ConnectTiktokShopInput, allow_any: bool) -> list[UserError]:
@@ -238,7 +245,10 @@ async def connect_tiktok_shop(
     errors = _validate_tiktok(input, ctx.allow_any_api_host)
     if errors:
         return ConnectMarketplacePayload(user_errors=errors)
-    settings: dict[str, Any] = {"shopCipher": input.shop_cipher.strip()}
+    settings: dict[str, Any] = {
+        "shopCipher": input.shop_cipher.strip(),
+        "accountKey": account_key("tiktok", input.shop_cipher.strip()),
+    }
     if input.api_base_url:
         settings["apiBaseUrl"] = input.api_base_url.rstrip("/")
     if input.auth_base_url:
@@ -263,7 +273,7 @@ async def connect_tiktok_shop(
         },
         input.idempotency_key,
     )
-    return await connected(info, outcome.result)
+    return await connected(info, outcome)
 
 
 async def marketplace_store(info: Info, raw: str, marketplace: str | None) -> UUID | UserError:
