@@ -67,7 +67,9 @@ class SettlementLine:
     """One amount of a settlement. ``refund`` marks the amounts of a refund
     (they reverse a sale line by line); ``description`` keeps the provider's
     own words so a person can check the mapping; ``quantity`` counts units
-    shipped (sales) or given back (refunds) on principal lines only."""
+    shipped (sales) or given back (refunds) on principal lines only;
+    ``shipped`` is the day the order shipped when the marketplace records
+    the amount on a later day (``posted``)."""
 
     line_no: int
     kind: LineKind
@@ -79,6 +81,7 @@ class SettlementLine:
     quantity: int = 0
     refund: bool = False
     fulfillment: Fulfillment = Fulfillment.UNKNOWN
+    shipped: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)

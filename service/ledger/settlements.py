@@ -59,15 +59,22 @@ def _row(ln: SettlementLine) -> list[Any]:
         ln.quantity,
         ln.refund,
         ln.fulfillment.value,
+        ln.shipped.isoformat() if ln.shipped else None,
     ]
 
 
-def _from_row(r: Sequence[Any], days: dict[str, dt.date]) -> SettlementLine:
-    day = days.get(r[3])
+def _day(text: str, days: dict[str, dt.date]) -> dt.date:
+    day = days.get(text)
     if day is None:
-        day = days[r[3]] = dt.date.fromisoformat(r[3])
+        day = days[text] = dt.date.fromisoformat(text)
+    return day
+
+
+def _from_row(r: Sequence[Any], days: dict[str, dt.date]) -> SettlementLine:
+    posted = _day(r[3], days)
+    shipped = _day(r[10], days) if len(r) > 10 and r[10] else None
     return SettlementLine(
-        r[0], LineKind(r[1]), r[2], day, r[4], r[5], r[6], r[7], r[8], Fulfillment(r[9])
+        r[0], LineKind(r[1]), r[2], posted, r[4], r[5], r[6], r[7], r[8], Fulfillment(r[9]), shipped
     )
 
 

@@ -36,6 +36,11 @@ settlement lines, whatever the provider (the lines arrive in neutral kinds):
 A channel status EXCLUDED posts nothing, SALES_ONLY everything but COGS,
 COGS_ONLY only COGS.
 
+A line may carry the day its order shipped when the marketplace records
+it later (TikTok Shop settles days after delivery): the sale and its COGS
+take the shipping day, the settlement's record its own day, and RIP holds
+the money in between.
+
 Entries are made per settlement and posted day (one for the day's sales,
 one for its refunds, one for its settlement record, one for its costs),
 not per order: a busy seller's settlement has tens of thousands of lines,
@@ -108,13 +113,16 @@ class _Group:
     lines: list[SettlementLine]
 
 
-def _groups(lines: Iterable[SettlementLine]) -> list[_Group]:
+def _groups(lines: Iterable[SettlementLine], shipped: bool) -> list[_Group]:
+    """Lines by day and refund: the day they shipped (``shipped``) or the
+    day the settlement recorded them."""
     by: dict[tuple[dt.date, bool], _Group] = {}
     for ln in lines:
-        tag = (ln.posted, ln.refund)
+        day = (ln.shipped or ln.posted) if shipped else ln.posted
+        tag = (day, ln.refund)
         group = by.get(tag)
         if group is None:
-            group = by[tag] = _Group(ln.posted, ln.refund, [])
+            group = by[tag] = _Group(day, ln.refund, [])
         group.lines.append(ln)
     return list(by.values())
 
@@ -161,17 +169,22 @@ class _Poster:
     def money(self, amount: int) -> str:
         return format_money(amount, self.s.currency)
 
-    def group(self, g: _Group) -> None:
+    def shipped_day(self, g: _Group) -> None:
+        """What the day's shipments recognise: sales (or refunds) and COGS."""
         tag = f"{g.day.isoformat()}/{'r' if g.refund else 's'}"
-        known = [ln for ln in g.lines if ln.kind is not K.UNKNOWN]
+        if self.status != COGS_ONLY:
+            self.recognise(g, tag, [ln for ln in g.lines if ln.kind in ORDER_MONEY])
+        if self.status != SALES_ONLY and not g.refund:
+            self.cost(g, tag)
+
+    def recorded_day(self, g: _Group) -> None:
+        """What the settlement recorded that day: RIP cleared, fees, unknowns."""
+        tag = f"{g.day.isoformat()}/{'r' if g.refund else 's'}"
         for ln in g.lines:
             if ln.kind is K.UNKNOWN:
                 self.unknown(ln)
         if self.status != COGS_ONLY:
-            self.recognise(g, tag, [ln for ln in known if ln.kind in ORDER_MONEY])
-            self.settle(g, tag, known)
-        if self.status != SALES_ONLY and not g.refund:
-            self.cost(g, tag)
+            self.settle(g, tag, [ln for ln in g.lines if ln.kind is not K.UNKNOWN])
 
     def recognise(self, g: _Group, tag: str, lines: list[SettlementLine]) -> None:
         accounts = _REFUND_ACCOUNT if g.refund else _SALE_ACCOUNT
@@ -281,8 +294,10 @@ def post_settlement(
     poster = _Poster(settlement, store_id, unit_costs, status)
     if status == EXCLUDED:
         return PostedSettlement((), (), ())
-    for g in _groups(settlement.lines):
-        poster.group(g)
+    for g in _groups(settlement.lines, shipped=True):
+        poster.shipped_day(g)
+    for g in _groups(settlement.lines, shipped=False):
+        poster.recorded_day(g)
     if status != COGS_ONLY and settlement.paid:
         poster.deposit()
     return PostedSettlement(sort_entries(poster.entries), tuple(poster.review), tuple(poster.cogs))

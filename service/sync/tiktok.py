@@ -17,6 +17,7 @@ import asyncpg
 
 from service.connectors.tiktok.client import API_URL, AUTH_URL, ShopCredentials, TikTokClient
 from service.connectors.tiktok.statements import (
+    OrderFacts,
     order_units,
     sku_units,
     statement_settlement,
@@ -49,16 +50,14 @@ async def _since(pool: asyncpg.Pool, company_id: UUID, account: MarketplaceAccou
     return int(start.timestamp())
 
 
-async def _orders(
-    client: TikTokClient, order_ids: list[str]
-) -> dict[str, tuple[Fulfillment, list[tuple[str, int]]]]:
+async def _orders(client: TikTokClient, order_ids: list[str]) -> dict[str, OrderFacts]:
+    """Each order's facts from its details; an order whose details are not
+    available gets its units from its own statement transactions."""
     found = {str(o["id"]): order_units(o) for o in await client.orders(order_ids)}
     for oid in order_ids:
         if oid not in found:
-            found[oid] = (
-                Fulfillment.UNKNOWN,
-                sku_units(await client.order_statement_transactions(oid)),
-            )
+            rows = await client.order_statement_transactions(oid)
+            found[oid] = OrderFacts(Fulfillment.UNKNOWN, sku_units(rows))
     return found
 
 
@@ -67,7 +66,7 @@ async def sync_tiktok(
 ) -> list[str]:
     client = client_for(account)
     problems: list[str] = []
-    seen: dict[str, tuple[Fulfillment, list[tuple[str, int]]]] = {}
+    seen: dict[str, OrderFacts] = {}
     try:
         since = await _since(pool, company_id, account)
         payments: dict[str, dict[str, Any]] = {
@@ -89,7 +88,10 @@ async def sync_tiktok(
             except SettlementError as exc:
                 problems.append(str(exc))
         async with pool.acquire() as conn, conn.transaction():
-            rows = [(oid, f.value, "", "", units) for oid, (f, units) in sorted(seen.items())]
+            rows = [
+                (oid, f.fulfillment.value, "", str(f.shipped or ""), f.units)
+                for oid, f in sorted(seen.items())
+            ]
             await save_orders(conn, company_id, account.store_id, rows)
             if client.refreshed:
                 c = client.credentials

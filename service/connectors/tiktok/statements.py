@@ -27,14 +27,16 @@ sales_tax_payment_amount``. So, line by line:
 
 A transaction's lines always add up to its ``settlement_amount``: what no
 field explains is a line of its own, for review, never dropped. Dates:
-TikTok Shop settles an order some days after delivery, and its statement
-date is the date the transaction is posted.
+TikTok Shop settles an order some days after delivery, on its statement's
+date; the order's sale lines also carry the day it shipped (its
+``collection_time``, else ``rts_time``), on which the sale is recognised.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -91,15 +93,26 @@ def unix_date(value: Any) -> dt.date:
     return dt.datetime.fromtimestamp(int(value), dt.UTC).date()
 
 
-def order_units(order: Mapping[str, Any]) -> tuple[Fulfillment, list[tuple[str, int]]]:
-    """An order's fulfilment and units per seller SKU (one line item per unit)."""
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    """What an order adds to its statement lines: who fulfilled it, its
+    units per SKU, and the day it shipped (when the carrier collected it)."""
+
+    fulfillment: Fulfillment
+    units: list[tuple[str, int]]
+    shipped: dt.date | None = None
+
+
+def order_units(order: Mapping[str, Any]) -> OrderFacts:
+    """An order's facts from its details (one line item per unit)."""
     counts: dict[str, int] = {}
     for item in order.get("line_items") or []:
         sku = str(item.get("seller_sku") or item.get("sku_id") or "")
         if sku:
             counts[sku] = counts.get(sku, 0) + 1
     ful = FULFILLMENT.get(str(order.get("fulfillment_type", "")), Fulfillment.UNKNOWN)
-    return ful, sorted(counts.items())
+    moment = order.get("collection_time") or order.get("rts_time")
+    return OrderFacts(ful, sorted(counts.items()), unix_date(moment) if moment else None)
 
 
 class _Lines:
@@ -126,13 +139,12 @@ class _Lines:
             )
 
 
-def _order(
-    lines: _Lines,
-    t: Mapping[str, Any],
-    order: tuple[Fulfillment, list[tuple[str, int]]] | None,
-) -> None:
+def _order(lines: _Lines, t: Mapping[str, Any], order: OrderFacts | None) -> None:
     order_id = str(t.get("order_id") or "") or None
-    ful, units = order or (Fulfillment.UNKNOWN, [])
+    facts = order or OrderFacts(Fulfillment.UNKNOWN, [])
+    ful, units = facts.fulfillment, facts.units
+    sale = lines.money(t, "after_seller_discounts_subtotal_amount") > 0
+    shipped = facts.shipped if sale else None  # a refund is recognised when settled
     explained = 0
     for field, kind, refund in SALE_FIELDS:
         amount = lines.money(t, field)
@@ -141,13 +153,22 @@ def _order(
         if field == "after_seller_discounts_subtotal_amount" and amount > 0 and units:
             for n, (sku, qty) in enumerate(units):
                 first = amount if n == 0 else 0
-                lines.add(kind, first, what, order_id, sku=sku, quantity=qty, fulfillment=ful)
+                lines.add(
+                    kind,
+                    first,
+                    what,
+                    order_id,
+                    sku=sku,
+                    quantity=qty,
+                    fulfillment=ful,
+                    shipped=shipped,
+                )
         else:
-            lines.add(kind, amount, what, order_id, refund=refund, fulfillment=ful)
+            lines.add(kind, amount, what, order_id, refund=refund, fulfillment=ful, shipped=shipped)
     for field, kind in FEE_FIELDS:
         amount = lines.money(t, field)
         explained += amount
-        lines.add(kind, amount, f"ORDER/{field}", order_id, fulfillment=ful)
+        lines.add(kind, amount, f"ORDER/{field}", order_id, fulfillment=ful, shipped=shipped)
     rest = lines.money(t, "fee_amount") - sum(lines.money(t, f) for f, _ in FEE_FIELDS)
     if rest and rest == sum(lines.money(t, f) for f in SHIPPING_COSTS):
         for f in SHIPPING_COSTS:
@@ -172,7 +193,7 @@ def _adjustment(lines: _Lines, t: Mapping[str, Any]) -> None:
 def statement_settlement(
     statement: Mapping[str, Any],
     transactions: Sequence[Mapping[str, Any]],
-    orders: Mapping[str, tuple[Fulfillment, list[tuple[str, int]]]],
+    orders: Mapping[str, OrderFacts],
     payment: Mapping[str, Any] | None,
 ) -> Settlement:
     """One statement as a settlement, deposited by its payment: on the

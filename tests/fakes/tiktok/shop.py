@@ -20,12 +20,14 @@ def ts(day: str, hour: int = 0) -> int:
     return calendar.timegm(dt.datetime.fromisoformat(f"{day}T{hour:02d}:00:00").timetuple())
 
 
-def _order(oid: str, fulfillment: str, skus: list[str]) -> dict[str, Any]:
+def _order(oid: str, fulfillment: str, skus: list[str], shipped: str) -> dict[str, Any]:
     return {
         "id": oid,
         "status": "COMPLETED",
         "fulfillment_type": fulfillment,
         "create_time": ts("2026-03-01"),
+        "rts_time": ts(shipped, 9),
+        "collection_time": ts(shipped, 15),
         "line_items": [
             {"id": f"{oid}-{n}", "sku_id": f"17{n}", "seller_sku": sku}
             for n, sku in enumerate(skus)
@@ -154,7 +156,11 @@ def sample_shop() -> TikTokShop:
         }
     ]
     shop.orders = {
-        "576000000000005001": _order("576000000000005001", "FULFILLMENT_BY_TIKTOK", ["MUG", "MUG"]),
-        "576000000000005002": _order("576000000000005002", "FULFILLMENT_BY_SELLER", ["CAP"]),
+        "576000000000005001": _order(
+            "576000000000005001", "FULFILLMENT_BY_TIKTOK", ["MUG", "MUG"], "2026-03-02"
+        ),
+        "576000000000005002": _order(
+            "576000000000005002", "FULFILLMENT_BY_SELLER", ["CAP"], "2026-03-03"
+        ),
     }
     return shop

@@ -62,6 +62,25 @@ def test_posting_nets_the_sales_tax_and_reaches_the_payment() -> None:
     assert t["COGS"] == 2 * 500 + 300
 
 
+def test_sales_on_the_day_they_shipped_the_record_on_the_statement_day() -> None:
+    first = _settlements()[0]
+    entries = post_settlement(first, "st", {"MUG": 500, "CAP": 300}).entries
+    days: dict[str, set[dt.date]] = {e.rule: set() for e in entries}
+    for e in entries:
+        days[e.rule].add(e.date)
+    assert days["marketplace.sale"] == {dt.date(2026, 3, 2), dt.date(2026, 3, 3)}
+    assert days["marketplace.cogs"] == {dt.date(2026, 3, 2), dt.date(2026, 3, 3)}
+    assert days["marketplace.settle"] == {dt.date(2026, 3, 5)}
+
+    def rip_through(day: dt.date) -> int:
+        return sum(
+            ln.amount for e in entries if e.date <= day for ln in e.lines if ln.account == "RIP"
+        )
+
+    assert rip_through(dt.date(2026, 3, 4)) == 4000 + 2000  # sold, tax remitted, not settled
+    assert rip_through(dt.date(2026, 3, 5)) == 0
+
+
 def test_a_payment_still_processing_leaves_the_money_undeposited() -> None:
     shop = sample_shop()
     st = {**shop.statements[0], "payment_status": "PROCESSING"}
