@@ -157,6 +157,13 @@ async def test_amazon_settlement_from_the_api_and_by_upload_is_one_and_ties_out(
     assert got.content[:2] == b"PK"
     assert (await verify_company(pool, tenant.company_id)).problems == []
 
+    # CAP's cost arrives: the settlement that sold it is posted again.
+    await gql(PURCHASE, {"sku": "CAP", "cost": "3.00"})
+    await run_worker()
+    lines = _by_key((await gql(PL, {"store": store}))["data"]["profitAndLoss"]["lines"])
+    assert abs(lines["COGS"]) == Decimal("13.00")
+    bs = _by_key((await gql(BS))["data"]["balanceSheet"]["lines"])
+
     # A basis switch re-posts everything: the settlement's entries come back the same.
     switch = """mutation { updateBookkeepingSettings(input: {accountingBasis: ACCRUAL})
       { userErrors { message } } }"""
