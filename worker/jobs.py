@@ -127,6 +127,13 @@ async def recost_skus(ctx: dict[str, Any], company_id: str, job_id: str) -> bool
     )
 
 
+async def recost_moved_skus(ctx: dict[str, Any]) -> int:
+    """Cost again the SKUs whose sales moved (new orders, restocks, actions)."""
+    from service.ledger.inventory import recost_pending
+
+    return await recost_pending(ctx["pool"])
+
+
 @capped
 async def sync_inventory_costs(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
     settings: Settings = ctx["settings"]

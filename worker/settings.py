@@ -22,6 +22,7 @@ from worker.jobs import (
     MAX_TRIES,
     cleanup_journal_versions,
     process_shopify_event,
+    recost_moved_skus,
     recost_skus,
     refetch_waiting_orders,
     repost_channel,
@@ -78,6 +79,7 @@ class WorkerSettings:
         cron(schedule_inventory_syncs, minute={42}, second={0}, timeout=TIMEOUT),
         cron(schedule_marketplace_syncs, minute={17}, second={0}, timeout=TIMEOUT),
         cron(refetch_waiting_orders, second={45}, unique=True, timeout=TIMEOUT),
+        cron(recost_moved_skus, second=set(range(5, 60, 10)), unique=True, timeout=TIMEOUT),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -63,6 +63,7 @@ SELECT create_distributed_table('channel_restocks', 'company_id', colocate_with 
 SELECT create_distributed_table('channel_statuses', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('journal_lines', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('line_costs', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('recost_pending', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('manual_entries', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('bill_payments', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('opening_balances', 'company_id', colocate_with => 'companies');

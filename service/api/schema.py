@@ -109,7 +109,6 @@ from service.api.mutations.update_bookkeeping_settings import (
 from service.api.node import node
 from service.api.queries.bookkeeping_settings import bookkeeping_settings
 from service.api.queries.books_more import (
-    AuditRecord,
     InventoryValuation,
     NegativeStock,
     SupplierPayables,
@@ -144,6 +143,7 @@ from service.api.queries.stores import stores
 from service.api.queries.sync_runs import sync_runs
 from service.api.types.account import Account
 from service.api.types.api_token import ApiToken
+from service.api.types.audit import AuditRecord
 from service.api.types.books_status import BooksStatus
 from service.api.types.connection import Connection
 from service.api.types.gateway import GatewayMapping

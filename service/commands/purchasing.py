@@ -11,7 +11,8 @@ from service.commands.runner import Outcome, Wake, run_command
 from service.domain.purchases import BillPayment
 from service.ledger.inventory import RECOST_FUNCTION, request_recost
 from service.ledger.purchases import PurchaseRefused, create_supplier, record_bill_payment
-from service.ledger.stock import Adjustment, record_adjustment
+from service.ledger.stock import record_adjustment
+from service.posting.stock import Adjustment
 
 
 async def add_supplier(

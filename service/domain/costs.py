@@ -28,12 +28,19 @@ class LineCost:
     ``missing`` marks a source that answered "no cost" (Finale's 0): it is
     never used, and if no other source has a cost the line is listed as a
     missing cost and posted at 0.
+
+    ``moves`` (product costing only) gives the exact cost of the units the
+    line sent out at each shipment, by the shipment's event id: FIFO layers
+    and the moving average in force differ from one shipment to the next,
+    and posting those exact amounts is what keeps inventory on the balance
+    sheet equal to the value of the units on hand.
     """
 
     line_id: str
     unit_cost: int
     source: CostSource = CostSource.PRODUCT_COSTING
     missing: bool = False
+    moves: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,18 +33,18 @@ class AuditFilter:
     start: dt.date | None = None
     end: dt.date | None = None
     kind: str | None = None
-    order: tuple[UUID, str] | None = None  # records that name this order
+    mentions: str | None = None  # records whose request names this (an order's id)
 
 
 _WHERE = (
     "a.company_id = $1 AND ($2::date IS NULL OR a.at >= $2::date) "
     "AND ($3::date IS NULL OR a.at < $3::date + 1) AND ($4::text IS NULL OR a.kind = $4) "
-    "AND ($5::text IS NULL OR a.summary::text LIKE '%' || $5 || '%')"
+    "AND ($5::text IS NULL OR strpos(a.summary::text, $5) > 0)"
 )
 
 
 def _args(f: AuditFilter) -> tuple[Any, ...]:
-    return (f.start, f.end, f.kind, f.order[1] if f.order else None)
+    return (f.start, f.end, f.kind, f.mentions)
 
 
 async def audit_records(

@@ -10,6 +10,7 @@ per journal version like every other posted fact.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
@@ -30,6 +31,7 @@ class CostRow:
     source: CostSource
     unit_cost: int
     missing: bool
+    moves: dict[str, list[list[object]]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,11 @@ class CostBook:
             costed = False
             for row in rows:
                 if row.sku == line.sku:
-                    out.append(LineCost(line.id, row.unit_cost, row.source, row.missing))
+                    moves = tuple(
+                        (str(event), int(str(value)))
+                        for event, value in (row.moves or {}).get(line.id, ())
+                    )
+                    out.append(LineCost(line.id, row.unit_cost, row.source, row.missing, moves))
                     costed = costed or (row.source is CostSource.PRODUCT_COSTING)
             fallback = self.by_sku.get(line.sku)
             if not costed and fallback is not None:
@@ -64,7 +70,7 @@ async def load_costs(
 ) -> CostBook:
     rows = await conn.fetch(
         """
-        SELECT c.store_id, c.order_id, c.sku, c.source, c.unit_cost, c.missing
+        SELECT c.store_id, c.order_id, c.sku, c.source, c.unit_cost, c.missing, c.moves
         FROM line_costs c
         JOIN unnest($2::uuid[], $3::text[]) AS k(store_id, order_id) USING (store_id, order_id)
         WHERE c.company_id = $1
@@ -76,7 +82,9 @@ async def load_costs(
     by_order: dict[OrderKey, list[CostRow]] = {}
     for r in rows:
         by_order.setdefault((r["store_id"], r["order_id"]), []).append(
-            CostRow(r["sku"], CostSource(r["source"]), r["unit_cost"], r["missing"])
+            CostRow(
+                r["sku"], CostSource(r["source"]), r["unit_cost"], r["missing"], _json(r["moves"])
+            )
         )
     skus = sorted({ln.sku for h in histories for ln in h.order.lines if ln.sku})
     products = await conn.fetch(
@@ -87,6 +95,14 @@ async def load_costs(
         skus,
     )
     return CostBook(by_order, {p["sku"]: p["cost"] for p in products})
+
+
+def _json(raw: object) -> dict[str, list[list[object]]] | None:
+    if raw is None:
+        return None
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    assert isinstance(value, dict)
+    return value
 
 
 def missing_rows(

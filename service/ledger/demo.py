@@ -28,7 +28,7 @@ from service.domain.events import (
 from service.domain.history import OrderHistory
 from service.domain.order import DiscountAllocation, LineItem, Order, ShippingLine, TaxLine
 from service.ledger.codec import encode
-from service.ledger.inventory import Purchase, record_purchases, run_recost
+from service.ledger.inventory import Purchase, record_purchases, recost_pending, run_recost
 from service.ledger.order_posting import repost_order
 
 PRODUCTS = {
@@ -139,3 +139,4 @@ async def load_demo_activity(pool: asyncpg.Pool, company_id: UUID, store_id: UUI
             ],
         )
     await run_recost(pool, company_id, job.job_id)
+    await recost_pending(pool, company_id)

@@ -1,9 +1,10 @@
 """Subjects posted from rows a person keeps, not from a channel's orders.
 
 Restocks reported by hand, manual entries and opening balances, purchases
-and bill payments, stock adjustments, marketplace settlements: a full re-post and ``verify`` post
-them all again from their rows, and a subject of one of them that changed
-while a full re-post was building is posted again into the new books.
+and bill payments, stock adjustments, cost true-ups and marketplace
+settlements: a full re-post and ``verify`` post them all again from their
+rows, and a subject of one of them that changed while a full re-post was
+building is posted again into the new books.
 """
 
 from __future__ import annotations
@@ -17,9 +18,17 @@ from service.ledger.manual_entries import OPENING_SUBJECT, kept_postings
 from service.ledger.purchases import purchase_postings
 from service.ledger.restocks import restock_postings
 from service.ledger.settlements import settlement_postings
-from service.ledger.stock import adjustment_postings
+from service.ledger.stock import adjustment_postings, true_up_postings
 
-PREFIXES = ("restock:", "manual:", "purchase:", "payment:", "adjustment:", "settlement:")
+PREFIXES = (
+    "restock:",
+    "manual:",
+    "purchase:",
+    "payment:",
+    "adjustment:",
+    "costing:",
+    "settlement:",
+)
 
 
 def is_kept_subject(subject: str) -> bool:
@@ -32,6 +41,7 @@ async def kept_subject_postings(conn: asyncpg.Connection, company_id: UUID) -> l
     postings += await kept_postings(conn, company_id)
     postings += await purchase_postings(conn, company_id)
     postings += await adjustment_postings(conn, company_id)
+    postings += await true_up_postings(conn, company_id)
     postings += await settlement_postings(conn, company_id)
     return postings
 

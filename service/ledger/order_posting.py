@@ -34,9 +34,11 @@ from service.ledger.gateways import remember_gateways
 from service.ledger.journal import Posting, order_subject, replace_subject
 from service.ledger.posting_inputs import CompanyInputs, load_inputs
 from service.ledger.products import remember_products
+from service.ledger.recost_queue import queue_recost
 from service.ledger.refetches import forget_refetch, request_refetch
 from service.posting.engine import OrderRun, run_order
 from service.posting.queries import fulfillment_status, payment_status, recognition_date
+from service.posting.stock import stale_skus
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +234,7 @@ async def repost_order(
     ctx = replace(inputs.context(store_id, order_id), costs=costs)
     posted = post_history(history, ctx, good)
     await _remember_outcome(conn, company_id, store_id, order_id, row, posted)
+    await queue_recost(conn, company_id, stale_costing(posted, costs))
     posted_history = posted.history
     entries = posted.run.entries if posted.run else ()
     changed = await replace_subject(
@@ -245,6 +248,15 @@ async def repost_order(
     details = cogs_rows(company_id, version, store_id, posted_history, posted.run, costs)
     await replace_cogs(conn, company_id, version, [(store_id, order_id)], details)
     return changed
+
+
+def stale_costing(posted: PostedOrder, costs: tuple[LineCost, ...]) -> set[str]:
+    """SKUs of the order whose costing no longer matches its shipments."""
+    if posted.run is None:
+        return set()
+    moves = posted.run.moves
+    lines = {ln.id: ln.sku for ln in posted.history.order.lines if ln.sku and not ln.gift_card}
+    return stale_skus(moves, costs, lines)
 
 
 def _costs(

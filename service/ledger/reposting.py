@@ -53,11 +53,13 @@ from service.ledger.order_posting import (
     good_history,
     post_batch,
     repost_order,
+    stale_costing,
     summary_row,
 )
 from service.ledger.posting_inputs import load_inputs
 from service.ledger.processor_posting import processor_posting, repost_processor_record
 from service.ledger.products import remember_products
+from service.ledger.recost_queue import queue_recost
 
 FULL_REPOST = "full_repost"
 REPOST_FUNCTION = "repost_company"
@@ -247,8 +249,10 @@ async def _build_batch(
     missing: list[tuple[object, ...]] = []
     details: list[tuple[object, ...]] = []
     goods = [good_history(r["good_history"]) for r in rows]
+    stale: set[str] = set()
     for item in await post_batch(conn, company_id, inputs, keys, histories, goods):
         store_id, history = item.key[0], item.posted.history
+        stale |= stale_costing(item.posted, item.ctx.costs)
         postings.append(
             Posting(order_subject(*item.key), store_id, history.order.currency, item.entries)
         )
@@ -270,6 +274,7 @@ async def _build_batch(
     await copy_summaries(conn, summaries)
     await replace_missing(conn, company_id, state.version, [], missing)
     await replace_cogs(conn, company_id, state.version, [], details)
+    await queue_recost(conn, company_id, stale)
     last = rows[-1]
     return f"order:{last['store_id']}:{last['order_id']}"
 

@@ -1,8 +1,9 @@
 """What enters and leaves each SKU's stock, for the costing and the ledger.
 
-Receipts: purchases (at their landed cost) and the opening inventory.
-Issues: order lines sold (net of units restocked by a refund) and
-inventory adjustments (shrinkage, damage, write-offs). The costing values
+Receipts: purchases (at their landed cost), the opening inventory and
+restocks reported by hand per SKU. Issues: order lines shipped (and
+restocked by a refund, which come back at their cost) and inventory
+adjustments (shrinkage, damage, write-offs). The costing values
 every issue; an adjustment's value is then posted (Dr
 INVENTORY_ADJUSTMENTS, Cr INVENTORY, posting rule 14.2), so inventory
 leaves the books at the cost the costing took it out at.
@@ -11,37 +12,39 @@ leaves the books at the cost the costing took it out at.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
-from service.domain.journal import JournalEntry, JournalLine
-from service.domain.money import format_money
 from service.ledger.companies import books_store
 from service.ledger.journal import Posting
 from service.ledger.manual_entries import opening_inventory
 from service.ledger.order_posting import post_live
-from service.posting.costing import CostingResult, Receipt, Sale, landed_receipts
+from service.posting.costing import (
+    CostAdjustment,
+    CostingResult,
+    Receipt,
+    Sale,
+    landed_receipts,
+)
+from service.posting.restocks import month_end
+from service.posting.stock import (
+    Adjustment,
+    adjustment_entries,
+    true_up_entries,
+)
 
-ADJUSTMENT_RULE = "inventory.adjustment"
 ADJUSTMENT_PREFIX = "adj|"
-REASONS = ("SHRINKAGE", "DAMAGE", "WRITE_OFF")
-
-
-@dataclass(frozen=True, slots=True)
-class Adjustment:
-    id: str
-    sku: str
-    day: dt.date
-    units: int
-    reason: str
-    note: str = ""
-    cost: int | None = None
 
 
 def adjustment_subject(adjustment_id: str) -> str:
     return f"adjustment:{adjustment_id}"
+
+
+def true_up_subject(sku: str) -> str:
+    return f"costing:{sku}"
 
 
 async def receipts_of(conn: asyncpg.Connection, company_id: UUID, sku: str) -> list[Receipt]:
@@ -60,6 +63,21 @@ async def receipts_of(conn: asyncpg.Connection, company_id: UUID, sku: str) -> l
             r["units"],
             r["unit_cost"],
             r["freight"] + r["duties"],
+        )
+    ]
+    receipts += [
+        Receipt(
+            f"restock|{r['store_id']}|{r['channel']}|{r['month']:%Y-%m}",
+            month_end(r["month"]),
+            sku,
+            r["units"],
+            r["unit_cost"],
+        )
+        for r in await conn.fetch(
+            "SELECT store_id, channel, month, units, unit_cost FROM sku_restocks "
+            "WHERE company_id = $1 AND sku = $2 AND units > 0",
+            company_id,
+            sku,
         )
     ]
     opening = await opening_inventory(conn, company_id)
@@ -111,20 +129,6 @@ async def record_adjustment(
         adjustment.sku,
     )
     return adjustment_id
-
-
-def adjustment_entries(a: Adjustment, store_id: str, currency: str) -> tuple[JournalEntry, ...]:
-    if not a.cost:
-        return ()
-    lines = (
-        JournalLine("INVENTORY_ADJUSTMENTS", a.cost, store_id, "", None, a.sku),
-        JournalLine("INVENTORY", -a.cost, store_id, "", None, a.sku),
-    )
-    memo = (
-        f"{a.units} x {a.sku} {a.reason.lower().replace('_', '-')}"
-        f"{f' ({a.note})' if a.note else ''}: {format_money(a.cost, currency)} at cost"
-    )
-    return (JournalEntry(f"adjustment/{a.id}", a.day, None, a.id, ADJUSTMENT_RULE, memo, lines),)
 
 
 async def post_adjustments(
@@ -181,11 +185,58 @@ async def adjustment_postings(conn: asyncpg.Connection, company_id: UUID) -> lis
     return out
 
 
+async def post_true_ups(
+    conn: asyncpg.Connection, company_id: UUID, sku: str, true_ups: tuple[CostAdjustment, ...]
+) -> None:
+    """Keep the SKU's cost true-ups as the costing gives them, and post them
+    when they changed."""
+    mine = [a for a in true_ups if a.sku == sku and a.amount]
+    stored = json.dumps(
+        [[a.day.isoformat(), a.receipt_id, a.units, a.amount] for a in mine], sort_keys=True
+    )
+    changed = await conn.fetchval(
+        "UPDATE products SET true_ups = $3::jsonb WHERE company_id = $1 AND sku = $2 "
+        "AND true_ups IS DISTINCT FROM $3::jsonb RETURNING true",
+        company_id,
+        sku,
+        stored,
+    )
+    found = await books_store(conn, company_id)
+    if not changed or found is None:
+        return
+    store_id, currency = found
+    entries = true_up_entries(sku, mine, str(store_id), currency)
+    await post_live(conn, company_id, Posting(true_up_subject(sku), store_id, currency, entries))
+
+
+async def true_up_postings(conn: asyncpg.Connection, company_id: UUID) -> list[Posting]:
+    """Every SKU's cost true-ups, posted afresh (full re-post, verify)."""
+    found = await books_store(conn, company_id)
+    if found is None:
+        return []
+    store_id, currency = found
+    out = []
+    for r in await conn.fetch(
+        "SELECT sku, true_ups FROM products WHERE company_id = $1 AND true_ups <> '[]'::jsonb",
+        company_id,
+    ):
+        raw = r["true_ups"]
+        rows = json.loads(raw) if isinstance(raw, str) else raw
+        mine = [
+            CostAdjustment(dt.date.fromisoformat(d), r["sku"], rid, units, amount)
+            for d, rid, units, amount in rows
+        ]
+        entries = true_up_entries(r["sku"], mine, str(store_id), currency)
+        out.append(Posting(true_up_subject(r["sku"]), store_id, currency, entries))
+    return out
+
+
 def negative_since(receipts: list[Receipt], issues: list[Sale]) -> dt.date | None:
     """The day the SKU's stock went below zero and has stayed there, in the
     costing's own order of events (receipts before issues on a day)."""
     events = sorted(
-        [(r.day, 0, r.units) for r in receipts] + [(s.day, 1, -s.units) for s in issues]
+        [(r.day, 0, r.units) for r in receipts]
+        + [(s.day, 1, s.units if s.returned else -s.units) for s in issues]
     )
     units = 0
     since: dt.date | None = None

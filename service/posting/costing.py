@@ -26,6 +26,11 @@ rounding never accumulates in inventory. Either way the identity
 holds to the minor unit. A sale's ``unit_cost`` is ``total_cost / units``
 (exact), so ``units * unit_cost`` is the amount to post.
 
+Returns. Units an order line sends back (a refund's restock) re-enter
+stock at the value they left at: their share of what that line's units
+still out cost. The posting engine values them the same way, so what the
+books move in and out and what the costing values are the same amounts.
+
 Selling more than is on hand. The shortfall is costed at the last known
 cost (the average, or in FIFO the last receipt's unit cost) and stock goes
 negative: a backlog of units already charged to COGS. The next receipt
@@ -42,7 +47,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
@@ -56,24 +61,35 @@ class CostingMethod(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """Units that entered stock: a purchase received, or opening inventory."""
+    """Units that entered stock: a purchase received, opening inventory, a
+    restock reported by hand. ``value`` overrides ``units * unit_cost`` when
+    the units came in at a total that is not a whole cost per unit."""
 
     receipt_id: str
     day: dt.date
     sku: str
     units: int
     unit_cost: int  # minor units per unit
+    value: int | None = None
+
+    @property
+    def total(self) -> int:
+        return self.units * self.unit_cost if self.value is None else self.value
 
 
 @dataclass(frozen=True, slots=True)
 class Sale:
     """Units that left stock for a sale or consumption; ``sale_id`` is what
-    the caller uses to find the cost again (an order line id)."""
+    the caller uses to find the cost again. ``line`` names the order line
+    the units belong to; with ``returned`` they come back to stock instead,
+    at that line's cost."""
 
     sale_id: str
     day: dt.date
     sku: str
     units: int
+    line: str | None = None
+    returned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +155,7 @@ class CostingResult:
     sales: Mapping[str, SaleCost]
     positions: Mapping[str, SkuPosition]
     adjustments: tuple[CostAdjustment, ...]
+    returns: Mapping[str, int] = field(default_factory=dict)  # value of each return
 
 
 def round_half_up(x: Fraction) -> int:
@@ -169,25 +186,49 @@ def compute_costs(
     for s in sls:
         by_sku.setdefault(s.sku, []).append((s.day, 1, s.sale_id, s))
     out_sales: dict[str, SaleCost] = {}
+    out_returns: dict[str, int] = {}
     positions: dict[str, SkuPosition] = {}
     adjustments: list[CostAdjustment] = []
     for sku in sorted(by_sku):
         events = sorted(by_sku[sku], key=lambda e: e[:3])
         book = _AverageBook(sku) if method is CostingMethod.MOVING_AVERAGE else _FifoBook(sku)
+        out_at_cost: dict[str, list[int]] = {}  # line -> [units, value] out
         for _, _, _, ev in events:
+            if isinstance(ev, Sale) and ev.returned:
+                ev = _returned(ev, out_at_cost, out_returns)
             if isinstance(ev, Receipt):
                 adj = book.receive(ev)
                 if adj is not None:
                     adjustments.append(adj)
-            else:
-                out_sales[ev.sale_id] = book.sell(ev)
+                continue
+            cost = book.sell(ev)
+            out_sales[ev.sale_id] = cost
+            if ev.line is not None:
+                held = out_at_cost.setdefault(ev.line, [0, 0])
+                held[0] += ev.units
+                held[1] += cost.total_cost
         positions[sku] = book.position()
     return CostingResult(
         method=method,
         sales=dict(sorted(out_sales.items())),
         positions=positions,
         adjustments=tuple(adjustments),
+        returns=out_returns,
     )
+
+
+def _returned(ev: Sale, out_at_cost: dict[str, list[int]], values: dict[str, int]) -> Receipt:
+    """A line's units coming back, as a receipt at their share of what the
+    line's units still out cost (none out: they come back at nothing)."""
+    held = out_at_cost.get(ev.line or "")
+    value = 0
+    if held and held[0] > 0:
+        take = min(ev.units, held[0])
+        value = _share(held[1], take, held[0])
+        held[0] -= take
+        held[1] -= value
+    values[ev.sale_id] = value
+    return Receipt(ev.sale_id, ev.day, ev.sku, ev.units, 0, value)
 
 
 def landed_receipts(
@@ -247,7 +288,7 @@ class _Book:
         charged = _share(self.backlog_value, fill, self.backlog_units)
         self.backlog_units -= fill
         self.backlog_value -= charged
-        amount = fill * r.unit_cost - charged
+        amount = _share(r.total, fill, r.units) - charged
         adj = CostAdjustment(r.day, self.sku, r.receipt_id, fill, amount) if amount else None
         return r.units - fill, adj
 
@@ -301,10 +342,10 @@ class _AverageBook(_Book):
         left, adj = self._fill_backlog(r)
         if left:
             self.units += left
-            self.value += left * r.unit_cost
+            self.value += r.total - _share(r.total, r.units - left, r.units)
             self.average = Fraction(self.value, self.units)
         elif not self.units:
-            self.average = Fraction(r.unit_cost)
+            self.average = Fraction(r.total, r.units)
         return adj
 
     def sell(self, s: Sale) -> SaleCost:
@@ -326,14 +367,15 @@ class _AverageBook(_Book):
 class _FifoBook(_Book):
     def __init__(self, sku: str) -> None:
         super().__init__(sku)
-        self.layers: deque[list[int]] = deque()  # [units, unit cost], oldest first
-        self.last_cost: int | None = None
+        self.layers: deque[list[int]] = deque()  # [units, value], oldest first
+        self.last_cost: Fraction | None = None
 
     def receive(self, r: Receipt) -> CostAdjustment | None:
         left, adj = self._fill_backlog(r)
         if left:
-            self.layers.append([left, r.unit_cost])
-        self.last_cost = r.unit_cost
+            self.layers.append([left, r.total - _share(r.total, r.units - left, r.units)])
+        if r.total or r.unit_cost or self.last_cost is None:
+            self.last_cost = Fraction(r.total, r.units)
         return adj
 
     def sell(self, s: Sale) -> SaleCost:
@@ -342,19 +384,20 @@ class _FifoBook(_Book):
         while need and self.layers:
             layer = self.layers[0]
             take = min(need, layer[0])
-            cost += take * layer[1]
+            part = _share(layer[1], take, layer[0])
+            cost += part
             layer[0] -= take
+            layer[1] -= part
             need -= take
             if not layer[0]:
                 self.layers.popleft()
-        last = None if self.last_cost is None else Fraction(self.last_cost)
-        return self._sale_cost(s, cost, need, last, None)
+        return self._sale_cost(s, cost, need, self.last_cost, None)
 
     def position(self) -> SkuPosition:
         units = sum(u for u, _ in self.layers)
-        value = sum(u * c for u, c in self.layers)
+        value = sum(v for _, v in self.layers)
         if units:
             avg: Fraction | None = Fraction(value, units)
         else:
-            avg = None if self.last_cost is None else Fraction(self.last_cost)
+            avg = self.last_cost
         return SkuPosition(self.sku, units - self.backlog_units, value - self.backlog_value, avg)

@@ -20,7 +20,7 @@ from service.domain.journal import JournalEntry, JournalLine, sort_entries
 from service.domain.settings import AccountingBasis, DepositLink, FulfillmentTracking
 from service.posting import accrual, cash
 from service.posting import components as C
-from service.posting.cogs import cost_lines, unit_costs
+from service.posting.cogs import CostTracker, StockMove, cost_lines
 from service.posting.gateways import effective_history
 from service.posting.out import Out
 from service.posting.prepare import (
@@ -52,6 +52,7 @@ class OrderRun:
     treatment: Treatment
     open_balance: int
     prepared: Prepared
+    moves: tuple[StockMove, ...] = ()
 
 
 def post_order(history: OrderHistory, ctx: PostingContext) -> tuple[JournalEntry, ...]:
@@ -87,7 +88,7 @@ def run_order(history: OrderHistory, ctx: PostingContext) -> OrderRun:
     placed_mode = settings.fulfillment_tracking is FulfillmentTracking.ORDER_PLACED_DATE
     out = Out(order.store_id, order.source, order.id, order.label, order.currency)
     st = OrderState(p)
-    costs = unit_costs(ctx) if tr.cogs else {}
+    costs = CostTracker(ctx if tr.cogs else None)
     expense = "PRODUCT_GIVEAWAYS" if tr.giveaway else "COGS"
     sales = tr.sales
     accrual_sales = sales and is_accrual
@@ -158,11 +159,12 @@ def run_order(history: OrderHistory, ctx: PostingContext) -> OrderRun:
     if accrual_sales and p.cancelled_date is not None and not paid and st.open_balance > 0:
         _cancel_unpaid(out, st, p, costs, expense, tr)
     open_balance = st.open_balance if sales else 0
-    return OrderRun(sort_entries(out.entries), tr, open_balance, p)
+    moves = tuple(costs.moves) if tr.cogs else ()
+    return OrderRun(sort_entries(out.entries), tr, open_balance, p, moves)
 
 
 def _cancel_unpaid(
-    out: Out, st: OrderState, p: Prepared, costs: dict[str, int], expense: str, tr: Treatment
+    out: Out, st: OrderState, p: Prepared, costs: CostTracker, expense: str, tr: Treatment
 ) -> None:
     """Accrual rule 13.6, with the goods that never left put back."""
     assert p.cancelled_date is not None
@@ -174,7 +176,8 @@ def _cancel_unpaid(
     lines: list[JournalLine] = []
     for idx, n in restock:
         pl = p.lines[idx]
-        cost_lines(out, lines, pl.sku, n, costs.get(pl.id, 0), expense, restock=True)
+        value = costs.back(pl.id, pl.sku, n, date, event)
+        cost_lines(out, lines, pl.sku, value, expense, restock=True)
     out.entry(
         date,
         "cogs.restock",
@@ -193,7 +196,7 @@ def _ship(
     st: OrderState,
     p: Prepared,
     ev: PEvent,
-    costs: dict[str, int],
+    costs: CostTracker,
     expense: str,
     tr: Treatment,
     accrual_sales: bool,
@@ -234,7 +237,7 @@ def _ship(
         ls.costed_units += k
         units_total += k
         if tr.cogs:
-            amount = k * costs.get(pl.id, 0)
+            amount = costs.issue(pl.id, pl.sku, k, ev.date, ev.id)
             if amount:
                 cogs_lines.append(JournalLine(expense, amount, store, channel, oid, pl.sku))
                 cogs_lines.append(JournalLine("INVENTORY", -amount, store, channel, oid, pl.sku))
@@ -271,7 +274,7 @@ def _refund(
     p: Prepared,
     ev: PEvent,
     refund: Refund,
-    costs: dict[str, int],
+    costs: CostTracker,
     expense: str,
     tr: Treatment,
     is_accrual: bool,
@@ -308,7 +311,7 @@ def _post_refund(
 
 
 def _restock(
-    out: Out, ev: PEvent, plan: RefundPlan, costs: dict[str, int], expense: str, tr: Treatment
+    out: Out, ev: PEvent, plan: RefundPlan, costs: CostTracker, expense: str, tr: Treatment
 ) -> None:
     """Cash rule 5 / accrual rule 7: restocked units come back to
     inventory at the cost their COGS was posted at."""
@@ -318,7 +321,8 @@ def _restock(
     units = 0
     for pl, n in plan.restocks:
         units += n
-        cost_lines(out, lines, pl.sku, n, costs.get(pl.id, 0), expense, restock=True)
+        value = costs.back(pl.id, pl.sku, n, ev.date, ev.id)
+        cost_lines(out, lines, pl.sku, value, expense, restock=True)
     out.entry(
         ev.date,
         "cogs.restock",
@@ -335,7 +339,7 @@ def _exchange(
     ev: PEvent,
     refund: Refund,
     difference: C.Vec,
-    costs: dict[str, int],
+    costs: CostTracker,
     expense: str,
     tr: Treatment,
     is_accrual: bool,

@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.domain.processor import RecordKind
-from service.posting import accrual, cash, engine, marketplace, processor, restocks
+from service.posting import (
+    accrual,
+    cash,
+    engine,
+    manual,
+    marketplace,
+    period_lock,
+    processor,
+    purchases,
+    restocks,
+    stock,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,12 +383,67 @@ _OTHER_RULES: tuple[Rule, ...] = (
         "period.adjustment",
         "15.2",
         "Adjustment to a closed period",
-        None,
+        period_lock.fold_into_closed_period,
         """The books are closed through a date and a later change (a setting,
         a cost, an order action, a late webhook) would alter an entry on or
         before it. The closed period is left as it was and the difference is
         posted on the first open date, its memo naming the date and the
-        cause. The engine does not emit this rule yet.""",
+        cause.""",
+    ),
+    _r(
+        "purchase.receipt",
+        "14.1",
+        "Purchase received",
+        purchases.post_purchase,
+        """Units received from a supplier: Dr Inventory for their cost, freight
+        and duties included, Cr Accounts payable (that supplier) on the
+        receipt date; a purchase paid at once credits the bank instead.""",
+    ),
+    _r(
+        "purchase.payment",
+        "14.1",
+        "Bill paid",
+        purchases.post_bill_payment,
+        """A supplier's bill paid: Dr Accounts payable (that supplier), Cr
+        Bank on the payment date, closing what the purchase left owing.""",
+    ),
+    _r(
+        "inventory.adjustment",
+        "14.2",
+        "Inventory adjustment",
+        stock.adjustment_entries,
+        """Units counted short, damaged or written off: Dr Inventory
+        adjustments, Cr Inventory, at the cost the company's costing method
+        gives those units on the day.""",
+    ),
+    _r(
+        "cogs.true_up",
+        "14.4",
+        "Cost true-up of units sold before they arrived",
+        stock.true_up_entries,
+        """Units sold while none were on hand were charged to cost of goods sold
+        at the last known cost. The receipt that fills them posts the
+        difference to their real cost on its date (Dr Cost of goods sold, Cr
+        Inventory, or the reverse), so inventory holds exactly what the units
+        on hand cost.""",
+    ),
+    _r(
+        "opening.balances",
+        "14.3",
+        "Opening balances",
+        manual.post_opening_balances,
+        """A company starting mid-life enters its balances on a date: inventory
+        per SKU at cost and any other account, with the difference to Opening
+        balance equity, so the balance sheet balances from the first day.""",
+    ),
+    _r(
+        "manual.entry",
+        "15.1",
+        "Manual journal entry",
+        manual.post_manual_entry,
+        """A balanced entry a person made, dated, with a memo, on any account
+        but the order sub-ledgers. A re-post never touches it; it is changed
+        only by a reversing entry.""",
     ),
 )
 

@@ -86,6 +86,12 @@ async def test_void_action_removes_every_entry_and_include_brings_them_back(
     void = (await gql(entries_q, {"id": order["id"]}))["data"]["order"]["journalEntries"]
     assert void == []
     assert order["id"] in {o["id"] for o in await _orders(gql, "VOID")}
+    # The order says who voided it and when.
+    who = "query($id: ID!) { order(id: $id) { actions { kind at tokenName summary } } }"
+    [action] = (await gql(who, {"id": order["id"]}))["data"]["order"]["actions"]
+    assert action["kind"] == "applyOrderAction" and action["at"]
+    assert action["tokenName"] is not None
+    assert action["summary"]["input"]["action"] == "VOID"
     await gql(ACTION, {"input": {"orderIds": [order["id"]], "action": "INCLUDE"}})
     again = (await gql(entries_q, {"id": order["id"]}))["data"]["order"]["journalEntries"]
     assert again == before

@@ -406,8 +406,9 @@ async def test_switching_to_fifo_costs_the_sales_by_layers(
         {"csv": csv},
     )
     await run_worker()
-    # Moving average: 1 left at 3.00 + 10 at 5.00 -> 4.8181..., posted as 3 x 4.82
-    assert await _cogs(gql, "2025-03-10", "2025-03-10") == Decimal("14.46")
+    # Moving average: 1 left at 3.00 + 10 at 5.00 -> 4.8181... a unit; the
+    # shipment of 3 posts its exact cost, 14.4545... rounded once to 14.45.
+    assert await _cogs(gql, "2025-03-10", "2025-03-10") == Decimal("14.45")
     body = await gql(
         "mutation { updateBookkeepingSettings(input: {costingMethod: FIFO}) "
         "{ bookkeepingSettings { costingMethod } userErrors { message } } }"
@@ -415,9 +416,9 @@ async def test_switching_to_fifo_costs_the_sales_by_layers(
     payload = body["data"]["updateBookkeepingSettings"]
     assert payload["bookkeepingSettings"]["costingMethod"] == "FIFO"
     await run_worker()
-    # FIFO: the last unit at 3.00, then two at 5.00: 13.00 for 3 units, posted as
-    # 3 x 4.33 (COGS posts units x a unit cost in cents, like every other cost source).
-    assert await _cogs(gql, "2025-03-10", "2025-03-10") == Decimal("12.99")
+    # FIFO: the last unit at 3.00, then two at 5.00: exactly 13.00 for the 3
+    # units, the cost of the layers they came from.
+    assert await _cogs(gql, "2025-03-10", "2025-03-10") == Decimal("13.00")
 
 
 async def test_sku_restock_and_a_good_file_post_at_the_product_cost(

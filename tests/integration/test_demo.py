@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncpg
 
 from service.ledger.demo import load_demo_activity
@@ -23,3 +25,15 @@ async def test_demo_activity_posts_clean_books(
     assert float(data["profitAndLoss"]["netSales"]["amount"]) > 0
     assert data["missingCosts"]["totalCount"] > 0  # one product has no cost on purpose
     assert (await verify_company(pool, tenant.company_id)).problems == []
+    today = dt.date.today().isoformat()
+    sheet = await gql(
+        "query($d: Date!) { balanceSheet(asOf: $d) { lines { accountKey amount { amount } } } "
+        "inventoryValuation(asOf: $d) { total { amount } } }",
+        {"d": today},
+    )
+    lines = {
+        ln["accountKey"]: ln["amount"]["amount"] for ln in sheet["data"]["balanceSheet"]["lines"]
+    }
+    # The balance sheet's inventory is what the units on hand are worth.
+    assert lines["INVENTORY"] == sheet["data"]["inventoryValuation"]["total"]["amount"]
+    assert float(lines["INVENTORY"]) > 0

@@ -12,8 +12,9 @@ import asyncpg
 from service.domain.purchases import BillPayment
 from service.ledger.inventory import Purchase, record_purchases, request_recost, run_recost
 from service.ledger.purchases import create_supplier, payables_aging, record_bill_payment
-from service.ledger.stock import Adjustment, record_adjustment
+from service.ledger.stock import record_adjustment
 from service.ledger.verify import verify_company
+from service.posting.stock import Adjustment
 from tests.conftest import GraphQL, Tenant
 
 SHEET = """{ balanceSheet(asOf: "2024-06-30") { lines { accountKey amount { amount } } } }"""

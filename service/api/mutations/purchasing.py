@@ -16,7 +16,7 @@ from service.commands.runner import Outcome
 from service.domain.money import MoneyError, check_total, to_minor
 from service.domain.purchases import BillPayment
 from service.ledger.jobs import get_job
-from service.ledger.stock import Adjustment
+from service.posting.stock import Adjustment
 
 
 def _errors(outcome: Outcome) -> list[UserError]:

@@ -7,15 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from strawberry.scalars import JSON
 
 from service.api.context import Info
 from service.api.ids import global_id
 from service.api.loaders import load_books
+from service.api.types.audit import AuditRecord, audit_record
 from service.api.types.connection import Connection, check_first, decode_cursor, page
 from service.api.types.money import Money
 from service.ledger.audit import AuditFilter, audit_records, count_audit_records
-from service.ledger.audit import AuditRecord as AuditRow
 from service.ledger.inventory import valuation_as_of
 from service.ledger.journal import closed_through
 from service.ledger.purchases import payables_aging as aging_of
@@ -103,38 +102,11 @@ async def inventory_valuation(info: Info, as_of: dt.date) -> InventoryValuation:
     )
 
 
-@strawberry.type(description="Who changed what in the books, and when.")
-class AuditRecord:
-    id: strawberry.ID
-    at: dt.datetime
-    token_id: strawberry.ID | None = strawberry.field(description="The API token that asked.")
-    token_name: str | None
-    kind: str = strawberry.field(description="The operation, e.g. applyOrderAction.")
-    subject: str | None
-    summary: JSON = strawberry.field(description="What was asked (secrets left out).")
-    before: JSON | None
-    after: JSON | None
-
-
 @strawberry.input
 class AuditLogFilter:
     from_: dt.date | None = strawberry.field(default=None, name="from")
     to: dt.date | None = None
     kind: str | None = None
-
-
-def _record(r: AuditRow) -> AuditRecord:
-    return AuditRecord(
-        id=global_id("AuditRecord", str(r.audit_id)),
-        at=r.at,
-        token_id=global_id("ApiToken", r.token_id) if r.token_id else None,
-        token_name=r.token_name,
-        kind=r.kind,
-        subject=r.subject,
-        summary=r.summary,
-        before=r.before,
-        after=r.after,
-    )
 
 
 async def audit_log(
@@ -153,5 +125,5 @@ async def audit_log(
         before_id=key if isinstance(key, int) and 0 <= key < 2**63 else None,
     )
     total = await count_audit_records(ctx.pool, ctx.company_id, where)
-    result: Connection[AuditRecord] = page(rows, first, lambda r: r.audit_id, total, _record)
+    result: Connection[AuditRecord] = page(rows, first, lambda r: r.audit_id, total, audit_record)
     return result

@@ -26,6 +26,11 @@ class BooksStatus:
         description="Orders waiting for part of their history (NEEDS_DATA): they keep their"
         " last good entries and are listed by orders(filter: {tab: NEEDS_DATA}).",
     )
+    pending_recosts: int = strawberry.field(
+        default=0,
+        description="SKUs whose sales moved since their product costing last ran; a worker"
+        " costs them again within seconds, so inventory keeps equal to its valuation.",
+    )
 
     recent_jobs: list[Job] = strawberry.field(
         resolver=_recent_jobs,

@@ -13,8 +13,10 @@ from strawberry.dataloader import DataLoader
 from service.api.context import Info
 from service.api.ids import decode_id, global_id
 from service.api.loaders import load_books
+from service.api.types.audit import AuditRecord, audit_record
 from service.api.types.journal import JournalEntry, order_global_id
 from service.api.types.money import Money
+from service.ledger.audit import AuditFilter, audit_records
 from service.ledger.journal import order_subject
 from service.ledger.journal_reads import entries_of_subjects
 from service.ledger.orders import OrderSummary, orders_by_keys
@@ -98,6 +100,16 @@ class Order(relay.Node):
         )
 
     # Strawberry's field decorator is untyped for methods that take `info`.
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Order actions taken on this order (void, giveaway, COGS only, close"
+        " uncollected...), newest first: which token asked, when, and what it asked."
+    )
+    async def actions(self, info: Info) -> list[AuditRecord]:
+        ctx = info.context
+        mine = AuditFilter(kind="applyOrderAction", mentions=order_global_id(*self.key))
+        rows = await audit_records(ctx.pool, ctx.company_id, mine, limit=50, before_id=None)
+        return [audit_record(r) for r in rows]
+
     @strawberry.field(description="The order's journal entries, by date.")  # type: ignore[untyped-decorator]
     async def journal_entries(self, info: Info) -> list[JournalEntry]:
         loader = _entries_loader(info)

@@ -9,13 +9,16 @@ is to see every entry the engine can make from the inputs we have.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from service.domain.errors import InconsistentHistory
 from service.domain.journal import JournalEntry
+from service.domain.manual import ManualEntry, ManualLine, OpeningBalances, OpeningInventory
 from service.domain.money import to_minor
+from service.domain.purchases import BillPayment, PurchaseRecord
 from service.domain.restocks import BulkMode
 from service.domain.settings import AccountingBasis, FulfillmentTracking
 from service.posting import (
@@ -26,7 +29,12 @@ from service.posting import (
     post_processor_records,
     post_sku_restock,
 )
+from service.posting.costing import CostAdjustment
+from service.posting.manual import post_manual_entry, post_opening_balances
+from service.posting.period_lock import fold_into_closed_period
+from service.posting.purchases import post_bill_payment, post_purchase
 from service.posting.restocks import parse_restock_csv
+from service.posting.stock import Adjustment, adjustment_entries, true_up_entries
 from tests.unit.posting.scenario_loader import (
     load_all,
     load_channel_restocks,
@@ -96,6 +104,29 @@ def scenario_entries(scn: dict[str, Any]) -> list[JournalEntry]:
     return _restock_entries(scn)
 
 
+def _books_examples() -> list[JournalEntry]:
+    """The books' own posters (purchases, adjustments, manual entries,
+    opening balances, closing), on one small example each."""
+    day = dt.date(2025, 3, 31)
+    out: list[JournalEntry] = []
+    out += post_purchase(PurchaseRecord("p1", "MUG", day, 10, 450, freight=120), "s1", "USD")
+    out += post_bill_payment(BillPayment("b1", "sup1", day, 4620), "s1", "USD")
+    out += adjustment_entries(Adjustment("a1", "MUG", day, 2, "DAMAGE", cost=900), "s1", "USD")
+    out += true_up_entries("MUG", [CostAdjustment(day, "MUG", "p1", 2, 60)], "s1", "USD")
+    rent = (ManualLine("RENT", 150000), ManualLine("BANK", -150000))
+    out.append(post_manual_entry(ManualEntry("m1", day, "March rent", rent), "s1", "USD"))
+    opening = OpeningBalances(day, (ManualLine("BANK", 5000),), (OpeningInventory("MUG", 3, 400),))
+    out += post_opening_balances(opening, "s1", "USD")
+    locked = post_manual_entry(ManualEntry("m2", day, "Fee", rent), "s1", "USD")
+    later = post_manual_entry(
+        ManualEntry("m2", day, "Fee", (ManualLine("RENT", 160000), ManualLine("BANK", -160000))),
+        "s1",
+        "USD",
+    )
+    out += fold_into_closed_period("manual:m2", [locked], [later], day)
+    return out
+
+
 @cache
 def rule_usage() -> dict[str, tuple[str, ...]]:
     """Rule id -> the scenarios (file stems, sorted) that emit it."""
@@ -106,6 +137,8 @@ def rule_usage() -> dict[str, tuple[str, ...]]:
     for name, entries in marketplace_entries():
         for e in entries:
             seen.setdefault(e.rule, set()).add(name)
+    for e in _books_examples():
+        seen.setdefault(e.rule, set()).add("books-examples")
     return {rid: tuple(sorted(names)) for rid, names in sorted(seen.items())}
 
 
