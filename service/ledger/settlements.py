@@ -31,8 +31,16 @@ from service.domain.marketplace import (
 )
 from service.ledger.journal import Posting
 from service.ledger.order_posting import post_live
+from service.ledger.recost_queue import queue_recost
 from service.ledger.reports.settlement_cogs import SettlementCogsRow
-from service.posting.marketplace import INCLUDED, PostedSettlement, post_settlement
+from service.posting.costing import Sale
+from service.posting.marketplace import (
+    EXCLUDED,
+    INCLUDED,
+    SALES_ONLY,
+    PostedSettlement,
+    post_settlement,
+)
 
 SUBJECT_PREFIX = "settlement:"
 
@@ -172,6 +180,7 @@ async def save_settlement(
         company_id,
         skus,
     )
+    await queue_recost(conn, company_id, skus)  # their units left stock
     await post_live(conn, company_id, await settlement_posting(conn, company_id, store_id, s))
     return True
 
@@ -481,3 +490,36 @@ async def repost_settlements_with_skus(
         for st in await load_settlements(conn, company_id, r["store_id"], r["settlement_id"]):
             await post_live(conn, company_id, posting_of(st, inputs))
     return len(rows)
+
+
+async def settlement_sales(conn: asyncpg.Connection, company_id: UUID, sku: str) -> list[Sale]:
+    """Units of a SKU that left stock through marketplace settlements, for
+    the costing: on the day they shipped, unless the channel posts no COGS."""
+    statuses = await channel_statuses(conn, company_id)
+    out: list[Sale] = []
+    for st in await load_settlements_with_sku(conn, company_id, sku):
+        s = st.settlement
+        if statuses.get((st.store_id, s.marketplace), INCLUDED) in (EXCLUDED, SALES_ONLY):
+            continue
+        for ln in s.lines:
+            if (
+                ln.kind is LineKind.PRINCIPAL
+                and ln.sku == sku
+                and ln.quantity > 0
+                and not ln.refund
+            ):
+                sale_id = f"settlement|{st.store_id}|{s.settlement_id}|{ln.line_no}"
+                out.append(Sale(sale_id, ln.shipped or ln.posted, sku, ln.quantity))
+    return out
+
+
+async def load_settlements_with_sku(
+    conn: asyncpg.Connection, company_id: UUID, sku: str
+) -> list[StoredSettlement]:
+    heads = await conn.fetch(
+        "SELECT * FROM settlements WHERE company_id = $1 AND skus @> ARRAY[$2::text] "
+        "ORDER BY store_id, settlement_id",
+        company_id,
+        sku,
+    )
+    return [StoredSettlement(h["store_id"], _settlement(h), h["source"]) for h in heads]

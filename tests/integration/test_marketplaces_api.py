@@ -125,6 +125,16 @@ async def test_amazon_settlement_from_the_api_and_by_upload_is_one_and_ties_out(
     assert s["total"] == {"amount": "30.80", "currencyCode": "USD"}
     assert [r["description"] for r in s["linesToReview"]] == ["Adjustment/Misc/NewFeeType2026"]
 
+    # The units Amazon shipped left stock in the product's costing too.
+    from service.ledger.inventory import recost_pending
+
+    while await recost_pending(pool, tenant.company_id):
+        pass
+    on_hand = await pool.fetchval(
+        "SELECT on_hand FROM products WHERE company_id = $1 AND sku = 'MUG'", tenant.company_id
+    )
+    assert on_hand == 100 - 2
+
     # The same settlement downloaded by hand is the same settlement.
     again = await upload(client, tenant, store, sample_settlement().encode())
     assert again["userErrors"] == [] and again["created"] is False
