@@ -37,6 +37,7 @@ from worker.jobs import (
     sync_shopify_store,
 )
 from worker.observability import instrument_all, job_started, serve_metrics
+from worker.processor_jobs import schedule_processor_syncs, sync_processor_account
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -70,6 +71,7 @@ class WorkerSettings:
         func(sync_inventory_costs, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(sync_shopify_store, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(sync_marketplace, max_tries=MAX_TRIES, timeout=TIMEOUT),
+        func(sync_processor_account, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(cleanup_journal_versions, max_tries=MAX_TRIES, timeout=TIMEOUT, keep_result=0),
     ]
     cron_jobs: ClassVar[list[Any]] = [
@@ -77,7 +79,8 @@ class WorkerSettings:
         cron(schedule_incremental_syncs, minute=set(range(0, 60, 5)), second={30}, timeout=TIMEOUT),
         cron(cleanup_journal_versions, minute=set(range(7, 60, 10)), second={15}, timeout=TIMEOUT),
         cron(schedule_inventory_syncs, minute={42}, second={0}, timeout=TIMEOUT),
-        cron(schedule_marketplace_syncs, minute={17}, second={0}, timeout=TIMEOUT),
+        cron(schedule_marketplace_syncs, minute={23}, second={0}, timeout=TIMEOUT),
+        cron(schedule_processor_syncs, minute={17}, second={0}, timeout=TIMEOUT),
         cron(refetch_waiting_orders, second={45}, unique=True, timeout=TIMEOUT),
         cron(recost_moved_skus, second=set(range(5, 60, 10)), unique=True, timeout=TIMEOUT),
     ]

@@ -34,6 +34,8 @@ SELECT create_distributed_table('companies', 'company_id');
 SELECT create_distributed_table('accounts', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('api_tokens', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('audit_log', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('bank_accounts', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('bank_rules', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('bookkeeping_settings', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('books', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('books_dirty', 'company_id', colocate_with => 'companies');
@@ -72,6 +74,8 @@ SELECT create_distributed_table('order_refetches', 'company_id', colocate_with =
 SELECT create_distributed_table('order_sources', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('order_summaries', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('processor_records', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('processor_accounts', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('processor_sync_runs', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('raw_events', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('sku_restocks', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('store_gateways', 'company_id', colocate_with => 'companies');
@@ -81,5 +85,9 @@ SELECT create_distributed_table('marketplace_accounts', 'company_id', colocate_w
 SELECT create_distributed_table('settlements', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('marketplace_orders', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('settlement_mappings', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('bank_lines', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('bank_explanations', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('deposit_links', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('bank_statement_balances', 'company_id', colocate_with => 'companies');
 
 COMMIT;

@@ -167,6 +167,7 @@ ADMIN_MUTATIONS = frozenset(
         "connect_tiktok_shop",
         "set_settlement_mapping",
         "connect_inventory_system",
+        "connect_processor_account",
         "create_api_token",
         "revoke_api_token",
         "close_books",

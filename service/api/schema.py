@@ -22,6 +22,22 @@ from service.api.mutations.api_tokens import (
     revoke_api_token,
 )
 from service.api.mutations.apply_order_action import ApplyOrderActionPayload, apply_order_action
+from service.api.mutations.bank import (
+    BankAccountPayload,
+    BankLinePayload,
+    BankRulePayload,
+    ImportBankStatementPayload,
+    MatchBankLinesPayload,
+    categorise_bank_line,
+    create_bank_account,
+    create_bank_rule,
+    delete_bank_rule,
+    import_bank_statement,
+    match_bank_line_to_payout,
+    match_bank_lines,
+    set_bank_csv_mapping,
+    unexplain_bank_line,
+)
 from service.api.mutations.books import (
     AccountPayload,
     ClosingPayload,
@@ -65,6 +81,11 @@ from service.api.mutations.marketplaces import (
     set_settlement_mapping,
     sync_marketplace,
 )
+from service.api.mutations.processor_accounts import (
+    ProcessorAccountPayload,
+    connect_processor_account,
+    sync_processor_account,
+)
 from service.api.mutations.purchasing import (
     BillPaymentPayload,
     InventoryAdjustmentPayload,
@@ -107,6 +128,16 @@ from service.api.mutations.update_bookkeeping_settings import (
     update_bookkeeping_settings,
 )
 from service.api.node import node
+from service.api.queries.bank import (
+    bank_accounts,
+    bank_line,
+    bank_lines,
+    bank_reconciliation,
+    bank_rules,
+    clearing_accounts,
+    payouts_without_deposit,
+    processor_deposits_without_payout,
+)
 from service.api.queries.bookkeeping_settings import bookkeeping_settings
 from service.api.queries.books_more import (
     InventoryValuation,
@@ -127,6 +158,12 @@ from service.api.queries.ingest_errors import ingest_errors
 from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
 from service.api.queries.posting_rules import posting_rules
+from service.api.queries.processor_accounts import (
+    processor_accounts,
+    processor_payouts,
+    processor_records_needing_review,
+    processor_sync_runs,
+)
 from service.api.queries.products import product, products
 from service.api.queries.settlements import (
     MarketplaceOverlap,
@@ -144,6 +181,15 @@ from service.api.queries.sync_runs import sync_runs
 from service.api.types.account import Account
 from service.api.types.api_token import ApiToken
 from service.api.types.audit import AuditRecord
+from service.api.types.bank import (
+    BankAccount,
+    BankLine,
+    BankReconciliation,
+    BankRule,
+    ClearingAccount,
+    Payout,
+    ProcessorDeposit,
+)
 from service.api.types.books_status import BooksStatus
 from service.api.types.connection import Connection
 from service.api.types.gateway import GatewayMapping
@@ -152,6 +198,12 @@ from service.api.types.journal import JournalEntry
 from service.api.types.money import CURRENCY_CODE_SCALAR, CurrencyCode
 from service.api.types.order import Order
 from service.api.types.posting_rule import PostingRule
+from service.api.types.processor import (
+    ProcessorAccount,
+    ProcessorPayout,
+    ProcessorRecordForReview,
+    ProcessorSyncRun,
+)
 from service.api.types.product import Product
 from service.api.types.settings import BookkeepingSettings
 from service.api.types.settlement import Settlement
@@ -253,6 +305,48 @@ class Query:
     audit_log: Connection[AuditRecord] = strawberry.field(
         resolver=audit_log, description="Who changed what in the books, newest first."
     )
+    bank_accounts: list[BankAccount] = strawberry.field(
+        resolver=bank_accounts, description="The company's bank accounts."
+    )
+    bank_lines: Connection[BankLine] = strawberry.field(
+        resolver=bank_lines, description="Imported bank lines by date, and how each is explained."
+    )
+    bank_line: BankLine | None = strawberry.field(resolver=bank_line)
+    bank_rules: list[BankRule] = strawberry.field(
+        resolver=bank_rules, description="Saved rules that categorise future bank lines."
+    )
+    payouts_without_deposit: list[Payout] = strawberry.field(
+        resolver=payouts_without_deposit,
+        description="Processor payouts with no bank line once their matching window is over.",
+    )
+    processor_deposits_without_payout: list[ProcessorDeposit] = strawberry.field(
+        resolver=processor_deposits_without_payout,
+        description="Unexplained deposits from a processor that no payout accounts for.",
+    )
+    bank_reconciliation: BankReconciliation | None = strawberry.field(
+        resolver=bank_reconciliation,
+        description="A bank account's closing balance on a day against the books.",
+    )
+    clearing_accounts: list[ClearingAccount] = strawberry.field(
+        resolver=clearing_accounts,
+        description="RIP, each processor's undeposited funds and Bank in transit on a day,"
+        " with the items that keep them from zero.",
+    )
+    processor_accounts: list[ProcessorAccount] = strawberry.field(
+        resolver=processor_accounts, description="Connected PayPal and Stripe accounts."
+    )
+    processor_sync_runs: Connection[ProcessorSyncRun] = strawberry.field(
+        resolver=processor_sync_runs, description="PayPal and Stripe sync runs, newest first."
+    )
+    processor_payouts: list[ProcessorPayout] = strawberry.field(
+        resolver=processor_payouts,
+        description="PayPal and Stripe payouts to the bank, by the processor's own date.",
+    )
+    processor_records_needing_review: list[ProcessorRecordForReview] = strawberry.field(
+        resolver=processor_records_needing_review,
+        description="Processor records of a type the rules do not know, newest first "
+        "(processor: shopify_payments, paypal or stripe).",
+    )
 
 
 @strawberry.type
@@ -346,6 +440,14 @@ class Mutation:
     sync_marketplace: SyncMarketplacePayload = strawberry.mutation(
         resolver=sync_marketplace, description="Fetch a marketplace account's settlements now."
     )
+    connect_processor_account: ProcessorAccountPayload = strawberry.mutation(
+        resolver=connect_processor_account,
+        description="Connect a store's PayPal or Stripe account and read its records.",
+    )
+    sync_processor_account: ProcessorAccountPayload = strawberry.mutation(
+        resolver=sync_processor_account,
+        description="Read a PayPal or Stripe account's new records now.",
+    )
 
     close_books: ClosingPayload = strawberry.mutation(
         resolver=close_books,
@@ -374,6 +476,37 @@ class Mutation:
     record_bill_payment: BillPaymentPayload = strawberry.mutation(
         resolver=record_bill_payment, description="Pay a supplier's bill(s) from the bank."
     )
+    create_bank_account: BankAccountPayload = strawberry.mutation(
+        resolver=create_bank_account,
+        description="A bank account: its own account under Bank, with an opening balance.",
+    )
+    set_bank_csv_mapping: BankAccountPayload = strawberry.mutation(
+        resolver=set_bank_csv_mapping,
+        description="Which columns of the bank's CSV export hold what.",
+    )
+    import_bank_statement: ImportBankStatementPayload = strawberry.mutation(
+        resolver=import_bank_statement,
+        description="Import an OFX/QFX, camt.053 or CSV statement; all lines or none.",
+    )
+    match_bank_lines: MatchBankLinesPayload = strawberry.mutation(
+        resolver=match_bank_lines,
+        description="Match every unexplained bank line to a processor payout where one fits.",
+    )
+    match_bank_line_to_payout: BankLinePayload = strawberry.mutation(
+        resolver=match_bank_line_to_payout, description="Match a bank line to a payout by hand."
+    )
+    categorise_bank_line: BankLinePayload = strawberry.mutation(
+        resolver=categorise_bank_line,
+        description="Cash payment for store orders, a transfer, or any account.",
+    )
+    unexplain_bank_line: BankLinePayload = strawberry.mutation(
+        resolver=unexplain_bank_line,
+        description="Take back a line's match, link or category; what it posted goes.",
+    )
+    create_bank_rule: BankRulePayload = strawberry.mutation(
+        resolver=create_bank_rule, description="Categorise future lines by payee and amount."
+    )
+    delete_bank_rule: BankRulePayload = strawberry.mutation(resolver=delete_bank_rule)
     record_inventory_adjustment: InventoryAdjustmentPayload = strawberry.mutation(
         resolver=record_inventory_adjustment,
         description="Units counted short, damaged or written off, at the cost of the day.",

@@ -18,6 +18,8 @@ ALLOWED_HOSTS = {
     "GOFLOW": (".api.goflow.com",),
     "amazon": ("api.amazon.com", "api.amazon.co.uk", "api.amazon.co.jp", ".amazon.com"),
     "tiktok": ("open-api.tiktokglobalshop.com", "auth.tiktok-shops.com"),
+    "paypal": ("api-m.paypal.com", "api-m.sandbox.paypal.com"),
+    "stripe": ("api.stripe.com",),
 }
 
 

@@ -16,6 +16,7 @@ from service.domain.events import PaymentMethod
 from service.domain.settings import (
     AccountingBasis,
     ChannelStatus,
+    DepositLink,
     FulfillmentTracking,
     OrderStatus,
     OrderStatusOverride,
@@ -34,6 +35,7 @@ class CompanyInputs:
     channel_statuses: dict[UUID, tuple[tuple[str, ChannelStatus], ...]]
     overrides: dict[tuple[UUID, str], OrderStatusOverride] = field(default_factory=dict)
     gateways: dict[UUID, tuple[tuple[str, PaymentMethod], ...]] = field(default_factory=dict)
+    deposits: dict[tuple[UUID, str], tuple[DepositLink, ...]] = field(default_factory=dict)
 
     def settings(self, store_id: UUID) -> Settings:
         return Settings(
@@ -47,6 +49,7 @@ class CompanyInputs:
             settings=self.settings(store_id),
             override=self.overrides.get((store_id, order_id)),
             gateways=self.gateways.get(store_id, ()),
+            deposits=self.deposits.get((store_id, order_id), ()),
         )
 
 
@@ -79,6 +82,7 @@ async def load_inputs(
         order_id,
     )
     gateways = await merchant_mappings(conn, company_id)
+    deposits = await _deposit_links(conn, company_id, store_id, order_id)
     by_store: dict[UUID, list[tuple[str, ChannelStatus]]] = {}
     for s in statuses:
         by_store.setdefault(s["store_id"], []).append((s["source"], ChannelStatus(s["status"])))
@@ -94,4 +98,32 @@ async def load_inputs(
             for o in overrides
         },
         gateways=gateways,
+        deposits=deposits,
     )
+
+
+async def _deposit_links(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID | None, order_id: str | None
+) -> dict[tuple[UUID, str], tuple[DepositLink, ...]]:
+    """Bank deposits linked to orders (order action "link payment")."""
+    rows = await conn.fetch(
+        "SELECT store_id, order_id, line_id, deposit_date, amount, difference, "
+        "difference_account FROM deposit_links WHERE company_id = $1 "
+        "AND ($2::uuid IS NULL OR store_id = $2) AND ($3::text IS NULL OR order_id = $3) "
+        "ORDER BY store_id, order_id, deposit_date, line_id",
+        company_id,
+        store_id,
+        order_id,
+    )
+    out: dict[tuple[UUID, str], list[DepositLink]] = {}
+    for r in rows:
+        out.setdefault((r["store_id"], r["order_id"]), []).append(
+            DepositLink(
+                str(r["line_id"]),
+                r["deposit_date"],
+                r["amount"],
+                r["difference"],
+                r["difference_account"],
+            )
+        )
+    return {k: tuple(v) for k, v in out.items()}

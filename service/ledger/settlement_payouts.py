@@ -44,7 +44,7 @@ async def marketplace_payouts(
             payout_date=r["deposit_date"],
             amount=r["total"],
             currency=r["currency_code"].strip(),
-            status=r["status"],
+            status=str(r["status"]).lower(),
         )
         for r in rows
     ]

@@ -33,6 +33,7 @@ from service.connectors.shopify.sync import (
     order_count,
     sync_payouts,
 )
+from service.ledger.bank_match import match_payouts
 from service.ledger.codec import encode
 from service.ledger.companies import Store, get_store
 from service.ledger.ingest import SYNC, mark_event, store_event
@@ -442,6 +443,9 @@ async def _apply_processor_records(
         )
         if changed:
             await repost_processor_record(conn, company_id, store_id, row[2], row[3])
+    if payouts:
+        # Bank lines imported before their payout was synced are matched now.
+        await match_payouts(conn, company_id)
     return len(payouts), len(balance_transactions)
 
 

@@ -78,6 +78,12 @@ class CostTracker:
             for k, v in best.items()
             if v.moves and v.source is CostSource.PRODUCT_COSTING
         }
+        # A line the costing could cost only in part (units shipped before
+        # any cost was known) is listed as missing, yet its other shipments
+        # still leave stock at their cost.
+        for c in ctx.costs if ctx is not None else ():
+            if c.missing and c.moves and c.line_id not in best:
+                self._exact.setdefault(c.line_id, dict(c.moves))
         self._held: dict[str, list[int]] = {}  # line -> [units, value] out at cost
         self.moves: list[StockMove] = []
 

@@ -93,10 +93,23 @@ MAX_UNITS = 1_000_000
 MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
+class CsvFileError(ValueError):
+    """The text is not a CSV file at all (a stray quote, a field past the
+    size limit): nothing in it can be read row by row."""
+
+
+def parse_csv(text: str) -> list[dict[str, str]]:
+    """Rows of a CSV file by header, whatever its line endings."""
+    try:
+        return [dict(row) for row in csv.DictReader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise CsvFileError(f"not a readable CSV file: {exc}") from exc
+
+
 def parse_restock_csv(text: str) -> list[dict[str, str]]:
     """Rows of a restock CSV (header: sku, month, units, and optionally
     unit_cost)."""
-    return [dict(row) for row in csv.DictReader(io.StringIO(text))]
+    return parse_csv(text)
 
 
 def apply_bulk_restocks(

@@ -16,6 +16,7 @@ from typing import Any
 from service.domain.processor import RecordKind
 from service.posting import (
     accrual,
+    bank,
     cash,
     engine,
     manual,
@@ -378,6 +379,63 @@ _OTHER_RULES: tuple[Rule, ...] = (
         """Units restocked for a SKU on a channel in a month, reported one by
         one or in bulk: Dr Inventory, Cr Cost of goods sold for the units at
         the SKU's unit cost, dated at the month's end.""",
+    ),
+    _r(
+        "bank.opening",
+        "16.1",
+        "Bank account opening balance",
+        bank.post_bank_opening,
+        """A bank account's balance on the day its feed starts: Dr the bank
+        account (a sub-ledger of Bank), Cr Opening balance equity.""",
+    ),
+    _r(
+        "bank.payout_matched",
+        "16.2",
+        "Bank line matched to a processor payout",
+        bank.post_bank_line,
+        """A bank line of the same amount as a processor payout, within a
+        few days of it, confirms the payout. The payout itself posted Dr
+        Bank, Cr Undeposited funds; the line only moves that money into the
+        bank account's sub-ledger: Dr the bank account, Cr Bank. Nothing is
+        counted twice.""",
+    ),
+    _r(
+        "bank.deposit_linked",
+        "16.3",
+        "Bank deposit linked to orders",
+        bank.post_bank_line,
+        """A deposit linked to unpaid orders: each order posts its share
+        against Bank (cash basis: its sales; accrual: Cr Accounts
+        receivable); the line moves the deposit into the bank account's
+        sub-ledger: Dr the bank account, Cr Bank.""",
+    ),
+    _r(
+        "bank.store_cash",
+        "16.4",
+        "Cash payment received for store orders",
+        bank.post_bank_line,
+        """A deposit categorised as cash payment received for store orders,
+        with no order named: accrual basis, Dr the bank account, Cr Accounts
+        receivable (the store's unlinked balance); cash basis, Dr the bank
+        account, Cr Gross sales.""",
+    ),
+    _r(
+        "bank.transfer",
+        "16.4",
+        "Transfer between own bank accounts",
+        bank.post_bank_line,
+        """Money moved between two of the company's bank accounts: Dr the
+        account it reached, Cr the account it left. The other account's
+        line of the same transfer posts nothing.""",
+    ),
+    _r(
+        "bank.categorised",
+        "16.4",
+        "Bank line categorised to an account",
+        bank.post_bank_line,
+        """A bank line put to an account by hand or by a saved rule (an
+        expense, an owner's draw, a loan): Dr the bank account, Cr that
+        account for money in; the other way round for money out.""",
     ),
     _r(
         "period.adjustment",

@@ -1,4 +1,4 @@
-"""Syncs: the steps that ask a channel for its data and hand it to the ledger.
+"""Orchestration of syncs with outside services: cursors, runs, batches.
 
 Provider knowledge (clients, file formats, the mapping to neutral kinds)
 lives in ``service.connectors``; the ledger stores and posts what it gets

@@ -9,10 +9,13 @@ from uuid import UUID
 import strawberry
 
 from service.api.context import Info
+from service.api.ids import decode_uuid
 from service.api.loaders import load_books
 from service.api.types.order import Order, parse_order_id
 from service.api.types.user_error import UserError, UserErrorCode
+from service.commands import bank
 from service.commands.order_actions import apply_order_action as command
+from service.commands.runner import Outcome
 from service.ledger.orders import orders_by_keys
 
 MAX_ORDERS = 250
@@ -27,6 +30,8 @@ class OrderAction(Enum):
     COGS_ONLY = "COGS_ONLY"
     EXCLUDE = "EXCLUDE"
     INCLUDE = "INCLUDE"
+    LINK_PAYMENT = "LINK_PAYMENT"
+    UNLINK_PAYMENT = "UNLINK_PAYMENT"
 
 
 @strawberry.input
@@ -35,6 +40,15 @@ class ApplyOrderActionInput:
     action: OrderAction
     date: dt.date | None = strawberry.field(
         default=None, description="When the balance is closed (CLOSE_* actions); required there."
+    )
+    bank_line_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="LINK_PAYMENT: the bank deposit that paid the orders (required there).",
+    )
+    difference_account: str | None = strawberry.field(
+        default=None,
+        description="LINK_PAYMENT: where a difference between the deposit and the orders'"
+        " open balances goes (BANK_FEES, DISCOUNTS, BAD_DEBT...); required when they differ.",
     )
     idempotency_key: str | None = None
 
@@ -66,6 +80,17 @@ def _parse(input: ApplyOrderActionInput) -> tuple[dict[int, tuple[UUID, str]], l
                 message=f"{input.action.value} needs the date the balance is closed",
             )
         )
+    if (
+        input.action is OrderAction.LINK_PAYMENT
+        and decode_uuid(input.bank_line_id or "", "BankLine") is None
+    ):
+        errors.append(
+            UserError(
+                field="input.bankLineId",
+                code=UserErrorCode.REQUIRED,
+                message="LINK_PAYMENT needs the bank line of the deposit",
+            )
+        )
     keys: dict[int, tuple[UUID, str]] = {}
     for i, raw in enumerate(input.order_ids):
         key = parse_order_id(raw)
@@ -82,21 +107,31 @@ def _parse(input: ApplyOrderActionInput) -> tuple[dict[int, tuple[UUID, str]], l
     return keys, errors
 
 
+async def _run(
+    info: Info, input: ApplyOrderActionInput, keys: dict[int, tuple[UUID, str]]
+) -> Outcome:
+    ctx = info.context
+    key = input.idempotency_key
+    if input.action is OrderAction.LINK_PAYMENT:
+        line_id = decode_uuid(input.bank_line_id or "", "BankLine")
+        assert line_id is not None  # checked by _parse
+        return await bank.link(
+            ctx.pool, ctx.queue, ctx.company_id, key, line_id, keys, input.difference_account
+        )
+    if input.action is OrderAction.UNLINK_PAYMENT:
+        return await bank.unlink_orders(ctx.pool, ctx.queue, ctx.company_id, key, keys)
+    return await command(
+        ctx.pool, ctx.queue, ctx.company_id, keys, input.action.value, input.date, key
+    )
+
+
 async def apply_order_action(info: Info, input: ApplyOrderActionInput) -> ApplyOrderActionPayload:
     """All or nothing: any refused order means no order is changed."""
     ctx = info.context
     keys, errors = _parse(input)
     if errors:
         return ApplyOrderActionPayload(user_errors=errors)
-    outcome = await command(
-        ctx.pool,
-        ctx.queue,
-        ctx.company_id,
-        keys,
-        input.action.value,
-        input.date,
-        input.idempotency_key,
-    )
+    outcome = await _run(info, input, keys)
     if outcome.refusals:
         return ApplyOrderActionPayload(
             user_errors=[

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from uuid import UUID
 
 import strawberry
@@ -17,6 +15,7 @@ from service.commands.costs import record_purchase_rows
 from service.domain.money import MoneyError, check_total, to_minor
 from service.ledger.inventory import Purchase
 from service.ledger.jobs import get_job
+from service.posting.restocks import CsvFileError, parse_csv
 
 MAX_UNITS = 1_000_000
 MIN_YEAR, MAX_YEAR = 1970, 2200
@@ -258,6 +257,11 @@ async def record_purchase(info: Info, input: RecordPurchaseInput) -> RecordPurch
 
 async def import_purchases_csv(info: Info, input: ImportPurchasesCsvInput) -> RecordPurchasePayload:
     """All rows or none: any bad row is reported (row numbers from 1) and nothing is saved."""
-    reader = csv.DictReader(io.StringIO(input.csv))
-    rows = [(f"row {n}", dict(r)) for n, r in enumerate(reader, start=1)]
+    try:
+        parsed = parse_csv(input.csv)
+    except CsvFileError as exc:
+        return RecordPurchasePayload(
+            user_errors=[UserError(field="input.csv", code=UserErrorCode.INVALID, message=str(exc))]
+        )
+    rows = [(f"row {n}", r) for n, r in enumerate(parsed, start=1)]
     return await _record(info, rows, "importPurchasesCsv", input.idempotency_key)

@@ -22,7 +22,7 @@ from service.commands import restocks as commands
 from service.domain.money import MoneyError, to_minor
 from service.domain.restocks import BulkMode
 from service.ledger.restocks import RestockRowsError, store_facts
-from service.posting.restocks import parse_restock_csv
+from service.posting.restocks import CsvFileError, parse_restock_csv
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -275,7 +275,14 @@ async def import_restocks_csv(info: Info, input: ImportRestocksCsvInput) -> Rest
                 )
             ]
         )
-    rows = parse_restock_csv(text)
+    try:
+        rows = parse_restock_csv(text)
+    except CsvFileError as exc:
+        return RestockPayload(
+            user_errors=[
+                UserError(field="input.file", code=UserErrorCode.INVALID, message=str(exc))
+            ]
+        )
     return await _save(
         info,
         input.store_id,

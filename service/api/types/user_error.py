@@ -15,6 +15,9 @@ class UserErrorCode(Enum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     PERIOD_LOCKED = "PERIOD_LOCKED"
     FORBIDDEN = "FORBIDDEN"
+    UNKNOWN_FORMAT = "UNKNOWN_FORMAT"
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+    ALREADY_EXPLAINED = "ALREADY_EXPLAINED"
 
 
 @strawberry.type(description="An expected refusal, naming the input field at fault.")

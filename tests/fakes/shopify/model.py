@@ -93,6 +93,9 @@ class FTxn:
     at: dt.datetime
     parent_id: int | None = None
     test: bool = False
+    authorization: str | None = None
+    """The processor's own id of the payment (PayPal's transaction id,
+    Stripe's charge id), as Shopify's REST ``authorization`` carries it."""
 
     @property
     def manual(self) -> bool:

@@ -137,7 +137,8 @@ def rest_transaction(o: FOrder, t: FTxn) -> dict[str, Any]:
         "created_at": local_time(t.at, o.timezone),
         "processed_at": local_time(t.at, o.timezone),
         "test": t.test,
-        "authorization": None if t.gateway != "shopify_payments" else f"ch_{t.id}",
+        "authorization": t.authorization
+        or (None if t.gateway != "shopify_payments" else f"ch_{t.id}"),
         "parent_id": t.parent_id,
         "amount": money(t.amount, o.currency),
         "currency": o.currency,

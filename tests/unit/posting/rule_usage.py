@@ -35,6 +35,7 @@ from service.posting.period_lock import fold_into_closed_period
 from service.posting.purchases import post_bill_payment, post_purchase
 from service.posting.restocks import parse_restock_csv
 from service.posting.stock import Adjustment, adjustment_entries, true_up_entries
+from tests.unit.posting.bank_scenarios import bank_entries
 from tests.unit.posting.scenario_loader import (
     load_all,
     load_channel_restocks,
@@ -101,6 +102,8 @@ def scenario_entries(scn: dict[str, Any]) -> list[JournalEntry]:
         return _order_entries(scn)
     if kind == "processor":
         return _processor_entries(scn)
+    if kind == "bank":
+        return [e for basis in AccountingBasis for e in bank_entries(scn, basis)]
     return _restock_entries(scn)
 
 

@@ -104,6 +104,10 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("13.4", "Several shipping refund adjustments add up with their signs", "test_normalize_real"),
     ("13.5", "A history waiting for a missing part is NEEDS_DATA, not dropped", "test_needs_data"),
     ("13.6", "Accrual: cancelled after recognition, never paid: reversed against AR", ""),
+    ("16.1", "Bank account opening balance in its own sub-ledger of Bank", ""),
+    ("16.2", "Bank line matched to a payout moves it into the bank's sub-ledger", ""),
+    ("16.3", "Deposit linked to orders: orders post, the line moves Bank to the sub-ledger", ""),
+    ("16.4", "Cash for store orders, transfers and categorised lines", ""),
     (
         "bad-input",
         "Inconsistent history raises one InconsistentHistory naming order and problem",

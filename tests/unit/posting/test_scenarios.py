@@ -11,6 +11,7 @@ from service.domain.errors import InconsistentHistory
 from service.domain.journal import JournalEntry
 from service.domain.money import to_minor
 from service.domain.restocks import BulkMode
+from service.domain.settings import AccountingBasis
 from service.posting import (
     BulkRestockError,
     apply_bulk_restocks,
@@ -26,6 +27,7 @@ from service.posting import (
     post_sku_restock,
 )
 from service.posting.restocks import parse_restock_csv
+from tests.unit.posting.bank_scenarios import bank_entries
 from tests.unit.posting.scenario_loader import (
     expand_cases,
     load_all,
@@ -138,6 +140,13 @@ def test_non_order_scenario(name: str, scn: dict[str, Any]) -> None:
     cur = scn.get("currency", "USD")
     expect = scn["expect"]
     store = scn.get("store_id", "store1")
+    if scn["kind"] == "bank":
+        for basis, want in expect["by_basis"].items():
+            got = bank_entries(scn, AccountingBasis(basis))
+            for e in got:
+                assert sum(ln.amount for ln in e.lines) == 0, e
+            assert _totals(tuple(got)) == _amounts(want, cur)
+        return
     if scn["kind"] == "processor":
         records = load_processor_records(scn)
         if "error" in expect:

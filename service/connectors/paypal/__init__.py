@@ -1,0 +1,1 @@
+"""PayPal as a payment processor: Transaction Search records and withdrawals."""

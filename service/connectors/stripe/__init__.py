@@ -1,0 +1,1 @@
+"""Stripe as a payment processor: balance transactions and payouts."""
