@@ -154,6 +154,13 @@ async def test_amazon_settlement_from_the_api_and_by_upload_is_one_and_ties_out(
     assert [(p.payout_id, p.amount, p.currency, str(p.payout_date)) for p in payouts] == [
         ("12345678901", 3080, "USD", "2026-03-17")
     ]
+    from service.ledger.payouts import list_payouts
+
+    async with pool.acquire() as conn:
+        every = await list_payouts(conn, tenant.company_id)
+    assert [(p.processor, p.payout_id, p.status) for p in every] == [
+        ("amazon", "12345678901", "paid")
+    ]
 
     csv_url = s["cogsCsvUrl"]
     got = await client.get(csv_url[csv_url.index("/reports") :], headers=tenant.headers)
