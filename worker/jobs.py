@@ -24,6 +24,8 @@ from service.ledger.inventory_systems import INVENTORY_FUNCTION
 from service.ledger.inventory_systems import request_sync as request_inventory_sync
 from service.ledger.job_kinds import function_for
 from service.ledger.jobs import abandoned_jobs, fail_job, stale_queued_jobs
+from service.ledger.marketplace_accounts import MARKETPLACE_FUNCTION
+from service.ledger.marketplace_accounts import request_sync as request_marketplace_sync
 from service.ledger.order_actions import (
     run_channel_repost,
     run_orders_repost,
@@ -42,6 +44,7 @@ from service.ledger.sync_runs import (
     sync_job_id,
 )
 from service.sync.inventory_systems import run_inventory_sync
+from service.sync.marketplaces import run_marketplace_sync
 from service.sync.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id, process_event
 from worker.running import (
     MAX_TRIES,
@@ -156,6 +159,33 @@ async def sync_inventory_costs(ctx: dict[str, Any], company_id: str, job_id: str
             ctx["pool"], settings.resolved_secret_key(), UUID(company_id), job_id
         ),
     )
+
+
+@capped
+async def sync_marketplace(ctx: dict[str, Any], company_id: str, job_id: str) -> bool:
+    """An Amazon seller account's or TikTok shop's settlements and orders."""
+    settings: Settings = ctx["settings"]
+    return await guarded(
+        ctx,
+        company_id,
+        job_id,
+        lambda: run_marketplace_sync(
+            ctx["pool"], settings.resolved_secret_key(), UUID(company_id), job_id
+        ),
+    )
+
+
+async def schedule_marketplace_syncs(ctx: dict[str, Any]) -> int:
+    """Fetch new settlements hourly from every connected marketplace account."""
+    pool: asyncpg.Pool = ctx["pool"]
+    started = 0
+    for row in await pool.fetch("SELECT company_id, store_id FROM marketplace_accounts"):
+        async with pool.acquire() as conn:
+            job = await request_marketplace_sync(conn, row["company_id"], row["store_id"])
+        started += await enqueue(
+            ctx["redis"], MARKETPLACE_FUNCTION, job.job_id, str(row["company_id"]), job.job_id
+        )
+    return started
 
 
 async def schedule_inventory_syncs(ctx: dict[str, Any]) -> int:

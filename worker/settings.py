@@ -31,7 +31,9 @@ from worker.jobs import (
     requeue_stale_jobs,
     schedule_incremental_syncs,
     schedule_inventory_syncs,
+    schedule_marketplace_syncs,
     sync_inventory_costs,
+    sync_marketplace,
     sync_shopify_store,
 )
 from worker.observability import instrument_all, job_started, serve_metrics
@@ -68,6 +70,7 @@ class WorkerSettings:
         func(repost_orders, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(sync_inventory_costs, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(sync_shopify_store, max_tries=MAX_TRIES, timeout=TIMEOUT),
+        func(sync_marketplace, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(sync_processor_account, max_tries=MAX_TRIES, timeout=TIMEOUT),
         func(cleanup_journal_versions, max_tries=MAX_TRIES, timeout=TIMEOUT, keep_result=0),
     ]
@@ -76,6 +79,7 @@ class WorkerSettings:
         cron(schedule_incremental_syncs, minute=set(range(0, 60, 5)), second={30}, timeout=TIMEOUT),
         cron(cleanup_journal_versions, minute=set(range(7, 60, 10)), second={15}, timeout=TIMEOUT),
         cron(schedule_inventory_syncs, minute={42}, second={0}, timeout=TIMEOUT),
+        cron(schedule_marketplace_syncs, minute={23}, second={0}, timeout=TIMEOUT),
         cron(schedule_processor_syncs, minute={17}, second={0}, timeout=TIMEOUT),
         cron(refetch_waiting_orders, second={45}, unique=True, timeout=TIMEOUT),
         cron(recost_moved_skus, second=set(range(5, 60, 10)), unique=True, timeout=TIMEOUT),

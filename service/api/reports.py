@@ -16,6 +16,8 @@ from starlette.responses import JSONResponse, Response
 from service.api.graphql_app import AuthenticationFailed, authenticate
 from service.ledger.cogs_report import report_rows
 from service.ledger.reports.cogs import cogs_csv, cogs_xlsx
+from service.ledger.reports.settlement_cogs import settlement_cogs_csv, settlement_cogs_xlsx
+from service.ledger.settlements import settlement_cogs_rows
 
 TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -73,6 +75,38 @@ async def cogs_file(request: Request) -> Response:
     body = cogs_csv(rows, currency) if kind == "csv" else cogs_xlsx(rows, currency)
     name = f"cogs-{q.get('payoutId') or (str(start or 'all') + '-' + str(end or 'all'))}"
     name = f"{safe_filename(name)}.{kind}"
+    return Response(
+        body,
+        media_type=TYPES[kind],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+async def settlement_cogs_file(request: Request) -> Response:
+    """GET /reports/settlement-cogs.csv|xlsx?settlementId=&storeId=: one settlement's COGS."""
+    state = request.app.state
+    try:
+        caller = await authenticate(state.pool, request.headers.get("authorization"))
+    except AuthenticationFailed as exc:
+        return JSONResponse({"error": str(exc)}, status_code=401)
+    kind = request.path_params["kind"]
+    if kind not in TYPES:
+        return JSONResponse({"error": "the report comes as .csv or .xlsx"}, 404)
+    q = request.query_params
+    settlement_id = q.get("settlementId")
+    if not settlement_id:
+        return JSONResponse({"error": "settlementId is required"}, status_code=400)
+    try:
+        store = UUID(q["storeId"]) if q.get("storeId") else None
+    except ValueError as exc:
+        return JSONResponse({"error": f"storeId: {exc}"}, status_code=400)
+    rows, currency = await settlement_cogs_rows(state.pool, caller.company_id, store, settlement_id)
+    body = (
+        settlement_cogs_csv(rows, currency)
+        if kind == "csv"
+        else settlement_cogs_xlsx(rows, currency)
+    )
+    name = f"{safe_filename('cogs-settlement-' + settlement_id)}.{kind}"
     return Response(
         body,
         media_type=TYPES[kind],

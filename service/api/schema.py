@@ -70,6 +70,17 @@ from service.api.mutations.inventory_sku_mapping import (
     inventory_sku_mappings,
     set_inventory_sku_mapping,
 )
+from service.api.mutations.marketplaces import (
+    ConnectMarketplacePayload,
+    ImportSettlementPayload,
+    SetSettlementMappingPayload,
+    SyncMarketplacePayload,
+    connect_amazon_account,
+    connect_tiktok_shop,
+    import_amazon_settlement,
+    set_settlement_mapping,
+    sync_marketplace,
+)
 from service.api.mutations.processor_accounts import (
     ProcessorAccountPayload,
     connect_processor_account,
@@ -154,6 +165,11 @@ from service.api.queries.processor_accounts import (
     processor_sync_runs,
 )
 from service.api.queries.products import product, products
+from service.api.queries.settlements import (
+    MarketplaceOverlap,
+    marketplace_overlaps,
+    settlements,
+)
 from service.api.queries.statements import (
     balance_sheet,
     cash_flow_statement,
@@ -190,6 +206,7 @@ from service.api.types.processor import (
 )
 from service.api.types.product import Product
 from service.api.types.settings import BookkeepingSettings
+from service.api.types.settlement import Settlement
 from service.api.types.statements import (
     BalanceSheet,
     CashFlowStatement,
@@ -230,6 +247,14 @@ class Query:
     restocks: list[Restock] = strawberry.field(resolver=restocks)
     cogs_report: CogsReport = strawberry.field(
         resolver=cogs_report, description="COGS per period or payout, as CSV and XLSX files."
+    )
+    settlements: Connection[Settlement] = strawberry.field(
+        resolver=settlements,
+        description="Marketplace settlements and statements, with their deposits and COGS files.",
+    )
+    marketplace_overlaps: list[MarketplaceOverlap] = strawberry.field(
+        resolver=marketplace_overlaps,
+        description="Warnings: a store's orders from a marketplace also synced from it.",
     )
     journal_entries: Connection[JournalEntry] = strawberry.field(
         resolver=journal_entries, description="The journal, by date: drill down from statements."
@@ -395,6 +420,25 @@ class Mutation:
     )
     sync_store: SyncStorePayload = strawberry.mutation(
         resolver=sync_store, description="Sync a connected store now."
+    )
+    connect_amazon_account: ConnectMarketplacePayload = strawberry.mutation(
+        resolver=connect_amazon_account,
+        description="Connect an Amazon seller account and fetch its settlements.",
+    )
+    connect_tiktok_shop: ConnectMarketplacePayload = strawberry.mutation(
+        resolver=connect_tiktok_shop,
+        description="Connect a TikTok shop (Open API 202309) and fetch its statements.",
+    )
+    import_amazon_settlement: ImportSettlementPayload = strawberry.mutation(
+        resolver=import_amazon_settlement,
+        description="Upload a settlement report downloaded from Seller Central (flat file V2).",
+    )
+    set_settlement_mapping: SetSettlementMappingPayload = strawberry.mutation(
+        resolver=set_settlement_mapping,
+        description="Place a marketplace amount no rule knows; its settlements are re-posted.",
+    )
+    sync_marketplace: SyncMarketplacePayload = strawberry.mutation(
+        resolver=sync_marketplace, description="Fetch a marketplace account's settlements now."
     )
     connect_processor_account: ProcessorAccountPayload = strawberry.mutation(
         resolver=connect_processor_account,

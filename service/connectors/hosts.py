@@ -16,6 +16,8 @@ ALLOWED_HOSTS = {
     "shopify": (".myshopify.com",),
     "FINALE": ("app.finaleinventory.com",),
     "GOFLOW": (".api.goflow.com",),
+    "amazon": ("api.amazon.com", "api.amazon.co.uk", "api.amazon.co.jp", ".amazon.com"),
+    "tiktok": ("open-api.tiktokglobalshop.com", "auth.tiktok-shops.com"),
     "paypal": ("api-m.paypal.com", "api-m.sandbox.paypal.com"),
     "stripe": ("api.stripe.com",),
 }

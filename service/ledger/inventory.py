@@ -29,6 +29,7 @@ from service.ledger.jobs import JobRecord, finish_job, record_job, start_job
 from service.ledger.order_posting import GOOD_HISTORY, good_history, post_history, repost_order
 from service.ledger.posting_inputs import CompanyInputs, load_inputs
 from service.ledger.purchases import post_purchases
+from service.ledger.settlements import repost_settlements_with_skus, settlement_sales
 from service.ledger.stock import (
     SkuValuation,
     adjustments_of,
@@ -162,6 +163,7 @@ async def sku_events(
     adjustments = await adjustments_of(conn, company_id, sku)
     orders = await order_moves(conn, company_id, sku, inputs)
     sales = [s for o in orders for s in move_sales(o.key, o.moves) if s.sku == sku]
+    sales += await settlement_sales(conn, company_id, sku)
     return SkuEvents(receipts, adjustments, orders, sales)
 
 
@@ -282,7 +284,8 @@ async def run_recost(pool: asyncpg.Pool, company_id: UUID, job_id: str) -> bool:
         async with pool.acquire() as conn, conn.transaction():
             for store_id, order_id in await recost_sku(conn, company_id, sku):
                 await repost_order(conn, company_id, store_id, order_id)
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, conn.transaction():
+        await repost_settlements_with_skus(conn, company_id, job.payload["skus"])
         await finish_job(conn, company_id, job_id)
     return True
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from service.ledger.inventory import RECOST, RECOST_FUNCTION
 from service.ledger.inventory_systems import INVENTORY_FUNCTION, INVENTORY_SYNC
+from service.ledger.marketplace_accounts import MARKETPLACE_FUNCTION, MARKETPLACE_SYNC
 from service.ledger.order_actions import (
     CHANNEL_FUNCTION,
     CHANNEL_REPOST,
@@ -32,6 +33,7 @@ JOB_KINDS = (
     JobKind(RECOST, RECOST_FUNCTION),
     JobKind(INVENTORY_SYNC, INVENTORY_FUNCTION),
     JobKind(ORDERS_REPOST, ORDERS_FUNCTION),
+    JobKind(MARKETPLACE_SYNC, MARKETPLACE_FUNCTION),
 )
 BY_KIND = {k.kind: k for k in JOB_KINDS}
 

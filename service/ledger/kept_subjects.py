@@ -2,9 +2,10 @@
 
 Restocks reported by hand, manual entries and opening balances, purchases
 and bill payments, stock adjustments and cost true-ups, bank accounts'
-opening balances and explained bank lines: a full re-post and ``verify`` post
-them all again from their rows, and a subject of one of them that changed
-while a full re-post was building is posted again into the new books.
+opening balances and explained bank lines, marketplace settlements: a full
+re-post and ``verify`` post them all again from their rows, and a subject
+of one of them that changed while a full re-post was building is posted
+again into the new books.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from service.ledger.journal import Posting, replace_subject
 from service.ledger.manual_entries import OPENING_SUBJECT, kept_postings
 from service.ledger.purchases import purchase_postings
 from service.ledger.restocks import restock_postings
+from service.ledger.settlements import settlement_postings
 from service.ledger.stock import adjustment_postings, true_up_postings
 
 PREFIXES = (
@@ -28,6 +30,7 @@ PREFIXES = (
     "payment:",
     "adjustment:",
     "costing:",
+    "settlement:",
     "bank:",
 )
 
@@ -43,6 +46,7 @@ async def kept_subject_postings(conn: asyncpg.Connection, company_id: UUID) -> l
     postings += await purchase_postings(conn, company_id)
     postings += await adjustment_postings(conn, company_id)
     postings += await true_up_postings(conn, company_id)
+    postings += await settlement_postings(conn, company_id)
     postings += await bank_postings(conn, company_id)
     return postings
 

@@ -16,6 +16,7 @@ import asyncpg
 
 from service.ledger.jobs import JobRecord, finish_job, record_job, start_job
 from service.ledger.order_posting import current_version, repost_order
+from service.ledger.settlements import repost_store_settlements
 
 ACTION_STATUS = {
     "VOID": "VOID",
@@ -88,7 +89,8 @@ async def set_channel_status(
 
 
 async def run_channel_repost(pool: asyncpg.Pool, company_id: UUID, job_id: str) -> bool:
-    """Re-post the channel's orders in batches; the saved position makes a retry resume."""
+    """Re-post the channel's orders in batches; the saved position makes a retry
+    resume. A marketplace account's settlements are posted again at the end."""
     async with pool.acquire() as conn, conn.transaction():
         job = await start_job(conn, company_id, job_id)
     if job is None:
@@ -114,6 +116,7 @@ async def run_channel_repost(pool: asyncpg.Pool, company_id: UUID, job_id: str) 
             for r in rows:
                 await repost_order(conn, company_id, store_id, r["order_id"])
             if not rows:
+                await repost_store_settlements(conn, company_id, store_id)
                 await finish_job(conn, company_id, job_id)
                 return True
             after = rows[-1]["order_id"]

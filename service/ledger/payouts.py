@@ -95,5 +95,9 @@ async def list_payouts(
     date_to: dt.date | None = None,
 ) -> list[PayoutRow]:
     """Every processor's payouts, by date then id."""
+    from service.ledger.settlement_payouts import amazon_payouts, tiktok_payouts
+
     rows = await processor_record_payouts(conn, company_id, date_from, date_to)
+    rows += await amazon_payouts(conn, company_id, date_from, date_to)
+    rows += await tiktok_payouts(conn, company_id, date_from, date_to)
     return sorted(rows, key=lambda p: (p.payout_date, p.processor, p.payout_id))

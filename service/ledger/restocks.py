@@ -14,6 +14,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.domain.marketplace import MARKETPLACES
 from service.domain.restocks import BulkMode, ChannelRestock, SkuRestock
 from service.ledger.journal import Posting
 from service.ledger.order_posting import post_live
@@ -44,7 +45,11 @@ class StoreFacts:
 
 
 async def store_facts(conn: asyncpg.Connection, company_id: UUID, store_id: UUID) -> StoreFacts:
-    """What restock rows are checked against: the store's channels and known SKUs."""
+    """What restock rows are checked against: the store's channels and known SKUs.
+
+    The marketplaces (Amazon, TikTok Shop) are channels of every store from
+    the start: their restocks are reported by hand, often before any of
+    their orders or settlements has been synced."""
     currency = await conn.fetchval(
         "SELECT currency_code FROM stores WHERE company_id = $1 AND store_id = $2",
         company_id,
@@ -63,7 +68,7 @@ async def store_facts(conn: asyncpg.Connection, company_id: UUID, store_id: UUID
     )
     return StoreFacts(
         currency or "USD",
-        frozenset(r["source"] for r in rows),
+        frozenset(r["source"] for r in rows) | frozenset(MARKETPLACES),
         {r["sku"]: r["cost"] for r in costs},
     )
 

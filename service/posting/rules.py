@@ -20,6 +20,7 @@ from service.posting import (
     cash,
     engine,
     manual,
+    marketplace,
     period_lock,
     processor,
     purchases,
@@ -504,7 +505,81 @@ _OTHER_RULES: tuple[Rule, ...] = (
     ),
 )
 
-RULES: tuple[Rule, ...] = _ORDER_RULES + _PROCESSOR_RULES + _OTHER_RULES
+_MARKETPLACE_RULES: tuple[Rule, ...] = (
+    _r(
+        "marketplace.sale",
+        "17",
+        "Marketplace sale recognised on its shipment date",
+        marketplace._Poster.recognise,
+        """A marketplace (Amazon, TikTok Shop) collects the customer's money
+        and reports it in its settlement. On the posted (shipment) date,
+        under both bases: Dr Reconciliation in process (that marketplace),
+        Cr Gross sales the principal, Cr Shipping income, Cr Sales tax
+        payable, Dr Discounts the merchant's promotions. Tax the marketplace
+        collects and remits itself (marketplace facilitator tax) is posted
+        collected and remitted in the same entry, two lines netting to zero,
+        the remitted side against Reconciliation in process.""",
+    ),
+    _r(
+        "marketplace.refund",
+        "17",
+        "Marketplace refund, line by line",
+        marketplace._Poster.recognise,
+        """A refund in a settlement reverses the sale line by line on its
+        posted date: Dr Refunds and returns the principal given back, Cr
+        Discounts the promotion reversed, Dr Shipping income, Dr Sales tax
+        payable, Cr Reconciliation in process the money returned. A refund
+        alone never touches cost of goods sold; restocks are reported by
+        hand.""",
+    ),
+    _r(
+        "marketplace.settle",
+        "17",
+        "Marketplace settlement record: RIP cleared, fees and reserves",
+        marketplace._Poster.settle,
+        """The settlement's own record of an order's money on a day clears
+        Reconciliation in process into Undeposited funds (that marketplace),
+        with what the marketplace kept or moved at the same time:
+        commissions and referral fees to Selling fees, fulfilment, storage
+        and label fees to Fulfillment fees, advertising to Advertising,
+        reserves held or released to Funds held in processor reserves,
+        inventory reimbursements to Other income.""",
+    ),
+    _r(
+        "marketplace.unknown",
+        "17",
+        "Marketplace amount no rule knows",
+        marketplace._Poster.unknown,
+        """A settlement amount whose combination of type and description no
+        rule knows is never dropped: Dr Undeposited funds (that marketplace),
+        Cr Needs review (Uncategorized) for money received, the reverse for
+        money taken, one entry per line, and the line is listed for review
+        with the marketplace's own words.""",
+    ),
+    _r(
+        "marketplace.cogs",
+        "17",
+        "Marketplace units sold: cost of goods",
+        marketplace._Poster.cost,
+        """Units a settlement reports as shipped post their cost on the
+        shipment date: Dr Cost of goods sold, Cr Inventory at the SKU's unit
+        cost, per SKU. A unit with no known cost posts at zero and is listed
+        as missing a cost.""",
+    ),
+    _r(
+        "marketplace.deposit",
+        "17",
+        "Marketplace settlement deposited to the bank",
+        marketplace._Poster.deposit,
+        """The settlement's total is paid to the bank on its deposit date:
+        Dr Bank, Cr Undeposited funds (that marketplace); a negative total
+        (the merchant owed the marketplace) runs the other way. Once every
+        line and the deposit are posted the marketplace's undeposited funds
+        for the settlement are zero.""",
+    ),
+)
+
+RULES: tuple[Rule, ...] = _ORDER_RULES + _PROCESSOR_RULES + _OTHER_RULES + _MARKETPLACE_RULES
 _BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
 
 

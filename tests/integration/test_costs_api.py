@@ -475,7 +475,7 @@ async def test_sku_restock_and_a_good_file_post_at_the_product_cost(
         {
             "input": {
                 "storeId": store,
-                "channel": "tiktok",
+                "channel": "faire",
                 "period": "DAY",
                 "date": "2025-05-01",
                 "amount": "-1.00",

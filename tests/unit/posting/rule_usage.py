@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from service.domain.errors import InconsistentHistory
@@ -44,6 +45,8 @@ from tests.unit.posting.scenario_loader import (
     load_sku_restocks,
     sub_scenarios,
 )
+
+MARKETPLACE_FIXTURES = Path(__file__).parents[2] / "fixtures" / "amazon"
 
 
 def _order_entries(scn: dict[str, Any]) -> list[JournalEntry]:
@@ -134,6 +137,21 @@ def rule_usage() -> dict[str, tuple[str, ...]]:
     for name, scn in load_all():
         for e in scenario_entries(scn):
             seen.setdefault(e.rule, set()).add(name)
+    for name, entries in marketplace_entries():
+        for e in entries:
+            seen.setdefault(e.rule, set()).add(name)
     for e in _books_examples():
         seen.setdefault(e.rule, set()).add("books-examples")
     return {rid: tuple(sorted(names)) for rid, names in sorted(seen.items())}
+
+
+def marketplace_entries() -> list[tuple[str, tuple[JournalEntry, ...]]]:
+    """The marketplace settlement fixtures, posted (section 17)."""
+    from service.connectors.amazon.settlement import parse_settlement
+    from service.posting.marketplace import post_settlement
+
+    out = []
+    for path in sorted(MARKETPLACE_FIXTURES.glob("*.txt")):
+        settlement = parse_settlement(path.read_bytes())
+        out.append((path.stem, post_settlement(settlement, "store1", {"MUG": 500}).entries))
+    return out

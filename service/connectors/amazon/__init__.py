@@ -1,0 +1,1 @@
+"""Amazon Selling Partner API: settlement reports, orders, and their reading."""
