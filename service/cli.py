@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -279,6 +280,56 @@ async def cmd_dev(settings: Settings) -> int:
     return 0
 
 
+async def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write one export to a file (or stdout), as the API's /exports/ serves it."""
+    from service.ledger.exports.files import ExportError, export_file
+
+    _, conn = await _connect(settings)
+    try:
+        params = {
+            "from": args.date_from,
+            "to": args.date_to,
+            "asOf": args.as_of,
+            "storeId": args.store,
+            "accountKey": args.account,
+            "payoutId": args.payout,
+            "summary": args.summary,
+        }
+        kind = args.kind or {"hledger": "journal", "beancount": "beancount"}.get(args.format, "csv")
+        try:
+            made = await export_file(conn, UUID(args.company), args.format, kind, params)
+        except ExportError as exc:
+            print(f"storebooks export: {exc}", file=sys.stderr)
+            return 2
+    finally:
+        await conn.close()
+    if args.output == "-":
+        sys.stdout.buffer.write(made.body)
+    else:
+        await asyncio.to_thread(Path(args.output).write_bytes, made.body)
+        print(f"wrote {len(made.body):,} bytes to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _export_parser(add: Any) -> None:
+    export = add("export", help="write the books as a file: a table, a ledger or an import")
+    export.add_argument(
+        "format",
+        help="journal, profit-and-loss, balance-sheet, trial-balance, inventory-valuation, "
+        "cogs, hledger or beancount",
+    )
+    export.add_argument("--company", required=True, help="the company id")
+    export.add_argument("--kind", default=None, help="csv or xlsx for tables")
+    export.add_argument("--from", dest="date_from", default=None, help="first day (YYYY-MM-DD)")
+    export.add_argument("--to", dest="date_to", default=None, help="last day (YYYY-MM-DD)")
+    export.add_argument("--as-of", default=None, help="balance sheet / valuation day")
+    export.add_argument("--store", default=None, help="one store id")
+    export.add_argument("--account", default=None, help="journal lines of one account key")
+    export.add_argument("--payout", default=None, help="COGS of one payout or settlement")
+    export.add_argument("--summary", default=None, help="DAY, PAYOUT or MONTH (ledgers)")
+    export.add_argument("-o", "--output", default="-", help="file to write (- for stdout)")
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -324,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("name", help="the company's name")
     _token_parser(add)
+    _export_parser(add)
     return parser
 
 
@@ -373,6 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(cmd_token(settings, args))
             case "stop":
                 return cmd_stop(settings)
+            case "export":
+                return asyncio.run(cmd_export(settings, args))
     except KeyboardInterrupt:
         return 130
     except ValueError as exc:

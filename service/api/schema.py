@@ -110,7 +110,7 @@ from service.api.queries.books_more import (
 )
 from service.api.queries.books_status import books_status
 from service.api.queries.chart_of_accounts import chart_of_accounts
-from service.api.queries.cogs_report import CogsReport, cogs_report
+from service.api.queries.cogs_report import CogsReport, PayoutChoice, cogs_report, payouts
 from service.api.queries.costs import MissingCost, Restock, missing_costs, restocks
 from service.api.queries.gateways import gateway_mappings
 from service.api.queries.ingest_errors import ingest_errors
@@ -176,6 +176,9 @@ class Query:
         resolver=missing_costs, description="Order lines whose COGS posted at 0 for want of a cost."
     )
     restocks: list[Restock] = strawberry.field(resolver=restocks)
+    payouts: list[PayoutChoice] = strawberry.field(
+        resolver=payouts, description="Payouts and settlements, newest first, for cogsReport."
+    )
     cogs_report: CogsReport = strawberry.field(
         resolver=cogs_report, description="COGS per period or payout, as CSV and XLSX files."
     )
