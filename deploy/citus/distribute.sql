@@ -38,6 +38,8 @@ SELECT create_distributed_table('bookkeeping_settings', 'company_id', colocate_w
 SELECT create_distributed_table('books', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('books_dirty', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('books_retired', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('export_account_maps', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('export_connections', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('idempotency_keys', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('inventory_adjustments', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('inventory_connections', 'company_id', colocate_with => 'companies');
@@ -47,6 +49,7 @@ SELECT create_distributed_table('journal_entries', 'company_id', colocate_with =
 SELECT create_distributed_table('products', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('suppliers', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('stores', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('summary_journals', 'company_id', colocate_with => 'companies');
 
 -- Tables with no foreign key (balances and per-version summaries are
 -- rebuilt from the journal; they carry company_id first in their keys).
@@ -76,5 +79,6 @@ SELECT create_distributed_table('sku_restocks', 'company_id', colocate_with => '
 SELECT create_distributed_table('store_gateways', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('sync_runs', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('sync_state', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('summary_pushes', 'company_id', colocate_with => 'companies');
 
 COMMIT;

@@ -1,0 +1,2 @@
+"""Pushing the books to accounting systems: ledger summaries in, the
+provider's client out; the ledger knows no provider."""
