@@ -5,7 +5,10 @@ push; an unmapped account stops the push before anything is stored."""
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 import pytest
@@ -145,3 +148,51 @@ async def test_unmapped_accounts_are_listed_and_nothing_is_sent(
         assert not await pool.fetchval(
             "SELECT count(*) FROM summary_journals WHERE company_id = $1", tenant.company_id
         )
+
+
+async def test_import_files_balance_per_journal_and_list_unmapped_accounts(
+    pool: asyncpg.Pool, tenant: Tenant, client: Any
+) -> None:
+    await demo_books(pool, tenant)
+    period = {
+        "from": (await first_day(pool, tenant.company_id)).isoformat(),
+        "to": far_end().isoformat(),
+    }
+    got = await client.get("/exports/qbo-journal.csv", params=period, headers=tenant.headers)
+    assert got.status_code == 400 and got.json()["field"] == "accountMap"
+    assert "COGS" in got.json()["error"] and "GROSS_SALES" in got.json()["error"]
+    await _map_all(pool, tenant)
+    async with pool.acquire() as conn:
+        await pushes.set_account_map(
+            conn,
+            tenant.company_id,
+            "XERO",
+            {a.key: (str(200 + i), "") for i, a in enumerate(DEFAULT_CHART.accounts)},
+        )
+    got = await client.get("/exports/qbo-journal.csv", params=period, headers=tenant.headers)
+    rows = list(csv.DictReader(io.StringIO(got.text)))
+    by_journal: dict[str, Decimal] = {}
+    for r in rows:
+        by_journal[r["Journal No."]] = (
+            by_journal.get(r["Journal No."], Decimal(0))
+            + Decimal(r["Debits"] or 0)
+            - Decimal(r["Credits"] or 0)
+        )
+    assert len(by_journal) > 1 and set(by_journal.values()) == {Decimal(0)}
+    got = await client.get(
+        "/exports/xero-journal.csv", params={**period, "summary": "MONTH"}, headers=tenant.headers
+    )
+    rows = list(csv.DictReader(io.StringIO(got.text)))
+    assert list(rows[0])[:6] == [
+        "Narration",
+        "Date",
+        "Description",
+        "AccountCode",
+        "TaxRate",
+        "Amount",
+    ]
+    per: dict[tuple[str, str], Decimal] = {}
+    for r in rows:
+        key = (r["Narration"], r["Date"])
+        per[key] = per.get(key, Decimal(0)) + Decimal(r["Amount"])
+    assert set(per.values()) == {Decimal(0)}

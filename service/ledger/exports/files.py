@@ -16,15 +16,18 @@ import asyncpg
 
 from service.ledger.cogs_report import UnknownPayout, report_rows
 from service.ledger.exports import statement_files as sf
+from service.ledger.exports.import_csv import qbo_table, xero_table
 from service.ledger.exports.plaintext import TextFormat, ledger_text, order_payouts
+from service.ledger.exports.pushes import UnmappedAccounts, account_map, check_mapped
 from service.ledger.exports.reading import Books, iter_entries, read_books, sums_by_store_channel
-from service.ledger.exports.summary import SummaryKind
+from service.ledger.exports.summary import SummaryKind, summarize
 from service.ledger.exports.tables import Table, table_csv, table_xlsx
 from service.ledger.inventory import valuation_as_of
 from service.ledger.journal_reads import EntryFilter
 from service.ledger.reports.cogs import cogs_table
 from service.ledger.statements import period_sums, trial_balance
 
+IMPORTS = {"qbo-journal": "QBO", "xero-journal": "XERO"}
 TABLES = (
     "journal",
     "profit-and-loss",
@@ -32,6 +35,7 @@ TABLES = (
     "trial-balance",
     "inventory-valuation",
     "cogs",
+    *IMPORTS,
 )
 TEXTS = {
     "hledger": ("journal", "text/plain; charset=utf-8"),
@@ -163,6 +167,8 @@ async def _table(
         return sf.statement_table(books, "Balance sheet", sums, None, as_of, profit_and_loss=False)
     if name == "trial-balance":
         return await _trial(conn, books, start, end or today, store)
+    if name in IMPORTS:
+        return await _import_file(conn, books, IMPORTS[name], start, end or today, params)
     if name == "inventory-valuation":
         as_of = _date(params, "asOf") or end or today
         if isinstance(conn, asyncpg.Pool):
@@ -210,3 +216,30 @@ async def _trial(
     before = {k: through.get(k, 0) - period.get(k, 0) for k in set(through) | set(period)}
     lines = trial_balance(before, period, through, books.chart)
     return sf.trial_table(books, lines, start, end, books.store_name(store) or sf.ALL)
+
+
+async def _import_file(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    books: Books,
+    target: str,
+    start: dt.date | None,
+    end: dt.date,
+    params: Mapping[str, str | None],
+) -> Table:
+    """Summaries (by day unless asked) as the accounting system's import;
+    with any account unmapped, an error listing them all and no file."""
+    if start is None:
+        raise ExportError("from", "an import file needs a period (from and to)")
+    kind = _summary(params) or SummaryKind.DAY
+    payouts = await order_payouts(conn, books.company_id) if kind is SummaryKind.PAYOUT else None
+    where = EntryFilter(start=start, end=end)
+    entries = [e async for e in iter_entries(conn, books, where)]
+    summaries = summarize(kind, entries, payouts=payouts, last_day=end)
+    mapping = await account_map(conn, books.company_id, target)
+    try:
+        check_mapped(target, summaries, mapping)
+    except UnmappedAccounts as exc:
+        raise ExportError("accountMap", str(exc)) from exc
+    if target == "QBO":
+        return qbo_table(books, summaries, mapping)
+    return xero_table(books, summaries, mapping)
