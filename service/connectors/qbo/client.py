@@ -23,13 +23,14 @@ What it follows from Intuit's documentation (Accounting API reference,
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import httpx
+
+from service.connectors.pacing import Pace
 
 BATCH_MAX = 30
 MINOR_VERSION = 75
@@ -97,21 +98,6 @@ def journal_body(j: QboJournal) -> dict[str, Any]:
     return body
 
 
-class _Pace:
-    """At most ``per_minute`` starts in any minute, ``at_once`` in flight."""
-
-    def __init__(self, per_minute: int, at_once: int) -> None:
-        self.gap = 60.0 / per_minute
-        self.next = 0.0
-        self.slots = asyncio.Semaphore(at_once)
-
-    async def start(self) -> None:
-        now = time.monotonic()
-        wait, self.next = max(0.0, self.next - now), max(self.next, now) + self.gap
-        if wait:
-            await asyncio.sleep(wait)
-
-
 class QboClient:
     def __init__(
         self,
@@ -134,7 +120,7 @@ class QboClient:
         self.on_tokens = on_tokens
         self.sleep = sleep
         self.http = http or httpx.AsyncClient(timeout=60)
-        self.pace = _Pace(PER_MINUTE, AT_ONCE)
+        self.pace = Pace(PER_MINUTE, AT_ONCE)
 
     async def aclose(self) -> None:
         await self.http.aclose()
