@@ -22,6 +22,7 @@ import asyncpg
 from service.ledger.exports import pushes
 from service.ledger.exports.reading import Books, read_books
 from service.ledger.exports.summary import Summary, SummaryKind
+from service.ledger.journal import closed_through
 
 
 class Answer(Protocol):
@@ -60,12 +61,20 @@ async def push(
     kind: SummaryKind,
     start: dt.date,
     end: dt.date,
+    locked_through: dt.date | None = None,
 ) -> PushReport:
+    """``locked_through``: the accounting system's own closing date; with
+    storebooks' closing date, a pushed summary on or before the later of
+    the two is never rewritten: its change goes as an adjustment entry on
+    the first open day."""
     books = await read_books(pool, company_id)
     async with pool.acquire() as conn, conn.transaction():
         mapping = await pushes.account_map(conn, company_id, target.name)
         summaries = await pushes.build_summaries(conn, books, kind, start, end)
         pushes.check_mapped(target.name, summaries, mapping)  # raises: rolled back
+    lock = max(
+        (d for d in (locked_through, await closed_through(pool, company_id)) if d), default=None
+    )
     states = await pushes.push_states(pool, company_id, target.name, [s.key for s in summaries])
     report = PushReport()
     todo = []
@@ -74,7 +83,16 @@ async def push(
         if state is not None and state.status == "PUSHED" and state.fingerprint == s.fingerprint:
             report.unchanged += 1
             continue
+        if lock is not None and state is not None and state.remote_id and s.date <= lock:
+            adjusted = await _adjust(pool, books, target, s, state, lock)
+            if adjusted is None:
+                report.unchanged += 1
+                continue
+            s, state = adjusted, None
         todo.append((s, target.remote(books, s, mapping, state)))
+    keys = {s.key for s, _ in todo} | {s.key for s in summaries}
+    for s in await pushes.failed_elsewhere(pool, company_id, target.name, kind, keys):
+        todo.append((s, target.remote(books, s, mapping, None)))
     for i in range(0, len(todo), target.batch):
         await _send(pool, company_id, target, todo[i : i + target.batch], report)
     return report
@@ -104,3 +122,20 @@ async def _send(
             why = (answer.error if answer is not None else None) or reason
             await pushes.record_failed(pool, company_id, target.name, s.key, why)
             report.failed.append((s.key, why))
+
+
+async def _adjust(
+    pool: asyncpg.Pool,
+    books: Books,
+    target: Target[J],
+    s: Summary,
+    state: pushes.PushState,
+    lock: dt.date,
+) -> Summary | None:
+    """The change of a pushed summary in a locked period, as an entry of
+    its own on the first open day; the pushed copy stays as it is."""
+    adjusted = pushes.adjustment(s, state.pushed, lock + dt.timedelta(days=1))
+    if adjusted is not None:
+        await pushes.save_summary(pool, books, adjusted)
+    await pushes.mark_covered(pool, books.company_id, target.name, s)
+    return adjusted

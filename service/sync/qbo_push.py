@@ -32,7 +32,7 @@ async def save_connection(
     """Store a connection; its tokens and client secret sealed."""
     await conn.execute(
         "INSERT INTO export_connections (company_id, target, settings, credentials) "
-        "VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (company_id, target) DO UPDATE "
+        "VALUES ($1, $2, $3::text::jsonb, $4) ON CONFLICT (company_id, target) DO UPDATE "
         "SET settings = excluded.settings, credentials = excluded.credentials",
         company_id,
         target,
@@ -143,6 +143,9 @@ async def push_summaries(
     kind: SummaryKind,
     start: dt.date,
     end: dt.date,
+    locked_through: dt.date | None = None,
 ) -> PushReport:
     target = Target(TARGET, BATCH_MAX, _journal, client.save_journals, _version)
-    return await push(pool, company_id, target, kind=kind, start=start, end=end)
+    return await push(
+        pool, company_id, target, kind=kind, start=start, end=end, locked_through=locked_through
+    )

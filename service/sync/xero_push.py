@@ -88,6 +88,9 @@ async def push_summaries(
     kind: SummaryKind,
     start: dt.date,
     end: dt.date,
+    locked_through: dt.date | None = None,
 ) -> PushReport:
     target = Target(TARGET, BATCH_MAX, _journal, client.save_journals, _version)
-    return await push(pool, company_id, target, kind=kind, start=start, end=end)
+    return await push(
+        pool, company_id, target, kind=kind, start=start, end=end, locked_through=locked_through
+    )

@@ -196,3 +196,67 @@ async def test_import_files_balance_per_journal_and_list_unmapped_accounts(
         key = (r["Narration"], r["Date"])
         per[key] = per.get(key, Decimal(0)) + Decimal(r["Amount"])
     assert set(per.values()) == {Decimal(0)}
+
+
+async def test_a_change_in_a_locked_period_goes_as_an_adjustment(
+    pool: asyncpg.Pool, tenant: Tenant
+) -> None:
+    await demo_books(pool, tenant)
+    start, end = await first_day(pool, tenant.company_id), far_end()
+    async with FakeQbo(accounts=_accounts()) as fake:
+        await _connected(pool, tenant, fake)
+        await _map_all(pool, tenant)
+        client = await qbo_client(pool, tenant.company_id, SECRET)
+        try:
+            await push_summaries(
+                pool, tenant.company_id, client, kind=SummaryKind.MONTH, start=start, end=end
+            )
+            held = {k: dict(v) for k, v in fake.entries.items()}
+            # As if gross sales of a month had changed by 1.00 after it was sent.
+            key = await pool.fetchval(
+                "SELECT summary_key FROM summary_pushes WHERE company_id = $1 AND "
+                'pushed_lines @> \'[{"account": "GROSS_SALES"}]\' ORDER BY summary_key LIMIT 1',
+                tenant.company_id,
+            )
+            lines = await pool.fetchval(
+                "SELECT pushed_lines FROM summary_pushes WHERE company_id = $1 "
+                "AND summary_key = $2",
+                tenant.company_id,
+                key,
+            )
+            other = next(x for x in lines if x["account"] != "GROSS_SALES")
+            for x in lines:
+                x["amount"] += 100 if x["account"] == "GROSS_SALES" else 0
+            other["amount"] -= 100
+            await pool.execute(
+                "UPDATE summary_pushes SET pushed_fingerprint = 'old', pushed_lines = $3 "
+                "WHERE company_id = $1 AND summary_key = $2",
+                tenant.company_id,
+                key,
+                lines,
+            )
+            report = await push_summaries(
+                pool,
+                tenant.company_id,
+                client,
+                kind=SummaryKind.MONTH,
+                start=start,
+                end=end,
+                locked_through=end,
+            )
+        finally:
+            await client.aclose()
+        assert report.sent == 1 and report.failed == []
+        assert all(fake.entries[k]["SyncToken"] == "0" for k in held)  # nothing rewritten
+        (new,) = [v for k, v in fake.entries.items() if k not in held]
+        assert new["TxnDate"] > end.isoformat()
+        lines = {
+            (
+                ln["JournalEntryLineDetail"]["AccountRef"]["value"],
+                ln["JournalEntryLineDetail"]["PostingType"],
+                ln["Amount"],
+            )
+            for ln in new["Line"]
+        }
+        gross = str(1 + [a.key for a in DEFAULT_CHART.accounts].index("GROSS_SALES"))
+        assert (gross, "Credit", 1.0) in lines and len(lines) == 2

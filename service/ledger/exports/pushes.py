@@ -69,7 +69,7 @@ async def build_summaries(
         """
         INSERT INTO summary_journals (company_id, summary_key, kind, period, entry_date,
             store_id, channel, currency_code, journal_version, fingerprint, lines)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb)
         ON CONFLICT (company_id, summary_key) DO UPDATE SET entry_date = excluded.entry_date,
             journal_version = excluded.journal_version, fingerprint = excluded.fingerprint,
             lines = excluded.lines, updated_at = now()
@@ -148,6 +148,17 @@ class PushState:
     fingerprint: str | None
     attempts: int
     error: str | None
+    pushed: dict[str, int]  # account -> amount as last sent
+
+
+def _pushed(raw: Any) -> dict[str, int]:
+    if raw is None:
+        return {}
+    lines = json.loads(raw) if isinstance(raw, str) else raw
+    out: dict[str, int] = {}
+    for x in lines:
+        out[x["account"]] = out.get(x["account"], 0) + int(x["amount"])
+    return out
 
 
 async def push_states(
@@ -155,7 +166,7 @@ async def push_states(
 ) -> dict[str, PushState]:
     rows = await conn.fetch(
         "SELECT summary_key, status, remote_id, remote_version, pushed_fingerprint, attempts, "
-        "error FROM summary_pushes WHERE company_id = $1 AND target = $2 "
+        "error, pushed_lines FROM summary_pushes WHERE company_id = $1 AND target = $2 "
         "AND summary_key = any($3::text[])",
         company_id,
         target,
@@ -169,6 +180,7 @@ async def push_states(
             r["pushed_fingerprint"],
             r["attempts"],
             r["error"],
+            _pushed(r["pushed_lines"]),
         )
         for r in rows
     }
@@ -186,7 +198,7 @@ async def record_pushed(
         """
         INSERT INTO summary_pushes (company_id, target, summary_key, status, remote_id,
             remote_version, pushed_fingerprint, pushed_lines, attempts, error, pushed_at)
-        VALUES ($1, $2, $3, 'PUSHED', $4, $5, $6, $7::jsonb, 1, NULL, now())
+        VALUES ($1, $2, $3, 'PUSHED', $4, $5, $6, $7::text::jsonb, 1, NULL, now())
         ON CONFLICT (company_id, target, summary_key) DO UPDATE SET status = 'PUSHED',
             remote_id = excluded.remote_id, remote_version = excluded.remote_version,
             pushed_fingerprint = excluded.pushed_fingerprint, pushed_lines = excluded.pushed_lines,
@@ -218,3 +230,86 @@ async def record_failed(
         key,
         error[:2000],
     )
+
+
+def adjustment(s: Summary, pushed: dict[str, int], day: dt.date) -> Summary | None:
+    """What a summary changed by since it was sent into a period the
+    accounting system keeps locked: the difference, dated ``day`` (the
+    first open one), as an entry of its own; None when nothing changed."""
+    now = {ln.account_key: ln for ln in s.lines}
+    lines = []
+    for account in sorted(set(now) | set(pushed)):
+        diff = (now[account].amount if account in now else 0) - pushed.get(account, 0)
+        if diff:
+            ids = now[account].entry_ids if account in now else ()
+            lines.append(SummaryLine(account, diff, ids))
+    if not lines:
+        return None
+    return Summary(
+        s.kind,
+        f"{s.period}/adjusted-{s.fingerprint[:12]}",
+        day,
+        s.store_id,
+        s.channel,
+        s.currency,
+        tuple(lines),
+    )
+
+
+async def save_summary(conn: asyncpg.Connection | asyncpg.Pool, books: Books, s: Summary) -> None:
+    await conn.execute(
+        """
+        INSERT INTO summary_journals (company_id, summary_key, kind, period, entry_date,
+            store_id, channel, currency_code, journal_version, fingerprint, lines)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb)
+        ON CONFLICT (company_id, summary_key) DO NOTHING
+        """,
+        books.company_id,
+        s.key,
+        s.kind.value,
+        s.period,
+        s.date,
+        s.store_id,
+        s.channel,
+        s.currency,
+        books.version,
+        s.fingerprint,
+        _lines_json(s),
+    )
+
+
+async def mark_covered(
+    conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID, target: str, s: Summary
+) -> None:
+    """The summary's change went as an adjustment: its pushed copy stands."""
+    await conn.execute(
+        "UPDATE summary_pushes SET pushed_fingerprint = $4, pushed_lines = $5::text::jsonb, "
+        "updated_at = now() WHERE company_id = $1 AND target = $2 AND summary_key = $3",
+        company_id,
+        target,
+        s.key,
+        s.fingerprint,
+        _lines_json(s),
+    )
+
+
+async def failed_elsewhere(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    target: str,
+    kind: SummaryKind,
+    keys: set[str],
+) -> list[Summary]:
+    """Stored summaries whose last push failed and that this push does not
+    rebuild (adjustments, other periods): they are sent again too."""
+    rows = await conn.fetch(
+        "SELECT j.* FROM summary_pushes p JOIN summary_journals j USING (company_id, summary_key) "
+        "WHERE p.company_id = $1 AND p.target = $2 AND p.status = 'FAILED' "
+        "AND p.remote_id IS NULL AND NOT (p.summary_key = any($3::text[])) AND j.kind = $4 "
+        "ORDER BY j.entry_date, j.summary_key",
+        company_id,
+        target,
+        sorted(keys),
+        kind.value,
+    )
+    return [_from_row(r) for r in rows]
