@@ -44,6 +44,12 @@ from service.api.mutations.connect_shopify_store import (
     ConnectShopifyStorePayload,
     connect_shopify_store,
 )
+from service.api.mutations.export_account_map import (
+    ExportAccountMap,
+    SetExportAccountMapPayload,
+    export_account_map,
+    set_export_account_map,
+)
 from service.api.mutations.inventory_connection import (
     TestInventoryConnectionPayload,
     test_inventory_connection,
@@ -176,6 +182,10 @@ class Query:
         resolver=missing_costs, description="Order lines whose COGS posted at 0 for want of a cost."
     )
     restocks: list[Restock] = strawberry.field(resolver=restocks)
+    export_account_map: ExportAccountMap = strawberry.field(
+        resolver=export_account_map,
+        description="Which QuickBooks Online or Xero account each storebooks account goes to.",
+    )
     payouts: list[PayoutChoice] = strawberry.field(
         resolver=payouts, description="Payouts and settlements, newest first, for cogsReport."
     )
@@ -235,6 +245,11 @@ class Query:
 
 @strawberry.type
 class Mutation:
+    set_export_account_map: SetExportAccountMapPayload = strawberry.mutation(
+        resolver=set_export_account_map,
+        description="Map storebooks accounts to QuickBooks Online or Xero accounts (exports "
+        "and pushes list every account with activity left unmapped and send nothing).",
+    )
     update_bookkeeping_settings: UpdateBookkeepingSettingsPayload = strawberry.mutation(
         resolver=update_bookkeeping_settings,
         description="Change the accounting basis or fulfillment tracking; re-posts the books.",

@@ -260,3 +260,49 @@ async def test_a_change_in_a_locked_period_goes_as_an_adjustment(
         }
         gross = str(1 + [a.key for a in DEFAULT_CHART.accounts].index("GROSS_SALES"))
         assert (gross, "Credit", 1.0) in lines and len(lines) == 2
+
+
+SET_MAP = """mutation($input: SetExportAccountMapInput!) { setExportAccountMap(input: $input) {
+  accountMap { accounts { accountKey remoteAccount } unmappedAccountKeys }
+  userErrors { field code message } } }"""
+
+
+async def test_account_map_through_the_api(pool: asyncpg.Pool, tenant: Tenant, gql: Any) -> None:
+    await demo_books(pool, tenant)
+    body = await gql(
+        "{ exportAccountMap(target: QBO) { accounts { accountKey } unmappedAccountKeys } }"
+    )
+    unmapped = body["data"]["exportAccountMap"]["unmappedAccountKeys"]
+    assert "GROSS_SALES" in unmapped and "COGS" in unmapped
+    bad = await gql(
+        SET_MAP,
+        {
+            "input": {
+                "target": "QBO",
+                "accounts": [
+                    {"accountKey": "NOPE", "remoteAccount": "1"},
+                    {"accountKey": "COGS", "remoteAccount": " "},
+                ],
+            }
+        },
+    )
+    errors = bad["data"]["setExportAccountMap"]["userErrors"]
+    assert [(e["field"], e["code"]) for e in errors] == [
+        ("input.accounts[0].accountKey", "NOT_FOUND"),
+        ("input.accounts[1].remoteAccount", "INVALID"),
+    ]
+    good = await gql(
+        SET_MAP,
+        {
+            "input": {
+                "target": "QBO",
+                "idempotencyKey": "map-1",
+                "accounts": [
+                    {"accountKey": k, "remoteAccount": str(i)}
+                    for i, k in enumerate(unmapped, start=1)
+                ],
+            }
+        },
+    )
+    result = good["data"]["setExportAccountMap"]
+    assert result["userErrors"] == [] and result["accountMap"]["unmappedAccountKeys"] == []
