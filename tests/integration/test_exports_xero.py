@@ -4,7 +4,9 @@ FAILED and retried)."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 
@@ -76,3 +78,56 @@ async def test_xero_push_balanced_idempotent_and_retried(
     )
     ours = {CODES[r["account_key"]]: Decimal(r["amount"]) / 100 for r in rows if r["amount"]}
     assert {k: v for k, v in fake.balances().items() if v} == ours
+
+
+async def test_cli_connects_and_pushes(
+    pool: asyncpg.Pool, tenant: Tenant, settings: Any, monkeypatch: Any
+) -> None:
+    from service import cli
+
+    await demo_books(pool, tenant)
+    start, end = await first_day(pool, tenant.company_id), far_end()
+    monkeypatch.setattr(cli, "get_settings", lambda: settings)
+    company = str(tenant.company_id)
+    async with FakeXero(set(CODES.values())) as fake:
+        connect = [
+            "connect-accounting",
+            "xero",
+            "--company",
+            company,
+            "--id",
+            fake.tenant_id,
+            "--client-id",
+            fake.client[0],
+            "--client-secret",
+            fake.client[1],
+            "--access-token",
+            fake.access_token,
+            "--refresh-token",
+            fake.refresh_token,
+            "--base-url",
+            fake.base_url,
+            "--token-url",
+            f"{fake.base_url}/connect/token",
+        ]
+        assert await asyncio.to_thread(cli.main, connect) == 0
+        push = [
+            "push",
+            "xero",
+            "--company",
+            company,
+            "--from",
+            start.isoformat(),
+            "--to",
+            end.isoformat(),
+            "--summary",
+            "month",
+        ]
+        assert await asyncio.to_thread(cli.main, push) == 2  # nothing mapped yet
+        assert not fake.journals
+        async with pool.acquire() as conn:
+            await pushes.set_account_map(
+                conn, tenant.company_id, "XERO", {k: (v, "") for k, v in CODES.items()}
+            )
+        assert await asyncio.to_thread(cli.main, push) == 0
+        assert fake.journals
