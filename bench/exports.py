@@ -109,11 +109,11 @@ async def find_or_build(db_url: str, orders: int) -> UUID:
 
 async def export_once(
     pool: asyncpg.Pool, cid: UUID, fmt: TextFormat, summary: SummaryKind | None, path: Path
-) -> tuple[float, int]:
+) -> tuple[float, float, int]:
     books = await read_books(pool, cid)
     end = END.date()
     start = end - dt.timedelta(days=365)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with path.open("w") as f:
         written = 0
 
@@ -122,7 +122,7 @@ async def export_once(
             written += f.write(text)
 
         await write_ledger(pool, books, fmt, write, start=start, end=end, summary=summary)
-    return time.perf_counter() - t0, written
+    return time.perf_counter() - t0, time.process_time() - c0, written
 
 
 def check(fmt: TextFormat, path: Path) -> float | None:
@@ -163,12 +163,14 @@ async def main() -> None:
             (TextFormat.BEANCOUNT, None),
         ):
             path = out / f"books.{fmt.value}"
-            times, size = [], 0
+            times, cpu, size = [], [], 0
             for _ in range(args.runs):
-                took, size = await export_once(pool, cid, fmt, summary, path)
+                took, used, size = await export_once(pool, cid, fmt, summary, path)
                 times.append(took)
+                cpu.append(used)
             print(
                 f"{fmt.value} {summary or 'detail'}: median {statistics.median(times):.2f} s "
+                f"wall, {statistics.median(cpu):.2f} s CPU of this process, "
                 f"over {args.runs} runs, {size / 1e6:.1f} MB "
                 f"(runs: {', '.join(f'{t:.2f}' for t in times)})",
                 flush=True,

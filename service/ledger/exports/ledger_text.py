@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from service.domain.accounts import AccountType, Chart
-from service.domain.money import format_amount
+from service.domain.money import exponent
 
 ROOTS = {
     AccountType.ASSET: "Assets",
@@ -53,12 +53,38 @@ def account_name(chart: Chart, key: str) -> str:
     return f"{ROOTS[chart.get(key).type]}:{words}"
 
 
+class Names:
+    """Account names of one chart, each worked out once (a large export
+    names the same few dozen accounts millions of times)."""
+
+    def __init__(self, chart: Chart) -> None:
+        self.chart = chart
+        self._names: dict[str, str] = {}
+
+    def __call__(self, key: str) -> str:
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = account_name(self.chart, key)
+        return name
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+_EXPONENTS: dict[str, int] = {}
+
+
 def _amount(minor: int, currency: str) -> str:
-    return f"{format_amount(minor, currency)} {currency}"
+    """ "-12.30 USD": the same text as ``format_amount``, by integer arithmetic."""
+    places = _EXPONENTS.get(currency)
+    if places is None:
+        places = _EXPONENTS[currency] = exponent(currency)
+    if not places:
+        return f"{minor} {currency}"
+    whole, part = divmod(abs(minor), 10**places)
+    sign = "-" if minor < 0 else ""
+    return f"{sign}{whole}.{part:0{places}d} {currency}"
 
 
 # -- hledger ----------------------------------------------------------------
@@ -74,14 +100,11 @@ def _tags(meta: Mapping[str, str]) -> str:
     return ("  ; " + ", ".join(items)) if items else ""
 
 
-def hledger_txn(chart: Chart, txn: Txn) -> str:
+def hledger_txn(names: Names, txn: Txn) -> str:
     head = _one_line(txn.narration).replace(";", ",") or "entry"
     out = [f"{txn.date.isoformat()} * {head}{_tags(txn.meta)}"]
     for p in txn.postings:
-        out.append(
-            f"    {account_name(chart, p.account_key)}  {_amount(p.amount, p.currency)}"
-            f"{_tags(p.meta)}"
-        )
+        out.append(f"    {names(p.account_key)}  {_amount(p.amount, p.currency)}{_tags(p.meta)}")
     return "\n".join(out) + "\n\n"
 
 
@@ -126,11 +149,11 @@ def beancount_header(company: str, currency: str, chart: Chart, extra: Iterable[
     return "\n".join(out) + "\n\n"
 
 
-def beancount_txn(chart: Chart, txn: Txn) -> str:
+def beancount_txn(names: Names, txn: Txn) -> str:
     out = [f"{txn.date.isoformat()} * {_string(txn.narration or 'entry')}"]
     out += _meta_lines(txn.meta, "  ")
     for p in txn.postings:
-        out.append(f"  {account_name(chart, p.account_key)}  {_amount(p.amount, p.currency)}")
+        out.append(f"  {names(p.account_key)}  {_amount(p.amount, p.currency)}")
         out += _meta_lines(p.meta, "    ")
     return "\n".join(out) + "\n\n"
 

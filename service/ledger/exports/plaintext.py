@@ -139,8 +139,9 @@ async def write_ledger(
     else:
         write(lt.beancount_header(books.company, books.currency, books.chart, seen | set(opening)))
     txn_text = lt.hledger_txn if fmt is TextFormat.HLEDGER else lt.beancount_txn
+    names = lt.Names(books.chart)
     if opening:
-        write(txn_text(books.chart, _opening(start, opening, books.currency)))
+        write(txn_text(names, _opening(start, opening, books.currency)))
     keys: set[str] = set(opening)
     pending = list(checks)
     where = EntryFilter(start=start, end=end)
@@ -149,7 +150,7 @@ async def write_ledger(
             keys |= set(asserted[pending[0]])
             write(_assert(fmt, books, pending.pop(0), asserted, keys))
         keys |= {p.account_key for p in txn.postings}
-        write(txn_text(books.chart, txn))
+        write(txn_text(names, txn))
     for day in pending:
         keys |= set(asserted[day])
         write(_assert(fmt, books, day, asserted, keys))

@@ -14,7 +14,7 @@ import asyncpg
 
 from service.domain.accounts import Chart
 from service.ledger.accounts import load_chart
-from service.ledger.journal_reads import EntryFilter, StoredEntry, entries_page
+from service.ledger.journal_reads import EntryFilter, StoredEntry, StoredLine, entries_page
 from service.ledger.statements import period_sums
 
 PAGE = 5000
@@ -59,7 +59,83 @@ async def read_books(conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID) 
 async def iter_entries(
     conn: asyncpg.Connection | asyncpg.Pool, books: Books, where: EntryFilter
 ) -> AsyncIterator[StoredEntry]:
-    """The journal's entries with their lines in (date, id) order, a page at a time."""
+    """The journal's entries with their lines in (date, id) order.
+
+    A period's whole journal streams through one server-side cursor over
+    entries joined to their lines (one index walk, no page boundaries);
+    a filter by account or subject reads a page at a time."""
+    if where.account_key is not None or where.subject is not None:
+        async for entry in _paged(conn, books, where):
+            yield entry
+        return
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as own:
+            async for entry in _streamed(own, books, where):
+                yield entry
+        return
+    async for entry in _streamed(conn, books, where):
+        yield entry
+
+
+_STREAM = """
+    SELECT e.entry_id, e.entry_key, e.entry_date, e.rule, e.memo, e.event_id, e.order_id,
+           e.store_id, e.currency_code, l.account_key, l.amount, l.store_id AS line_store,
+           l.channel, l.order_id AS line_order, l.sku, l.processor
+    FROM journal_entries e
+    JOIN journal_lines l ON l.company_id = e.company_id AND l.entry_id = e.entry_id
+    WHERE e.company_id = $1 AND e.journal_version = $2
+      AND ($3::date IS NULL OR e.entry_date >= $3) AND ($4::date IS NULL OR e.entry_date <= $4)
+    ORDER BY e.entry_date, e.entry_id, l.line_no
+"""
+
+
+async def _streamed(
+    conn: asyncpg.Connection, books: Books, where: EntryFilter
+) -> AsyncIterator[StoredEntry]:
+    head: asyncpg.Record | None = None
+    lines: list[StoredLine] = []
+    async with conn.transaction(readonly=True):
+        cursor = conn.cursor(
+            _STREAM, books.company_id, books.version, where.start, where.end, prefetch=PAGE
+        )
+        async for r in cursor:
+            if head is not None and r["entry_id"] != head["entry_id"]:
+                yield _entry(head, lines)
+                lines = []
+            head = r
+            lines.append(
+                StoredLine(
+                    r["account_key"],
+                    r["amount"],
+                    r["line_store"],
+                    r["channel"],
+                    r["line_order"],
+                    r["sku"],
+                    r["processor"],
+                )
+            )
+    if head is not None:
+        yield _entry(head, lines)
+
+
+def _entry(r: asyncpg.Record, lines: list[StoredLine]) -> StoredEntry:
+    return StoredEntry(
+        r["entry_id"],
+        r["entry_key"],
+        r["entry_date"],
+        r["rule"],
+        r["memo"],
+        r["event_id"],
+        r["order_id"],
+        r["store_id"],
+        r["currency_code"],
+        tuple(lines),
+    )
+
+
+async def _paged(
+    conn: asyncpg.Connection | asyncpg.Pool, books: Books, where: EntryFilter
+) -> AsyncIterator[StoredEntry]:
     after: tuple[dt.date, int] | None = None
     while True:
         page = await entries_page(
