@@ -1,6 +1,6 @@
 """GET /exports/<name>.<format> (and /reports/cogs.csv|xlsx): files.
 
-Large lists are served as files, not GraphQL lists (STACK-NOTES); the
+Large lists are served as files, not GraphQL lists; the
 `cogsReport` query gives the COGS links. The same bearer token is
 required. Every export goes through ``export_file``, as the CLI's do.
 """

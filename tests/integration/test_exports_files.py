@@ -16,7 +16,7 @@ import openpyxl  # type: ignore[import-untyped]
 
 from service.ledger.exports.statement_files import JOURNAL_COLUMNS
 from tests.conftest import GraphQL, Tenant
-from tests.integration.exports_helpers import demo_books, far_end, first_day
+from tests.integration.exports_company import demo_books, far_end, first_day
 
 
 def _sheet(body: bytes) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from service.ledger.exports.reading import Books, balances_through
 from service.ledger.exports.summary import SummaryKind
 from service.ledger.statements import period_sums, trial_balance
 from tests.conftest import Tenant
-from tests.integration.exports_helpers import demo_books, far_end, first_day
+from tests.integration.exports_company import demo_books, far_end, first_day
 
 HLEDGER = shutil.which("hledger")
 BEAN_CHECK = Path(sys.executable).with_name("bean-check")

@@ -19,7 +19,7 @@ from service.ledger.exports.summary import SummaryKind
 from service.sync.qbo_push import connect_qbo, push_summaries, qbo_client
 from tests.conftest import Tenant
 from tests.fakes.qbo.server import FakeQbo
-from tests.integration.exports_helpers import demo_books, far_end, first_day
+from tests.integration.exports_company import demo_books, far_end, first_day
 
 SECRET = "x" * 44
 

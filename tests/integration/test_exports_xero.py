@@ -16,7 +16,7 @@ from service.ledger.exports.summary import SummaryKind
 from service.sync.xero_push import connect_xero, push_summaries, xero_client
 from tests.conftest import Tenant
 from tests.fakes.xero.server import FakeXero
-from tests.integration.exports_helpers import demo_books, far_end, first_day
+from tests.integration.exports_company import demo_books, far_end, first_day
 
 SECRET = "y" * 44
 CODES = {a.key: str(200 + i) for i, a in enumerate(DEFAULT_CHART.accounts)}

@@ -15,7 +15,7 @@ header every call must carry.
 What it refuses, as Xero does: a missing or unknown ``Xero-tenant-id``
 (403), an expired token (401), the 61st call in a minute (429), a journal
 whose lines do not balance or name an account code the organisation does
-not have, or a ``ManualJournalID`` it never issued. ``refuse_next``
+not have, or a ``ManualJournalID`` it never gave out. ``refuse_next``
 refuses that many next journals with a validation error.
 """
 
