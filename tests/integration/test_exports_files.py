@@ -14,9 +14,13 @@ import asyncpg
 import httpx
 import openpyxl  # type: ignore[import-untyped]
 
+from service.api.ids import global_id
 from service.ledger.exports.statement_files import JOURNAL_COLUMNS
 from tests.conftest import GraphQL, Tenant
 from tests.integration.exports_company import demo_books, far_end, first_day
+
+RESTOCK = """mutation($input: ReportChannelRestockInput!) { reportChannelRestock(input: $input)
+  { saved userErrors { field message } } }"""
 
 
 def _sheet(body: bytes) -> list[dict[str, Any]]:
@@ -34,6 +38,19 @@ async def test_journal_and_statements_download(
     books = await demo_books(pool, tenant)
     start, end = await first_day(pool, tenant.company_id), far_end()
     period = {"from": start.isoformat(), "to": end.isoformat()}
+    restock = await gql(
+        RESTOCK,
+        {
+            "input": {
+                "storeId": global_id("Store", tenant.store_id),
+                "channel": "web",
+                "period": "MONTH",
+                "date": (start + dt.timedelta(days=3)).isoformat(),
+                "amount": "-12.50",
+            }
+        },
+    )
+    assert restock["data"]["reportChannelRestock"]["userErrors"] == []
     got = await client.get("/exports/journal.xlsx", params=period, headers=tenant.headers)
     assert got.status_code == 200, got.text
     journal = _sheet(got.content)
@@ -61,6 +78,7 @@ async def test_journal_and_statements_download(
     got = await client.get("/reports/cogs.xlsx", params=period, headers=tenant.headers)
     cogs = _sheet(got.content)
     assert sum(Decimal(str(r["Total cost"])) for r in cogs) == lines["COGS"]
+    assert [r["Total cost"] for r in cogs if r["Cost source"] == "RESTOCK"] == [-12.5]
     assert all(r["Store"] and r["Channel"] for r in cogs)
 
     got = await client.get("/exports/trial-balance.xlsx", params=period, headers=tenant.headers)
