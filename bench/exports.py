@@ -145,22 +145,108 @@ def check(fmt: TextFormat, path: Path) -> float | None:
     return took
 
 
+async def push_to_fakes(pool: asyncpg.Pool, cid: UUID) -> None:
+    """Push the year's DAY summaries to the fake QuickBooks and Xero servers
+    (tests/fakes), check each holds storebooks' balances, push again."""
+    from decimal import Decimal
+
+    from service.domain.accounts import DEFAULT_CHART
+    from service.ledger.exports.pushes import set_account_map
+    from service.sync import qbo_push, xero_push
+    from tests.fakes.qbo.server import FakeQbo
+    from tests.fakes.xero.server import FakeXero
+
+    secret = "b" * 44
+    codes = {a.key: str(100 + i) for i, a in enumerate(DEFAULT_CHART.accounts)}
+    end = END.date()
+    start = end - dt.timedelta(days=365)
+    ours = {
+        r["account_key"]: Decimal(r["amount"]) / 100
+        for r in await pool.fetch(
+            "SELECT account_key, sum(amount)::bigint AS amount FROM daily_balances "
+            "WHERE company_id = $1 AND journal_version = 1 AND day BETWEEN $2 AND $3 "
+            "GROUP BY 1",
+            cid,
+            start,
+            end,
+        )
+        if r["amount"]
+    }
+    async with (
+        FakeQbo(accounts={v: k for k, v in codes.items()}) as qbo,
+        FakeXero(set(codes.values())) as xero,
+    ):
+        async with pool.acquire() as conn:
+            await conn.execute("DELETE FROM summary_journals WHERE company_id = $1", cid)
+            for target in ("QBO", "XERO"):
+                await set_account_map(conn, cid, target, {k: (v, k) for k, v in codes.items()})
+            await qbo_push.connect_qbo(
+                conn,
+                cid,
+                secret,
+                realm_id=qbo.realm,
+                base_url=qbo.base_url,
+                token_url=f"{qbo.base_url}/oauth2/v1/tokens/bearer",
+                client_id=qbo.client[0],
+                client_secret=qbo.client[1],
+                tokens={"access_token": qbo.access_token, "refresh_token": qbo.refresh_token},
+            )
+            await xero_push.connect_xero(
+                conn,
+                cid,
+                secret,
+                tenant_id=xero.tenant_id,
+                base_url=xero.base_url,
+                token_url=f"{xero.base_url}/connect/token",
+                client_id=xero.client[0],
+                client_secret=xero.client[1],
+                tokens={"access_token": xero.access_token, "refresh_token": xero.refresh_token},
+            )
+        for name, module, fake in (("QBO", qbo_push, qbo), ("Xero", xero_push, xero)):
+            make = qbo_push.qbo_client if module is qbo_push else xero_push.xero_client
+            client = await make(pool, cid, secret)
+            try:
+                for attempt in ("first push", "push again"):
+                    t0 = time.perf_counter()
+                    report = await module.push_summaries(
+                        pool, cid, client, kind=SummaryKind.DAY, start=start, end=end
+                    )
+                    print(
+                        f"{name} {attempt}: sent {report.sent}, unchanged {report.unchanged},"
+                        f" failed {len(report.failed)} in {time.perf_counter() - t0:.1f} s"
+                    )
+            finally:
+                await client.aclose()
+            theirs = {codes_back: v for codes_back, v in fake.balances().items() if v}
+            back = {v: k for k, v in codes.items()}
+            same = {back[k]: v for k, v in theirs.items()} == ours
+            print(f"  {name} holds storebooks' balances account by account: {same}")
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--orders", type=int, default=200_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--push", action="store_true", help="also push to the fake QBO and Xero")
+    ap.add_argument("--only-push", action="store_true", help="push only, no file exports")
     args = ap.parse_args()
     db_url = await bench_database("storebooks_bench_exports", fresh=args.rebuild)
     cid = await find_or_build(db_url, args.orders)
     pool = await asyncpg.create_pool(db_url, min_size=1, max_size=4)
     out = Path(tempfile.mkdtemp(prefix="sb-exports-"))
     try:
+        if args.push or args.only_push:
+            await push_to_fakes(pool, cid)
         for fmt, summary in (
-            (TextFormat.HLEDGER, SummaryKind.DAY),
-            (TextFormat.HLEDGER, SummaryKind.MONTH),
-            (TextFormat.BEANCOUNT, None),
+            ()
+            if args.only_push
+            else (
+                (TextFormat.HLEDGER, SummaryKind.DAY),
+                (TextFormat.HLEDGER, SummaryKind.MONTH),
+                (TextFormat.BEANCOUNT, None),
+            )
         ):
             path = out / f"books.{fmt.value}"
             times, cpu, size = [], [], 0
