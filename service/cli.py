@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -279,6 +280,156 @@ async def cmd_dev(settings: Settings) -> int:
     return 0
 
 
+async def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write one export to a file (or stdout), as the API's /exports/ serves it."""
+    from service.ledger.exports.files import ExportError, export_file
+
+    _, conn = await _connect(settings)
+    try:
+        params = {
+            "from": args.date_from,
+            "to": args.date_to,
+            "asOf": args.as_of,
+            "storeId": args.store,
+            "accountKey": args.account,
+            "payoutId": args.payout,
+            "summary": args.summary,
+        }
+        kind = args.kind or {"hledger": "journal", "beancount": "beancount"}.get(args.format, "csv")
+        try:
+            made = await export_file(conn, UUID(args.company), args.format, kind, params)
+        except ExportError as exc:
+            print(f"storebooks export: {exc}", file=sys.stderr)
+            return 2
+    finally:
+        await conn.close()
+    if args.output == "-":
+        sys.stdout.buffer.write(made.body)
+    else:
+        await asyncio.to_thread(Path(args.output).write_bytes, made.body)
+        print(f"wrote {len(made.body):,} bytes to {args.output}", file=sys.stderr)
+    return 0
+
+
+ACCOUNTING = {
+    "qbo": (
+        "https://quickbooks.api.intuit.com",
+        "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+    ),
+    "xero": ("https://api.xero.com", "https://identity.xero.com/connect/token"),
+}
+
+
+async def cmd_connect_accounting(settings: Settings, args: argparse.Namespace) -> int:
+    """Store an accounting system's connection (tokens sealed with the service key)."""
+    from service.sync.qbo_push import connect_qbo
+    from service.sync.xero_push import connect_xero
+
+    base, token_url = ACCOUNTING[args.system]
+    common = {
+        "base_url": args.base_url or base,
+        "token_url": args.token_url or token_url,
+        "client_id": args.client_id,
+        "client_secret": args.client_secret,
+        "tokens": {"access_token": args.access_token, "refresh_token": args.refresh_token},
+    }
+    _, conn = await _connect(settings)
+    try:
+        key, company = settings.resolved_secret_key(), UUID(args.company)
+        if args.system == "qbo":
+            await connect_qbo(conn, company, key, realm_id=args.id, **common)
+        else:
+            await connect_xero(conn, company, key, tenant_id=args.id, **common)
+    finally:
+        await conn.close()
+    print(f"{args.system} connected for company {args.company}")
+    return 0
+
+
+async def cmd_push(settings: Settings, args: argparse.Namespace) -> int:
+    """Push summary journals; prints what was sent, unchanged and refused."""
+    import datetime as dt
+
+    from service.db.connect import create_pool
+    from service.ledger.exports.pushes import UnmappedAccounts
+    from service.ledger.exports.summary import SummaryKind
+    from service.sync import qbo_push, xero_push
+
+    endpoints, conn = await _connect(settings)
+    await conn.close()
+    pool = await create_pool(endpoints.database_url)
+    company, key = UUID(args.company), settings.resolved_secret_key()
+    module = qbo_push if args.system == "qbo" else xero_push
+    try:
+        client = await (
+            qbo_push.qbo_client(pool, company, key)
+            if args.system == "qbo"
+            else xero_push.xero_client(pool, company, key)
+        )
+        try:
+            report = await module.push_summaries(
+                pool,
+                company,
+                client,
+                kind=SummaryKind(args.summary.upper()),
+                start=dt.date.fromisoformat(args.date_from),
+                end=dt.date.fromisoformat(args.date_to),
+                locked_through=(
+                    dt.date.fromisoformat(args.locked_through) if args.locked_through else None
+                ),
+            )
+        finally:
+            await client.aclose()
+    except UnmappedAccounts as exc:
+        print(f"storebooks push: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await pool.close()
+    print(f"sent {report.sent}, unchanged {report.unchanged}, failed {len(report.failed)}")
+    for summary_key, why in report.failed:
+        print(f"  FAILED {summary_key}: {why}")
+    return 1 if report.failed else 0
+
+
+def _accounting_parsers(add: Any) -> None:
+    connect = add("connect-accounting", help="connect QuickBooks Online or Xero for pushes")
+    connect.add_argument("system", choices=sorted(ACCOUNTING))
+    connect.add_argument("--company", required=True, help="the company id")
+    connect.add_argument("--id", required=True, help="QBO realm id / Xero tenant id")
+    connect.add_argument("--client-id", required=True)
+    connect.add_argument("--client-secret", required=True)
+    connect.add_argument("--access-token", required=True)
+    connect.add_argument("--refresh-token", required=True)
+    connect.add_argument("--base-url", default=None, help="API base (default: the real one)")
+    connect.add_argument("--token-url", default=None, help="token endpoint (default: real)")
+    push = add("push", help="push summary journals to QuickBooks Online or Xero")
+    push.add_argument("system", choices=sorted(ACCOUNTING))
+    push.add_argument("--company", required=True, help="the company id")
+    push.add_argument("--from", dest="date_from", required=True, help="first day")
+    push.add_argument("--to", dest="date_to", required=True, help="last day")
+    push.add_argument("--summary", default="DAY", help="DAY, PAYOUT or MONTH")
+    push.add_argument("--locked-through", default=None, help="the accounting system's closing date")
+
+
+def _export_parser(add: Any) -> None:
+    export = add("export", help="write the books as a file: a table, a ledger or an import")
+    export.add_argument(
+        "format",
+        help="journal, profit-and-loss, balance-sheet, trial-balance, inventory-valuation, "
+        "cogs, hledger or beancount",
+    )
+    export.add_argument("--company", required=True, help="the company id")
+    export.add_argument("--kind", default=None, help="csv or xlsx for tables")
+    export.add_argument("--from", dest="date_from", default=None, help="first day (YYYY-MM-DD)")
+    export.add_argument("--to", dest="date_to", default=None, help="last day (YYYY-MM-DD)")
+    export.add_argument("--as-of", default=None, help="balance sheet / valuation day")
+    export.add_argument("--store", default=None, help="one store id")
+    export.add_argument("--account", default=None, help="journal lines of one account key")
+    export.add_argument("--payout", default=None, help="COGS of one payout or settlement")
+    export.add_argument("--summary", default=None, help="DAY, PAYOUT or MONTH (ledgers)")
+    export.add_argument("-o", "--output", default="-", help="file to write (- for stdout)")
+
+
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -324,6 +475,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("name", help="the company's name")
     _token_parser(add)
+    _export_parser(add)
+    _accounting_parsers(add)
     return parser
 
 
@@ -373,6 +526,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(cmd_token(settings, args))
             case "stop":
                 return cmd_stop(settings)
+            case "export":
+                return asyncio.run(cmd_export(settings, args))
+            case "connect-accounting":
+                return asyncio.run(cmd_connect_accounting(settings, args))
+            case "push":
+                return asyncio.run(cmd_push(settings, args))
     except KeyboardInterrupt:
         return 130
     except ValueError as exc:

@@ -40,6 +40,8 @@ SELECT create_distributed_table('bookkeeping_settings', 'company_id', colocate_w
 SELECT create_distributed_table('books', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('books_dirty', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('books_retired', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('export_account_maps', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('export_connections', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('idempotency_keys', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('inventory_adjustments', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('inventory_connections', 'company_id', colocate_with => 'companies');
@@ -49,6 +51,7 @@ SELECT create_distributed_table('journal_entries', 'company_id', colocate_with =
 SELECT create_distributed_table('products', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('suppliers', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('stores', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('summary_journals', 'company_id', colocate_with => 'companies');
 
 -- Tables with no foreign key (balances and per-version summaries are
 -- rebuilt from the journal; they carry company_id first in their keys).
@@ -90,5 +93,6 @@ SELECT create_distributed_table('bank_lines', 'company_id', colocate_with => 'co
 SELECT create_distributed_table('bank_explanations', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('deposit_links', 'company_id', colocate_with => 'companies');
 SELECT create_distributed_table('bank_statement_balances', 'company_id', colocate_with => 'companies');
+SELECT create_distributed_table('summary_pushes', 'company_id', colocate_with => 'companies');
 
 COMMIT;

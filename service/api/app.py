@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from service.api.graphql_app import StorebooksGraphQL
 from service.api.observability import ObservabilityMiddleware, metrics_endpoint
-from service.api.reports import cogs_file, settlement_cogs_file
+from service.api.reports import cogs_file, export_download, settlement_cogs_file
 from service.api.webhooks import shopify_webhook
 from service.config import Settings, get_settings
 from service.db.connect import create_pool, resolve_endpoints
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/webhooks/shopify", shopify_webhook, methods=["POST"]),
             Route("/reports/cogs.{kind:str}", cogs_file, methods=["GET"]),
             Route("/reports/settlement-cogs.{kind:str}", settlement_cogs_file, methods=["GET"]),
+            Route("/exports/{name:str}.{kind:str}", export_download, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(settings), methods=["GET"]),

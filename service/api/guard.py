@@ -162,6 +162,7 @@ ADMIN_MUTATIONS = frozenset(
         "update_bookkeeping_settings",
         "set_channel_status",
         "set_gateway_mapping",
+        "set_export_account_map",
         "connect_shopify_store",
         "connect_amazon_account",
         "connect_tiktok_shop",

@@ -60,6 +60,12 @@ from service.api.mutations.connect_shopify_store import (
     ConnectShopifyStorePayload,
     connect_shopify_store,
 )
+from service.api.mutations.export_account_map import (
+    ExportAccountMap,
+    SetExportAccountMapPayload,
+    export_account_map,
+    set_export_account_map,
+)
 from service.api.mutations.inventory_connection import (
     TestInventoryConnectionPayload,
     test_inventory_connection,
@@ -151,7 +157,7 @@ from service.api.queries.books_more import (
 )
 from service.api.queries.books_status import books_status
 from service.api.queries.chart_of_accounts import chart_of_accounts
-from service.api.queries.cogs_report import CogsReport, cogs_report
+from service.api.queries.cogs_report import CogsReport, PayoutChoice, cogs_report, payouts
 from service.api.queries.costs import MissingCost, Restock, missing_costs, restocks
 from service.api.queries.gateways import gateway_mappings
 from service.api.queries.ingest_errors import ingest_errors
@@ -245,6 +251,13 @@ class Query:
         resolver=missing_costs, description="Order lines whose COGS posted at 0 for want of a cost."
     )
     restocks: list[Restock] = strawberry.field(resolver=restocks)
+    export_account_map: ExportAccountMap = strawberry.field(
+        resolver=export_account_map,
+        description="Which QuickBooks Online or Xero account each storebooks account goes to.",
+    )
+    payouts: list[PayoutChoice] = strawberry.field(
+        resolver=payouts, description="Payouts and settlements, newest first, for cogsReport."
+    )
     cogs_report: CogsReport = strawberry.field(
         resolver=cogs_report, description="COGS per period or payout, as CSV and XLSX files."
     )
@@ -351,6 +364,11 @@ class Query:
 
 @strawberry.type
 class Mutation:
+    set_export_account_map: SetExportAccountMapPayload = strawberry.mutation(
+        resolver=set_export_account_map,
+        description="Map storebooks accounts to QuickBooks Online or Xero accounts (exports "
+        "and pushes list every account with activity left unmapped and send nothing).",
+    )
     update_bookkeeping_settings: UpdateBookkeepingSettingsPayload = strawberry.mutation(
         resolver=update_bookkeeping_settings,
         description="Change the accounting basis or fulfillment tracking; re-posts the books.",

@@ -49,7 +49,19 @@ class Rule:
         """``module.function`` of the poster, as a reader would look it up."""
         if self.function is None:
             return None
-        return f"{self.function.__module__}.{self.function.__qualname__}"
+        return f"{self.module}.{self.function.__qualname__}"
+
+    @property
+    def module(self) -> str | None:
+        """The poster's module; a method compiled with mypyc names it only
+        through its class."""
+        fn = self.function
+        if fn is None:
+            return None
+        found = getattr(fn, "__module__", None) or getattr(
+            getattr(fn, "__objclass__", None), "__module__", None
+        )
+        return str(found) if found else None
 
 
 def _r(rid: str, section: str, title: str, function: Callable[..., Any] | None, text: str) -> Rule:

@@ -2,32 +2,19 @@
 
 As the per-settlement "COGS Excel" merchants download: each order's units
 a settlement reported as shipped, the unit cost the books used, and
-whether the cost is still missing. Written as the COGS report is (RFC 4180
-CSV, a one-sheet XLSX with numeric amounts and text guarded against
-formula injection in CSV).
+whether the cost is still missing. Written by the one table writer every
+download shares (dates as dates, amounts as numbers, text guarded against
+formula injection).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
-from service.domain.money import format_amount
-from service.ledger.reports.cogs import (
-    _CONTENT_TYPES,
-    _ROOT_RELS,
-    _STYLES,
-    _WORKBOOK,
-    _WORKBOOK_RELS,
-    _csv_text,
-    _Number,
-    _sheet,
-)
+from service.domain.money import exponent, to_decimal
+from service.ledger.exports.tables import Cell, Table, table_csv, table_xlsx
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,40 +47,29 @@ COLUMNS = (
 )
 
 
-def _cells(r: SettlementCogsRow, currency: str) -> tuple[str | _Number | bool, ...]:
+def _cells(r: SettlementCogsRow, currency: str) -> tuple[Cell, ...]:
     return (
         r.store,
         r.channel,
         r.settlement_id,
         r.order_id,
-        r.day.isoformat(),
+        r.day,
         r.sku,
         r.fulfillment,
-        _Number(str(r.quantity)),
-        _Number(format_amount(r.unit_cost, currency)),
-        _Number(format_amount(r.total_cost, currency)),
+        r.quantity,
+        to_decimal(r.unit_cost, currency),
+        to_decimal(r.total_cost, currency),
         r.missing,
     )
 
 
+def settlement_cogs_table(rows: Iterable[SettlementCogsRow], currency: str) -> Table:
+    return Table("COGS", COLUMNS, [_cells(r, currency) for r in rows], decimals=exponent(currency))
+
+
 def settlement_cogs_csv(rows: Iterable[SettlementCogsRow], currency: str) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for r in rows:
-        writer.writerow([_csv_text(c) for c in _cells(r, currency)])
-    return buf.getvalue().encode("utf-8")
+    return table_csv(settlement_cogs_table(rows, currency))
 
 
 def settlement_cogs_xlsx(rows: Iterable[SettlementCogsRow], currency: str) -> bytes:
-    table = [tuple[str | _Number | bool, ...](COLUMNS)]
-    table.extend(_cells(r, currency) for r in rows)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        z.writestr("_rels/.rels", _ROOT_RELS)
-        z.writestr("xl/workbook.xml", _WORKBOOK.format(name=escape("COGS")))
-        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        z.writestr("xl/styles.xml", _STYLES)
-        z.writestr("xl/worksheets/sheet1.xml", _sheet(table))
-    return buf.getvalue()
+    return table_xlsx(settlement_cogs_table(rows, currency))

@@ -22,7 +22,7 @@ def _source(rule: Rule) -> str:
     if rule.function is None:
         return "Posted by: not emitted by the engine yet (registered ahead)."
     # From the module's name, not its file: the same under a compiled build.
-    path = rule.function.__module__.replace(".", "/") + ".py"
+    path = str(rule.module).replace(".", "/") + ".py"
     return f"Posted by: `{rule.posted_by}` (`{path}`)."
 
 

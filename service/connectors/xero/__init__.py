@@ -1,0 +1,1 @@
+"""Xero Accounting API: manual journals."""
