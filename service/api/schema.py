@@ -126,6 +126,7 @@ from service.api.queries.statements import (
 )
 from service.api.queries.stores import stores
 from service.api.queries.sync_runs import sync_runs
+from service.api.queries.viewer import Viewer, viewer
 from service.api.types.account import Account
 from service.api.types.api_token import ApiToken
 from service.api.types.books_status import BooksStatus
@@ -154,6 +155,9 @@ log = logging.getLogger("storebooks.api")
 class Query:
     node: relay.Node | None = strawberry.field(
         resolver=node, description="Any object of the company by its id; null when there is none."
+    )
+    viewer: Viewer = strawberry.field(
+        resolver=viewer, description="Who is asking: the company and the token's role."
     )
     books_status: BooksStatus = strawberry.field(resolver=books_status)
     chart_of_accounts: list[Account] = strawberry.field(resolver=chart_of_accounts)

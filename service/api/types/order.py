@@ -31,6 +31,7 @@ class OrderTab(Enum):
     GIVEAWAY = "GIVEAWAY"
     COGS_ONLY = "COGS_ONLY"
     NEEDS_DATA = "NEEDS_DATA"
+    MISSING_COSTS = "MISSING_COSTS"
 
 
 @strawberry.type(description="An order as the books see it.")

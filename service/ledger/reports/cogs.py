@@ -192,6 +192,28 @@ def cogs_xlsx(rows: Iterable[CogsRow], currency: str, sheet_name: str = "COGS") 
     """A one-sheet workbook Excel, LibreOffice and openpyxl open as is."""
     table = [tuple[str | _Number | bool, ...](COGS_COLUMNS)]
     table.extend(_cells(row, currency) for row in rows)
+    return workbook(table, sheet_name)
+
+
+Cell = str | _Number | bool
+
+
+def number(text: str) -> _Number:
+    """An exact decimal string written as a numeric cell."""
+    return _Number(text)
+
+
+def table_csv(table: Iterable[tuple[Cell, ...]]) -> bytes:
+    """Any table (header row first) as RFC 4180 CSV, formula-safe."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    for cells in table:
+        writer.writerow([_csv_text(c) for c in cells])
+    return buf.getvalue().encode("utf-8")
+
+
+def workbook(table: Iterable[tuple[Cell, ...]], sheet_name: str) -> bytes:
+    """Any table (header row first, bold) as a one-sheet XLSX."""
     name = escape(_XML_ILLEGAL.sub("", sheet_name)[:31] or "Sheet1", {'"': "&quot;"})
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
