@@ -76,7 +76,8 @@ export function showUserErrors(form, errors) {
     const name = (e.field || "").replace(/^input\./, "");
     const target = name && fieldSlot(form, name);
     if (target) {
-      const where = name.includes(".") && /\.\d+$/.test(name) ? `Line ${name.split(".").pop()}: ` : "";
+      const line = /\.(\d+)$/.exec(name);
+      const where = line && !/^line \d/i.test(e.message) ? `Line ${line[1]}: ` : "";
       target.slot.append(h("span", { class: "error-line" }, where + e.message));
       target.control?.setAttribute("aria-invalid", "true");
     } else if (general) {
