@@ -185,12 +185,36 @@ def test_switching_the_basis_shows_the_repost_reach_done(page: Any, dashboard: D
     shoot(page, "settings")
 
 
+def test_a_read_only_token_made_in_settings_sees_no_actions(
+    page: Any, browser: Any, dashboard: Dashboard
+) -> None:
+    goto(page, dashboard, "settings")
+    page.get_by_label("Name", exact=True).fill("accountant (read only)")
+    page.get_by_label("Role").select_option("READ_ONLY")
+    page.get_by_role("button", name="Create token").click()
+    token = page.locator(".notice.success code").inner_text()
+    context = browser.new_context(viewport=LAPTOP)
+    reader = context.new_page()
+    reader.goto(dashboard.base + "/#/orders")
+    reader.get_by_label("API token").fill(token)
+    reader.get_by_role("button", name="Sign in").click()
+    reader.locator(".role").wait_for()
+    assert reader.locator(".role").inner_text() == "read only"
+    reader.goto(dashboard.base + "/#/orders")
+    reader.wait_for_function("() => document.body.dataset.ready === '#/orders'")
+    assert reader.locator("form.action-bar").count() == 0
+    assert "read only" in reader.locator("main").inner_text()
+    context.close()
+
+
 def test_graphiql_is_served_from_local_files(page: Any, dashboard: Dashboard) -> None:
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto(dashboard.base + "/graphql")
     page.locator(".graphiql-container").first.wait_for()
     page.locator(".graphiql-editors, .graphiql-editor").first.wait_for()
+    page.locator(".graphiql-execute-button").click()
+    page.locator(".result-window", has_text="Demo Company").wait_for()
     outside = [
         u for u in requested if not u.startswith(dashboard.base) and not u.startswith("data:")
     ]

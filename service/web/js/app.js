@@ -64,6 +64,8 @@ async function route() {
   const hash = location.hash;
   delete document.body.dataset.ready;
   try {
+    // Who the token is and the page's code load side by side.
+    const loadingPage = pages[name]();
     if (name !== "signin" && !viewer.role) {
       await loadViewer();
       startBooksStatus();
@@ -73,7 +75,7 @@ async function route() {
       if (current) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
     }
-    const page = await pages[name]();
+    const page = await loadingPage;
     if (run !== rendering) return;
     document.body.dataset.page = name;
     await page.render(main, params);
@@ -83,7 +85,10 @@ async function route() {
     clear(main, notice("error", err.message));
   }
   // Rendered: tests (and anyone curious) can tell the page is complete.
-  if (run === rendering) document.body.dataset.ready = hash;
+  if (run === rendering) {
+    document.body.dataset.ready = hash;
+    performance.mark("storebooks:ready", { detail: hash });
+  }
 }
 
 window.addEventListener("hashchange", route);

@@ -1,7 +1,7 @@
 // A bar-and-line chart in plain SVG: bars for the first series, lines for
 // the rest. Values are numbers for drawing only; labels show the exact text.
 const NS = "http://www.w3.org/2000/svg";
-const COLORS = ["#1f5f8b", "#d98c1f", "#2e8b57", "#8b3a62", "#555"];
+const COLORS = ["#1f5f8b", "#d98c1f", "#2e8b57", "#8b3a62", "#6a5acd", "#777"];
 
 function el(tag, attrs = {}, text) {
   const node = document.createElementNS(NS, tag);

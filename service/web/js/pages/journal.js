@@ -21,7 +21,7 @@ export async function render(main, params) {
   clear(
     main,
     h("p", {}, h("a", { href: "#", onclick: (e) => { e.preventDefault(); history.back(); } }, "← Back")),
-    h("h1", {}, `Journal: ${account}`),
+    h("h1", { id: "journal-title" }, `Journal: ${account}`),
     h("p", {}, `${filter.from ? `From ${filter.from} ` : ""}to ${filter.to}`),
     count,
     h("div", { class: "table-wrap" }, h("table", { class: "journal" }, h("thead", {}, h("tr", {}, ["Date", "Entry", "Order", "Debit", "Credit"].map((c) => h("th", { scope: "col" }, c)))), tbody)),
@@ -35,6 +35,7 @@ export async function render(main, params) {
     count.textContent = `${j.totalCount} entr${j.totalCount === 1 ? "y" : "ies"}`;
     for (const e of j.nodes) {
       for (const l of e.lines.filter((l) => l.accountKey === account)) {
+        main.querySelector("#journal-title").textContent = `Journal: ${l.accountName}`;
         tbody.append(
           h(
             "tr",
