@@ -134,6 +134,20 @@ def test_voiding_an_order_changes_the_statements(page: Any, dashboard: Dashboard
     page.locator("h1", has_text="Order #").wait_for()
 
 
+def test_statement_columns_by_channel_drill_to_their_channel(
+    page: Any, dashboard: Dashboard
+) -> None:
+    goto(page, dashboard, "statements?kind=pl&preset=12m&columns=CHANNEL")
+    heads = page.locator("#profit-and-loss thead th").all_text_contents()
+    assert "pos" in heads and "web" in heads, heads
+    column = heads.index("pos")
+    row = page.locator("#profit-and-loss tbody tr", has_text="Gross sales")
+    row.locator("th, td").nth(column).locator("a").click()
+    page.locator("table.journal tbody tr").first.wait_for()
+    assert "channel pos" in page.locator("main").inner_text()
+    shoot(page, "journal-by-channel")
+
+
 def test_a_missing_cost_is_resolved(page: Any, dashboard: Dashboard) -> None:
     goto(page, dashboard, "costs")
     rows = page.locator("table.missing-costs tbody tr")

@@ -174,3 +174,27 @@ async def test_the_dashboard_and_graphiql_come_from_the_package(
     vendor = await client.get("/vendor/react/react.production.min.js")
     assert vendor.status_code == 200
     assert (await client.get("/nothing-here.js")).status_code == 404
+
+
+async def test_journal_entries_drill_down_by_store_and_channel(gql: GraphQL, demo: Tenant) -> None:
+    query = (
+        "query($f: JournalEntryFilter) { journalEntries(first: 50, filter: $f) "
+        "{ totalCount nodes { lines { accountKey channel } } } }"
+    )
+    every = (await gql(query, {"f": {"accountKey": "GROSS_SALES"}}))["data"]["journalEntries"]
+    store = global_id("Store", demo.store_id)
+    mine = await gql(query, {"f": {"accountKey": "GROSS_SALES", "storeId": store}})
+    assert mine["data"]["journalEntries"]["totalCount"] == every["totalCount"] > 0
+    pos = await gql(query, {"f": {"accountKey": "GROSS_SALES", "channel": "pos"}})
+    found = pos["data"]["journalEntries"]
+    assert 0 < found["totalCount"] < every["totalCount"]
+    for entry in found["nodes"]:
+        assert any(
+            x["channel"] == "pos" for x in entry["lines"] if x["accountKey"] == "GROSS_SALES"
+        )
+    other = await gql(
+        query, {"f": {"storeId": global_id("Store", "00000000-0000-0000-0000-000000000000")}}
+    )
+    assert other["data"]["journalEntries"]["totalCount"] == 0
+    bad = await gql(query, {"f": {"storeId": "nope"}})
+    assert "filter.storeId" in bad["errors"][0]["message"]

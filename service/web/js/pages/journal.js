@@ -14,7 +14,13 @@ const QUERY = `query($after: String, $filter: JournalEntryFilter) {
 
 export async function render(main, params) {
   const account = params.get("account");
-  const filter = { accountKey: account, from: params.get("from") || null, to: params.get("to") || null };
+  const filter = {
+    accountKey: account,
+    from: params.get("from") || null,
+    to: params.get("to") || null,
+    storeId: params.get("store") || null,
+    channel: params.get("channel") || null,
+  };
   const tbody = h("tbody");
   const count = h("p", { class: "count", role: "status" });
   const more = h("button", { type: "button", class: "secondary", hidden: true }, "Load more");
@@ -22,7 +28,7 @@ export async function render(main, params) {
     main,
     h("p", {}, h("a", { href: "#", onclick: (e) => { e.preventDefault(); history.back(); } }, "← Back")),
     h("h1", { id: "journal-title" }, `Journal: ${account}`),
-    h("p", {}, `${filter.from ? `From ${filter.from} ` : ""}to ${filter.to}`),
+    h("p", {}, `${filter.from ? `From ${filter.from} ` : ""}to ${filter.to}`, filter.channel ? `, channel ${filter.channel}` : "", filter.storeId ? ", one store" : ""),
     count,
     h("div", { class: "table-wrap" }, h("table", { class: "journal" }, h("thead", {}, h("tr", {}, ["Date", "Entry", "Order", "Debit", "Credit"].map((c) => h("th", { scope: "col" }, c)))), tbody)),
     more,

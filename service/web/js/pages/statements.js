@@ -52,7 +52,8 @@ export async function render(main, params) {
   clear(main, h("h1", {}, "Statements"), tabs, controls, message, body);
   const from = picker.from, to = picker.to;
   const vars = { from, to, storeId: storeId || null };
-  const drill = (accountKey, f, t) => `#/journal?${new URLSearchParams({ account: accountKey, ...(f ? { from: f } : {}), to: t })}`;
+  const drill = (accountKey, f, t, extra = {}) =>
+    `#/journal?${new URLSearchParams({ account: accountKey, ...(f ? { from: f } : {}), to: t, ...(storeId ? { store: storeId } : {}), ...extra })}`;
   if (kind === "pl") {
     const { profitAndLoss: p } = await gql(
       `query($from: Date!, $to: Date!, $storeId: ID, $columnsBy: StatementColumns) {
@@ -64,13 +65,15 @@ export async function render(main, params) {
     const cols = p.columns;
     const head = ["Account", ...cols.map((c) => c.name), "Total"];
     const byCol = cols.map((c) => new Map(c.lines.map((l) => [l.accountKey, l.amount])));
+    // A column's amount drills to its month, store or channel.
     const colRange = (c) => (columns === "MONTH" ? [c.key, monthEnd(c.key, to)] : [from, to]);
+    const colFilter = (c) => (!c.key ? {} : columns === "STORE" ? { store: c.key } : columns === "CHANNEL" ? { channel: c.key } : {});
     const rows = p.lines.map((l) =>
       h(
         "tr",
         { class: `depth-${l.depth}` },
         h("th", { scope: "row" }, l.name),
-        cols.map((c, i) => amountCell(byCol[i].get(l.accountKey), drill(l.accountKey, ...colRange(c)))),
+        cols.map((c, i) => amountCell(byCol[i].get(l.accountKey), drill(l.accountKey, ...colRange(c), colFilter(c)))),
         amountCell(l.amount, drill(l.accountKey, from, to)),
       ),
     );
