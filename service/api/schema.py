@@ -114,6 +114,7 @@ from service.api.queries.cogs_report import CogsReport, cogs_report
 from service.api.queries.costs import MissingCost, Restock, missing_costs, restocks
 from service.api.queries.gateways import gateway_mappings
 from service.api.queries.ingest_errors import ingest_errors
+from service.api.queries.inventory_systems import InventorySystem, inventory_systems
 from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
 from service.api.queries.posting_rules import posting_rules
@@ -175,6 +176,10 @@ class Query:
     inventory_sku_mappings: Connection[InventorySkuMapping] = strawberry.field(
         resolver=inventory_sku_mappings,
         description="Store SKUs mapped to an inventory system's products (packs, bundles).",
+    )
+    inventory_systems: list[InventorySystem] = strawberry.field(
+        resolver=inventory_systems,
+        description="The connected inventory systems (Finale, Goflow) and their latest syncs.",
     )
     missing_costs: Connection[MissingCost] = strawberry.field(
         resolver=missing_costs, description="Order lines whose COGS posted at 0 for want of a cost."

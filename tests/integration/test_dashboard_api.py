@@ -198,3 +198,28 @@ async def test_journal_entries_drill_down_by_store_and_channel(gql: GraphQL, dem
     assert other["data"]["journalEntries"]["totalCount"] == 0
     bad = await gql(query, {"f": {"storeId": "nope"}})
     assert "filter.storeId" in bad["errors"][0]["message"]
+
+
+async def test_inventory_systems_are_listed_without_their_secrets(
+    gql: GraphQL, tenant: Tenant, pool: asyncpg.Pool
+) -> None:
+    from service.ledger.inventory_systems import connect
+
+    query = "{ inventorySystems { provider account lastSyncedAt recentSyncs { status } } }"
+    assert (await gql(query))["data"]["inventorySystems"] == []
+    async with pool.acquire() as conn:
+        await connect(
+            conn,
+            tenant.company_id,
+            "test-secret-key",
+            "FINALE",
+            {"account": "acme"},
+            {"apiKey": "k", "apiSecret": "s"},
+        )
+    [system] = (await gql(query))["data"]["inventorySystems"]
+    assert system == {
+        "provider": "FINALE",
+        "account": "acme",
+        "lastSyncedAt": None,
+        "recentSyncs": [],
+    }

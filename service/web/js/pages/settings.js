@@ -10,6 +10,7 @@ export async function render(main) {
     stores { id name platform shopDomain timezone currencyCode }
     syncRuns(first: 10) { nodes { id storeId kind status progress ordersSeen ordersTotal errors requestedAt finishedAt } }
     ingestErrors(first: 10) { totalCount nodes { id topic externalId reason receivedAt } }
+    inventorySystems { provider account connectedAt lastSyncedAt recentSyncs { id status error enqueuedAt finishedAt } }
   }`);
   const admin = may("ADMIN");
   clear(
@@ -20,6 +21,7 @@ export async function render(main) {
     fulfillmentSection(data.bookkeepingSettings, admin),
     channelSection(admin),
     storesSection(data.stores, data.syncRuns.nodes, data.ingestErrors, may("BOOKKEEPER")),
+    inventorySection(data.inventorySystems, admin),
     admin ? await tokensSection() : null,
     section("API", h("p", {}, "Everything here goes through the GraphQL API. Explore it in ", h("a", { href: "/graphql" }, "GraphiQL"), " (this tab's token is filled in).")),
   );
@@ -139,4 +141,56 @@ async function tokensSection() {
     if (showUserErrors(form, r.userErrors)) clear(out, notice("success", "The new token (shown once, copy it now): ", h("code", {}, r.token)));
   } }, h("div", { class: "row-form" }, field("Name", name, "name"), field("Role", role, "role"), h("button", { class: "primary" }, "Create token")), formErrors(), out);
   return section("API tokens", table(["Name", "Role", "Created", "Last used", "State", ""], rows), h("h3", {}, "New token"), form);
+}
+
+const PROVIDER_NAMES = { FINALE: "Finale Inventory", GOFLOW: "Goflow" };
+
+function inventorySection(systems, admin) {
+  const rows = systems.map((sys) => {
+    const jobBox = h("div", { class: "job-box" });
+    const sync = may("BOOKKEEPER")
+      ? h("button", { type: "button", onclick: async () => {
+          try {
+            const { syncInventoryCosts: r } = await gql(`mutation($p: InventoryProvider!) { syncInventoryCosts(provider: $p) { syncJob { id } userErrors { message } } }`, { p: sys.provider });
+            if (r.userErrors.length) clear(jobBox, notice("error", r.userErrors.map((e) => e.message).join(" ")));
+            else if (r.syncJob) await followJob(r.syncJob.id, jobBox);
+          } catch (err) {
+            clear(jobBox, notice("error", err.message));
+          }
+        } }, `Sync with ${PROVIDER_NAMES[sys.provider]}`)
+      : null;
+    const last = sys.recentSyncs[0];
+    return h("tr", {},
+      h("td", {}, PROVIDER_NAMES[sys.provider] || sys.provider), h("td", {}, sys.account), h("td", {}, dateTime(sys.connectedAt)), h("td", {}, dateTime(sys.lastSyncedAt)),
+      h("td", {}, last ? `${words(last.status)}${last.error ? `: ${last.error}` : ""}` : "—"),
+      h("td", {}, sync, jobBox));
+  });
+  const provider = select([["FINALE", "Finale Inventory"], ["GOFLOW", "Goflow"]], "FINALE");
+  const account = h("input", { type: "text", autocomplete: "off" });
+  const key = h("input", { type: "password", autocomplete: "off" });
+  const secret = h("input", { type: "password", autocomplete: "off" });
+  const subdomain = h("input", { type: "text", autocomplete: "off" });
+  const token = h("input", { type: "password", autocomplete: "off" });
+  const finale = h("div", { class: "row-form" }, field("Finale account", account, "account"), field("API key", key, "apiKey"), field("API secret", secret, "apiSecret"));
+  const goflow = h("div", { class: "row-form", hidden: true }, field("Goflow subdomain", subdomain, "subdomain"), field("API token", token, "token"));
+  provider.addEventListener("change", () => { finale.hidden = provider.value !== "FINALE"; goflow.hidden = provider.value !== "GOFLOW"; });
+  const jobBox = h("div", { class: "job-box" });
+  const form = h("form", { onsubmit: async (e) => {
+    e.preventDefault();
+    const input = provider.value === "FINALE"
+      ? { provider: "FINALE", account: account.value.trim(), apiKey: key.value, apiSecret: secret.value }
+      : { provider: "GOFLOW", subdomain: subdomain.value.trim(), token: token.value };
+    try {
+      const { connectInventorySystem: r } = await gql(`mutation($input: ConnectInventorySystemInput!) { connectInventorySystem(input: $input) { syncJob { id } userErrors { field code message } } }`, { input: { ...input, idempotencyKey: idempotencyKey() } });
+      if (showUserErrors(form, r.userErrors) && r.syncJob) await followJob(r.syncJob.id, jobBox);
+    } catch (err) {
+      showUserErrors(form, [{ message: err.message }]);
+    }
+  } }, field("System", provider, "provider"), finale, goflow, formErrors(), h("button", { class: "primary" }, "Connect and sync"), jobBox);
+  return section(
+    "Inventory systems",
+    h("p", {}, "Finale or Goflow give the cost of each shipped order line; lines they have no cost for show as missing costs."),
+    rows.length ? table(["System", "Account", "Connected", "Last synced", "Last sync", ""], rows, { class: "inventory-systems" }) : h("p", {}, "None connected."),
+    admin ? h("details", {}, h("summary", {}, "Connect an inventory system"), form) : null,
+  );
 }
