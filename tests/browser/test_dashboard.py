@@ -31,6 +31,8 @@ def page(browser: Any, dashboard: Dashboard) -> Iterator[Any]:
     p.set_default_timeout(15_000)
     errors: list[str] = []
     p.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Refused scripts or styles (the Content-Security-Policy) show as console errors.
+    p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     p.goto(dashboard.base + "/")
     p.get_by_label("API token").fill(dashboard.token)
     p.get_by_role("button", name="Sign in").click()
