@@ -223,3 +223,17 @@ async def test_inventory_systems_are_listed_without_their_secrets(
         "lastSyncedAt": None,
         "recentSyncs": [],
     }
+
+
+async def test_an_order_tells_its_history_in_time_order(gql: GraphQL, demo: Tenant) -> None:
+    body = await gql(
+        '{ orders(first: 5, filter: {name: "#1003"}) { nodes { '
+        "history { at kind description amount { amount } } } } }"
+    )
+    [order] = body["data"]["orders"]["nodes"]
+    kinds = [e["kind"] for e in order["history"]]
+    assert kinds == ["ORDER_PLACED", "PAYMENT", "FULFILLMENT", "REFUND"]
+    assert [e["at"] for e in order["history"]] == sorted(e["at"] for e in order["history"])
+    refund = order["history"][-1]
+    assert "restock return" in refund["description"]
+    assert refund["amount"]["amount"] in refund["description"]

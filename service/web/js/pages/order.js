@@ -8,6 +8,7 @@ const QUERY = `query($id: ID!) {
   order(id: $id) {
     id name sourceOrderId placedAt channel paymentStatus fulfillmentStatus booksStatus postingError
     recognizedOn missingCosts total { amount currencyCode } openBalance { amount currencyCode }
+    history { at kind description amount { amount currencyCode } }
     journalEntries { id date rule memo event
       ruleInfo { id section title explanation }
       lines { accountKey accountName rule sku debit { amount currencyCode } credit { amount currencyCode } }
@@ -58,22 +59,22 @@ function fact(label, value) {
   return h("div", {}, h("dt", {}, label), h("dd", {}, value));
 }
 
-// The order's events in time order: what the channel sent (webhooks, synced
-// records) and what the books posted, on one line each.
+// The order's events in time order, as the channel said them, then the
+// deliveries (webhooks, synced records) that carried them.
 function timeline(o) {
-  const items = [];
-  const seen = new Set();
-  for (const e of o.journalEntries) {
-    for (const s of e.sourceEvents) {
-      if (seen.has(s.id)) continue;
-      seen.add(s.id);
-      items.push({ at: s.receivedAt, text: `Received ${s.topic} (${s.source}, ${s.externalId})` });
-    }
-    items.push({ at: `${e.date}T23:59:59`, day: e.date, text: `Posted: ${e.ruleInfo?.title || e.rule} — ${e.memo}` });
-  }
-  items.push({ at: o.placedAt, text: `Order placed on ${o.channel}` });
-  items.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  return h("ol", { class: "timeline" }, items.map((i) => h("li", {}, h("time", { datetime: i.at }, i.day ? date(i.day) : dateTime(i.at)), " ", i.text)));
+  const events = o.history.map((e) =>
+    h("li", { dataset: { kind: e.kind } }, h("time", { datetime: e.at }, dateTime(e.at)), " ", e.description),
+  );
+  const seen = new Map();
+  for (const e of o.journalEntries) for (const s of e.sourceEvents) seen.set(s.id, s);
+  const deliveries = [...seen.values()].sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1));
+  return [
+    events.length ? h("ol", { class: "timeline" }, events) : h("p", {}, "No stored history for this order."),
+    deliveries.length
+      ? h("details", {}, h("summary", {}, `${deliveries.length} delivery(ies) received`),
+          h("ol", { class: "timeline" }, deliveries.map((s) => h("li", {}, h("time", { datetime: s.receivedAt }, dateTime(s.receivedAt)), ` ${s.topic} (${s.source}, ${s.externalId}, ${s.status.toLowerCase()})`))))
+      : null,
+  ];
 }
 
 function entry(e, rules) {
