@@ -185,6 +185,18 @@ def test_a_restock_file_with_a_bad_line_is_refused_with_the_line_named(
     assert "Nothing was saved" in form.locator(".saved").inner_text()
     form.scroll_into_view_if_needed()
     shoot(page, "restock-error")
+    assert page.locator("table.restocks").count() == 0  # nothing of the bad file was kept
+    form.get_by_label("Or a CSV file").set_input_files(
+        files=[
+            {
+                "name": "restocks.csv",
+                "mimeType": "text/csv",
+                "buffer": b"sku,month,units\nMUG-BLUE,2026-11,2\nTEE-M,2026-11,1\n",
+            }
+        ]
+    )
+    form.get_by_role("button", name="Save").click()
+    page.locator("table.restocks tbody tr").nth(1).wait_for()
 
 
 def test_switching_the_basis_shows_the_repost_reach_done(page: Any, dashboard: Dashboard) -> None:

@@ -1,4 +1,4 @@
-// Small DOM helpers: every text goes in as text (never as HTML).
+// Small DOM functions: every text goes in as text (never as HTML).
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
