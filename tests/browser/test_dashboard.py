@@ -201,6 +201,8 @@ def test_a_restock_file_with_a_bad_line_is_refused_with_the_line_named(
 
 def test_switching_the_basis_shows_the_repost_reach_done(page: Any, dashboard: Dashboard) -> None:
     goto(page, dashboard, "settings")
+    channels = page.locator("table.channels tbody tr").all_inner_texts()
+    assert len(channels) == 2 and "pos" in channels[0] and "web" in channels[1]
     page.get_by_label("Accrual").check()
     page.get_by_role("button", name="Save and re-post").click()
     box = page.locator("#basis-job")

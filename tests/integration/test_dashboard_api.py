@@ -237,3 +237,20 @@ async def test_an_order_tells_its_history_in_time_order(gql: GraphQL, demo: Tena
     refund = order["history"][-1]
     assert "restock return" in refund["description"]
     assert refund["amount"]["amount"] in refund["description"]
+
+
+async def test_settings_list_each_store_channel_with_its_status(gql: GraphQL, demo: Tenant) -> None:
+    query = "{ bookkeepingSettings { stores { channels { channel status } } } }"
+    [store] = (await gql(query))["data"]["bookkeepingSettings"]["stores"]
+    assert store["channels"] == [
+        {"channel": "pos", "status": "INCLUDED"},
+        {"channel": "web", "status": "INCLUDED"},
+    ]
+    body = await gql(
+        'mutation($s: ID!) { setChannelStatus(input: {storeId: $s, source: "pos", '
+        "status: EXCLUDED}) { userErrors { message } } }",
+        {"s": global_id("Store", demo.store_id)},
+    )
+    assert body["data"]["setChannelStatus"]["userErrors"] == []
+    [store] = (await gql(query))["data"]["bookkeepingSettings"]["stores"]
+    assert {"channel": "pos", "status": "EXCLUDED"} in store["channels"]

@@ -6,7 +6,7 @@ import { clear, field, formErrors, h, notice, section, select, showUserErrors, t
 
 export async function render(main) {
   const data = await gql(`{
-    bookkeepingSettings { accountingBasis costingMethod version stores { store { id name } fulfillmentTracking } }
+    bookkeepingSettings { accountingBasis costingMethod version stores { store { id name } fulfillmentTracking channels { channel status } } }
     stores { id name platform shopDomain timezone currencyCode }
     syncRuns(first: 10) { nodes { id storeId kind status progress ordersSeen ordersTotal errors requestedAt finishedAt } }
     ingestErrors(first: 10) { totalCount nodes { id topic externalId reason receivedAt } }
@@ -19,7 +19,7 @@ export async function render(main) {
     admin ? null : notice("info", "Changing settings needs an ADMIN token; this page shows them only."),
     basisSection(data.bookkeepingSettings, admin),
     fulfillmentSection(data.bookkeepingSettings, admin),
-    channelSection(admin),
+    channelSection(data.bookkeepingSettings, admin),
     storesSection(data.stores, data.syncRuns.nodes, data.ingestErrors, may("BOOKKEEPER")),
     inventorySection(data.inventorySystems, admin),
     admin ? await tokensSection() : null,
@@ -81,22 +81,34 @@ function fulfillmentSection(s, admin) {
   );
 }
 
-function channelSection(admin) {
-  const store = select(viewer.stores.map((s) => [s.id, s.name]), viewer.stores[0]?.id);
-  const source = h("input", { type: "text", placeholder: "web, pos, tiktok…", required: true });
-  const status = select([["INCLUDED", "Included"], ["EXCLUDED", "Excluded"], ["COGS_ONLY", "COGS only"], ["SALES_ONLY", "Sales only"]], "INCLUDED");
-  const jobBox = h("div", { class: "job-box" });
-  const form = h("form", { onsubmit: async (e) => {
-    e.preventDefault();
-    try {
-      const { setChannelStatus: r } = await gql(`mutation($input: SetChannelStatusInput!) { setChannelStatus(input: $input) { repostJob { id } userErrors { field code message } } }`,
-        { input: { storeId: store.value, source: source.value.trim(), status: status.value, idempotencyKey: idempotencyKey() } });
-      if (showUserErrors(form, r.userErrors) && r.repostJob) await followJob(r.repostJob.id, jobBox);
-    } catch (err) {
-      showUserErrors(form, [{ message: err.message }]);
-    }
-  } }, h("div", { class: "row-form" }, field("Store", store, "storeId"), field("Channel", source, "source"), field("Status", status, "status")), formErrors(), admin ? h("button", { class: "primary" }, "Set") : null, jobBox);
-  return section("Channel statuses", h("p", {}, "Included: normal. Excluded: left out of the books. COGS only: sales excluded, costs kept. Sales only: sales kept, no COGS."), form);
+const CHANNEL_STATUSES = [["INCLUDED", "Included"], ["EXCLUDED", "Excluded"], ["COGS_ONLY", "COGS only"], ["SALES_ONLY", "Sales only"]];
+
+function channelSection(settings, admin) {
+  const rows = settings.stores.flatMap(({ store, channels }) =>
+    channels.map(({ channel, status }) => {
+      const sel = select(CHANNEL_STATUSES, status, { disabled: !admin, "aria-label": `Status of ${channel} (${store.name})` });
+      const jobBox = h("div", { class: "job-box" });
+      const message = h("span", { class: "field-error", "aria-live": "polite" });
+      const set = admin
+        ? h("button", { type: "button", class: "secondary", onclick: async () => {
+            try {
+              const { setChannelStatus: r } = await gql(`mutation($input: SetChannelStatusInput!) { setChannelStatus(input: $input) { repostJob { id } userErrors { field code message } } }`,
+                { input: { storeId: store.id, source: channel, status: sel.value, idempotencyKey: idempotencyKey() } });
+              message.textContent = r.userErrors.map((e) => e.message).join(" ");
+              if (!r.userErrors.length && r.repostJob) await followJob(r.repostJob.id, jobBox);
+            } catch (err) {
+              message.textContent = err.message;
+            }
+          } }, "Set")
+        : null;
+      return h("tr", {}, h("td", {}, store.name), h("td", {}, channel), h("td", {}, sel, message), h("td", {}, set, jobBox));
+    }),
+  );
+  return section(
+    "Channel statuses",
+    h("p", {}, "Included: normal. Excluded: left out of the books. COGS only: sales excluded, costs kept. Sales only: sales kept, no COGS. A change re-posts the channel's orders."),
+    rows.length ? table(["Store", "Channel", "Status", ""], rows, { class: "channels" }) : h("p", {}, "No channels yet: they appear with the first orders."),
+  );
 }
 
 function storesSection(stores, runs, errors, canSync) {
