@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -107,7 +106,3 @@ def browser() -> Iterator[object]:
             yield b
         finally:
             b.close()
-
-
-def chromium_available() -> bool:
-    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
