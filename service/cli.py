@@ -262,10 +262,11 @@ async def cmd_dev(settings: Settings) -> int:
     while not server.started and not server_task.done():  # noqa: ASYNC110
         await asyncio.sleep(0.05)
     if server.started:
-        url = f"http://{settings.host}:{settings.port}/graphql"
+        root = f"http://{settings.host}:{settings.port}"
         print(
             "\nstorebooks is running\n"
-            f"  GraphQL (GraphiQL in a browser): {url}\n"
+            f"  dashboard:   {root}/\n"
+            f"  GraphQL (GraphiQL in a browser): {root}/graphql\n"
             f"  demo company:   {company_id}\n"
             f"  demo API token: {token}\n"
             f"  header to send: Authorization: Bearer {token}\n"

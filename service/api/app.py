@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql, /healthz, /readyz and /metrics."""
+"""The Starlette application: /graphql, /healthz, /readyz, /metrics and the dashboard at /."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from starlette.routing import Route
 from service.api.graphql_app import StorebooksGraphQL
 from service.api.observability import ObservabilityMiddleware, metrics_endpoint
 from service.api.reports import cogs_file, export_download, settlement_cogs_file
+from service.api.statement_files import statement_file
+from service.api.web import dashboard_mount
 from service.api.webhooks import shopify_webhook
 from service.config import Settings, get_settings
 from service.db.connect import create_pool, resolve_endpoints
@@ -75,9 +77,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/reports/cogs.{kind:str}", cogs_file, methods=["GET"]),
             Route("/reports/settlement-cogs.{kind:str}", settlement_cogs_file, methods=["GET"]),
             Route("/exports/{name:str}.{kind:str}", export_download, methods=["GET"]),
+            Route("/reports/statement.{kind:str}", statement_file, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(settings), methods=["GET"]),
+            dashboard_mount(),
         ],
         middleware=[Middleware(ObservabilityMiddleware)],
         lifespan=lifespan,

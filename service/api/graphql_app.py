@@ -22,6 +22,7 @@ from strawberry.asgi import GraphQL
 from service.api.body import BodyRefused, checked_body, replay
 from service.api.context import Context
 from service.api.schema import schema
+from service.api.web import graphiql_html
 from service.ledger.tokens import Caller, MalformedToken, caller_for_token
 
 NO_COMPANY = UUID(int=0)
@@ -90,6 +91,11 @@ class StorebooksGraphQL(GraphQL[Context, None]):
                 return
             receive = replay(body)
         await super().__call__(scope, receive, send)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL from this package's own files, not a CDN."""
+        return graphiql_html()
 
     def _is_ide_page(self, request: Request) -> bool:
         return (

@@ -161,6 +161,7 @@ from service.api.queries.cogs_report import CogsReport, PayoutChoice, cogs_repor
 from service.api.queries.costs import MissingCost, Restock, missing_costs, restocks
 from service.api.queries.gateways import gateway_mappings
 from service.api.queries.ingest_errors import ingest_errors
+from service.api.queries.inventory_systems import InventorySystem, inventory_systems
 from service.api.queries.journal_entries import journal_entries
 from service.api.queries.orders import order, orders
 from service.api.queries.posting_rules import posting_rules
@@ -184,6 +185,7 @@ from service.api.queries.statements import (
 )
 from service.api.queries.stores import stores
 from service.api.queries.sync_runs import sync_runs
+from service.api.queries.viewer import Viewer, viewer
 from service.api.types.account import Account
 from service.api.types.api_token import ApiToken
 from service.api.types.audit import AuditRecord
@@ -230,6 +232,9 @@ class Query:
     node: relay.Node | None = strawberry.field(
         resolver=node, description="Any object of the company by its id; null when there is none."
     )
+    viewer: Viewer = strawberry.field(
+        resolver=viewer, description="Who is asking: the company and the token's role."
+    )
     books_status: BooksStatus = strawberry.field(resolver=books_status)
     chart_of_accounts: list[Account] = strawberry.field(resolver=chart_of_accounts)
     bookkeeping_settings: BookkeepingSettings = strawberry.field(resolver=bookkeeping_settings)
@@ -246,6 +251,10 @@ class Query:
     inventory_sku_mappings: Connection[InventorySkuMapping] = strawberry.field(
         resolver=inventory_sku_mappings,
         description="Store SKUs mapped to an inventory system's products (packs, bundles).",
+    )
+    inventory_systems: list[InventorySystem] = strawberry.field(
+        resolver=inventory_systems,
+        description="The connected inventory systems (Finale, Goflow) and their latest syncs.",
     )
     missing_costs: Connection[MissingCost] = strawberry.field(
         resolver=missing_costs, description="Order lines whose COGS posted at 0 for want of a cost."

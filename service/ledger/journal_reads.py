@@ -40,14 +40,23 @@ class EntryFilter:
     account_key: str | None = None
     start: dt.date | None = None
     end: dt.date | None = None
+    # A statement column's store or channel: entries with a line there
+    # (on account_key, when given).
+    store_id: UUID | None = None
+    channel: str | None = None
+
+    def params(self) -> tuple[object, ...]:
+        """$3 to $8 of _WHERE."""
+        return (self.subject, self.account_key, self.start, self.end, self.store_id, self.channel)
 
 
 _WHERE = """
     e.company_id = $1 AND e.journal_version = $2
     AND ($3::text IS NULL OR e.subject = $3)
-    AND ($4::text IS NULL OR EXISTS (
+    AND (($4::text IS NULL AND $7::uuid IS NULL AND $8::text IS NULL) OR EXISTS (
         SELECT 1 FROM journal_lines l WHERE l.company_id = e.company_id
-        AND l.entry_id = e.entry_id AND l.account_key = $4))
+        AND l.entry_id = e.entry_id AND ($4::text IS NULL OR l.account_key = $4)
+        AND ($7::uuid IS NULL OR l.store_id = $7) AND ($8::text IS NULL OR l.channel = $8)))
     AND ($5::date IS NULL OR e.entry_date >= $5)
     AND ($6::date IS NULL OR e.entry_date <= $6)
 """
@@ -68,16 +77,13 @@ async def entries_page(
                e.store_id, e.currency_code
         FROM journal_entries e
         WHERE {_WHERE}
-          AND ($7::date IS NULL OR (e.entry_date, e.entry_id) > ($7, $8))
+          AND ($9::date IS NULL OR (e.entry_date, e.entry_id) > ($9, $10))
         ORDER BY e.entry_date, e.entry_id
-        LIMIT $9
+        LIMIT $11
         """,
         company_id,
         version,
-        where.subject,
-        where.account_key,
-        where.start,
-        where.end,
+        *where.params(),
         after[0] if after else None,
         after[1] if after else 0,
         limit,
@@ -92,10 +98,7 @@ async def count_entries(
         f"SELECT count(*) FROM journal_entries e WHERE {_WHERE}",
         company_id,
         version,
-        where.subject,
-        where.account_key,
-        where.start,
-        where.end,
+        *where.params(),
     )
     return count
 

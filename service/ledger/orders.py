@@ -20,6 +20,8 @@ TABS: dict[str, str] = {
     "COGS_ONLY": "books_status = 'COGS_ONLY'",
     # Orders keeping their last good entries while they wait (13.5).
     "NEEDS_DATA": "books_status IN ('NEEDS_DATA', 'ERROR')",
+    # Lines whose COGS posted at 0 for want of a unit cost (seeds 001/004).
+    "MISSING_COSTS": "missing_costs > 0",
 }
 
 

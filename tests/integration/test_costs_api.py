@@ -402,9 +402,7 @@ async def test_cogs_report_lists_costed_and_missing_units_as_files(
     csv_response = await client.get(report["csvUrl"], headers=tenant.headers)
     assert csv_response.status_code == 200
     text = csv_response.text.splitlines()
-    assert text[0].startswith(
-        "Store,Channel,Order,Order ID,Date,SKU,Quantity,Unit cost,Total cost"
-    )
+    assert text[0].startswith("Store,Channel,Order,Order ID,Date,SKU,Quantity,Unit cost,Total cost")
     assert len(text) == 4
     xlsx = await client.get(report["xlsxUrl"], headers=tenant.headers)
     assert zipfile.ZipFile(io.BytesIO(xlsx.content)).testzip() is None

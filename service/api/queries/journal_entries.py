@@ -7,6 +7,7 @@ import strawberry
 
 from service.api.context import Info
 from service.api.errors import ClientError
+from service.api.ids import decode_uuid
 from service.api.loaders import load_books
 from service.api.types.connection import Connection, check_first, decode_cursor, page
 from service.api.types.journal import JournalEntry
@@ -24,6 +25,12 @@ class JournalEntryFilter:
         default=None, name="from"
     )
     to: dt.date | None = None
+    store_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Entries with a line in this store (a statement's store column)."
+    )
+    channel: str | None = strawberry.field(
+        default=None, description="Entries with a line on this channel (a channel column)."
+    )
 
 
 async def journal_entries(
@@ -49,7 +56,19 @@ async def journal_entries(
         raise ClientError(
             f"invalid date range: from {f.from_} is after to {f.to}", "BAD_USER_INPUT"
         )
-    where = EntryFilter(subject=subject, account_key=f.account_key, start=f.from_, end=f.to)
+    store = None
+    if f.store_id is not None:
+        store = decode_uuid(f.store_id, "Store")
+        if store is None:
+            raise ClientError(f"filter.storeId: {f.store_id!r} is not a store id", "BAD_USER_INPUT")
+    where = EntryFilter(
+        subject=subject,
+        account_key=f.account_key,
+        start=f.from_,
+        end=f.to,
+        store_id=store,
+        channel=f.channel,
+    )
     position = None
     raw = decode_cursor(after)
     if raw is not None:

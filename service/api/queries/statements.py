@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 from uuid import UUID
 
@@ -10,8 +11,8 @@ import strawberry
 
 from service.api.context import Context, Info
 from service.api.errors import ClientError
-from service.api.ids import decode_uuid
-from service.api.loaders import load_books, load_chart
+from service.api.ids import decode_uuid, global_id
+from service.api.loaders import load_books, load_chart, load_stores
 from service.api.types.money import Money
 from service.api.types.statements import (
     BalanceSheet,
@@ -50,6 +51,27 @@ def _flat(sums: dict[tuple[str, str], int]) -> dict[str, int]:
     return out
 
 
+async def _column_names(
+    ctx: Context, columns_by: StatementColumns
+) -> Callable[[str | None], tuple[str, str]]:
+    """The column's key as clients use it, and its name: a store column is
+    keyed by the store's opaque id (as `storeId` arguments take it) and named
+    by the store; a month by its first day; a channel by itself."""
+    if columns_by is StatementColumns.STORE:
+        stores = await load_stores(ctx)
+
+        def store(key: str | None) -> tuple[str, str]:
+            if not key:
+                return "", "No store"
+            found = stores.get(key)
+            return global_id("Store", key), found.name if found else key
+
+        return store
+    if columns_by is StatementColumns.MONTH:
+        return lambda key: (key or "", (key or "")[:7])
+    return lambda key: (key or "", key or "No channel")
+
+
 async def profit_and_loss(
     info: Info,
     from_: Annotated[dt.date, strawberry.argument(name="from")],
@@ -68,9 +90,11 @@ async def profit_and_loss(
     )
     columns = []
     if columns_by is not None:
-        for key, by_account in sorted(st.split_groups(sums).items()):
+        names = await _column_names(ctx, columns_by)
+        for key, by_account in sorted(st.split_groups(sums).items(), key=lambda kv: kv[0] or ""):
             record = st.profit_and_loss(by_account, chart)
-            columns.append(pl_column(key, record, currency, chart))
+            column_key, name = names(key)
+            columns.append(pl_column(column_key, name, record, currency, chart))
     return ProfitAndLoss.build(
         st.profit_and_loss(_flat(sums), chart),
         currency,

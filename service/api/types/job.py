@@ -8,6 +8,8 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from service.api.context import Info
+from service.ledger.job_progress import job_progress
 from service.ledger.jobs import JobRecord, get_job
 
 
@@ -29,6 +31,14 @@ class Job(relay.Node):
     enqueued_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Share of the work done, 0 to 1 (a running full re-post by the orders it "
+        "has posted); null when the job does not say."
+    )
+    async def progress(self, info: Info) -> float | None:
+        ctx = info.context
+        return await job_progress(ctx.pool, ctx.company_id, self.job_id, self.status.value)
 
     @classmethod
     def from_record(cls, job: JobRecord) -> Job:

@@ -16,9 +16,11 @@ from service.api.loaders import load_books
 from service.api.types.audit import AuditRecord, audit_record
 from service.api.types.journal import JournalEntry, order_global_id
 from service.api.types.money import Money
+from service.api.types.order_event import OrderEvent, order_events
 from service.ledger.audit import AuditFilter, audit_records
 from service.ledger.journal import order_subject
 from service.ledger.journal_reads import entries_of_subjects
+from service.ledger.order_history import order_history
 from service.ledger.orders import OrderSummary, orders_by_keys
 
 
@@ -33,6 +35,7 @@ class OrderTab(Enum):
     GIVEAWAY = "GIVEAWAY"
     COGS_ONLY = "COGS_ONLY"
     NEEDS_DATA = "NEEDS_DATA"
+    MISSING_COSTS = "MISSING_COSTS"
 
 
 @strawberry.type(description="An order as the books see it.")
@@ -98,6 +101,15 @@ class Order(relay.Node):
             recognized_on=o.recognized_on,
             key=(o.store_id, o.order_id),
         )
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="What the channel said happened to the order (placed, payments, "
+        "fulfilments, refunds, cancellation), in time order."
+    )
+    async def history(self, info: Info) -> list[OrderEvent]:
+        ctx = info.context
+        found = await order_history(ctx.pool, ctx.company_id, *self.key)
+        return order_events(found) if found else []
 
     # Strawberry's field decorator is untyped for methods that take `info`.
     @strawberry.field(  # type: ignore[untyped-decorator]

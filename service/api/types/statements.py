@@ -56,7 +56,13 @@ class StatementColumns(Enum):
 
 @strawberry.type
 class ProfitAndLossColumn:
-    key: str = strawberry.field(description="The month (YYYY-MM-01), store id or channel.")
+    key: str = strawberry.field(
+        description="The month (YYYY-MM-01), the store's opaque id, or the channel as orders "
+        "carry it (empty for entries of no store or channel, such as manual ones)."
+    )
+    name: str = strawberry.field(
+        description="What a person calls the column: the month, the store's name, or the channel."
+    )
     lines: list[StatementLine]
     net_sales: Money
     gross_profit: Money
@@ -113,10 +119,11 @@ class ProfitAndLoss:
 
 
 def pl_column(
-    key: str, record: PLRecord, currency: str, chart: Chart = DEFAULT_CHART
+    key: str, name: str, record: PLRecord, currency: str, chart: Chart = DEFAULT_CHART
 ) -> ProfitAndLossColumn:
     return ProfitAndLossColumn(
         key=key,
+        name=name,
         lines=statement_lines(record.lines, currency, chart),
         net_sales=Money.of(record.net_sales, currency),
         gross_profit=Money.of(record.gross_profit, currency),
