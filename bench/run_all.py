@@ -146,7 +146,14 @@ BENCHES = [
                 1000,
                 False,
                 "ms",
-            )
+            ),
+            Figure(
+                "same, from the 200 on (the worker's part)",
+                r"200 answered -> visible in the books: .*p95 ([\d.]+) ms",
+                1000,
+                False,
+                "ms",
+            ),
         ],
     ),
 ]
