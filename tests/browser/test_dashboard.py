@@ -2,6 +2,7 @@
 
 Sign in with the token, read the overview, open an unpaid order and read
 its entries and why they exist, void an order and see the statement move,
+link a bank deposit to an unpaid order,
 resolve a missing cost, upload a restock file with a bad line and see the
 line named, switch the accounting basis and watch the re-post finish.
 Each page is photographed at a laptop's and a phone's width.
@@ -250,3 +251,58 @@ def test_graphiql_is_served_from_local_files(page: Any, dashboard: Dashboard) ->
     ]
     assert outside == []
     shoot(page, "graphiql")
+
+
+def _gql(dashboard: Dashboard, query: str, variables: dict[str, Any] | None = None) -> Any:
+    import httpx
+
+    answer = httpx.post(
+        dashboard.base + "/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {dashboard.token}"},
+        timeout=30,
+    ).json()
+    assert "errors" not in answer, answer
+    return answer["data"]
+
+
+def test_a_bank_deposit_is_linked_to_an_unpaid_order(page: Any, dashboard: Dashboard) -> None:
+    """Seed 002: an order paid by bank transfer stays unpaid until its
+    payment is linked to the deposit that brought the money in."""
+    unpaid = _gql(
+        dashboard,
+        "{ orders(first: 1, filter: {tab: UNPAID}) { nodes { name openBalance { amount } } } }",
+    )["orders"]["nodes"][0]
+    bank = _gql(
+        dashboard,
+        'mutation { createBankAccount(input: {accountKey: "BANK_TRANSFERS", name: "Transfers",'
+        ' currencyCode: "USD", openingDate: "2020-01-01"}) { bankAccount { id } } }',
+    )["createBankAccount"]["bankAccount"]["id"]
+    _gql(
+        dashboard,
+        'mutation($id: ID!) { setBankCsvMapping(input: {bankAccountId: $id, date: "Date",'
+        ' description: "Description", amount: "Amount"}) { bankAccount { id } } }',
+        {"id": bank},
+    )
+    import datetime as dt
+
+    amount = unpaid["openBalance"]["amount"]
+    csv = f"Date,Description,Amount\n{dt.date.today()},TRANSFER {unpaid['name']},{amount}\n"
+    _gql(
+        dashboard,
+        "mutation($id: ID!, $csv: String!) { importBankStatement(input: {bankAccountId: $id,"
+        " content: $csv}) { linesNew } }",
+        {"id": bank, "csv": csv},
+    )
+    name = unpaid["name"]
+    goto(page, dashboard, f"orders?tab=UNPAID&q={name.replace('#', '%23')}")
+    page.get_by_label(f"Select {name}").check()
+    page.get_by_label("Action").select_option("LINK_PAYMENT")
+    page.locator("select.deposit-select option", has_text="TRANSFER").wait_for(state="attached")
+    page.get_by_label("Deposit").select_option(index=1)
+    page.get_by_role("button", name="Apply").click()
+    page.get_by_role("dialog").get_by_role("button", name="Link payment").click()
+    page.locator(".notice.success").wait_for()
+    shoot(page, "link-payment")
+    left = _gql(dashboard, "{ orders(first: 250, filter: {tab: UNPAID}) { nodes { name } } }")
+    assert name not in {o["name"] for o in left["orders"]["nodes"]}

@@ -1,7 +1,8 @@
 // Order actions (void, giveaway, COGS only, close a balance, exclude,
-// include), asked for with a confirmation and applied through the API.
+// include, link or unlink a bank deposit), asked for with a confirmation
+// and applied through the API.
 import { gql, idempotencyKey } from "./api.js";
-import { isoDate } from "./format.js";
+import { date, isoDate, money } from "./format.js";
 import { confirmDialog, field, h, notice, select } from "./ui.js";
 
 export const ACTIONS = [
@@ -12,7 +13,23 @@ export const ACTIONS = [
   ["CLOSE_OVERCOLLECTED", "Close as over-collected", "What was collected beyond the order becomes sales on the date given."],
   ["EXCLUDE", "Exclude", "The order is left out of the books completely."],
   ["INCLUDE", "Include (undo an action)", "The order is treated normally again."],
+  ["LINK_PAYMENT", "Link payment", "A bank deposit paid these orders (cash, cheque, bank transfer): they count as paid on the deposit's date."],
+  ["UNLINK_PAYMENT", "Unlink payment", "The deposit no longer pays these orders; they are re-posted as unpaid."],
 ];
+
+const DEPOSITS = `{ bankLines(first: 100, unexplainedOnly: true) {
+  nodes { id date amount { amount currencyCode } description } } }`;
+
+// The unexplained deposits a payment can be linked to, newest first.
+async function depositOptions(picker) {
+  const { bankLines } = await gql(DEPOSITS);
+  const deposits = bankLines.nodes.filter((l) => Number(l.amount.amount) > 0);
+  picker.replaceChildren(
+    ...[["", deposits.length ? "Choose the deposit…" : "No unexplained deposit"]]
+      .concat(deposits.map((l) => [l.id, `${date(l.date)} · ${money(l.amount)} · ${l.description}`]))
+      .map(([v, label]) => h("option", { value: v }, label)),
+  );
+}
 
 // A bar with an action picker, a date for the CLOSE_* actions and Apply.
 export function actionBar(getIds, onDone) {
@@ -20,14 +37,33 @@ export function actionBar(getIds, onDone) {
   const day = h("input", { type: "date", value: isoDate(new Date()) });
   const dateField = field("Date", day, "date");
   dateField.hidden = true;
+  const deposit = select([["", "Choose the deposit…"]], "", { class: "deposit-select" });
+  const depositField = field("Deposit", deposit, "bankLineId");
+  const difference = h("input", { type: "text", placeholder: "BANK_FEES" });
+  const differenceField = field("Difference to", difference, "differenceAccount", "When the deposit and the orders' balances differ");
+  depositField.hidden = differenceField.hidden = true;
   const explain = h("small", { class: "hint" });
   const message = h("div", { "aria-live": "polite" });
   action.addEventListener("change", () => {
     dateField.hidden = !action.value.startsWith("CLOSE_");
+    const linking = action.value.endsWith("LINK_PAYMENT");
+    depositField.hidden = !linking;
+    differenceField.hidden = action.value !== "LINK_PAYMENT";
+    if (linking) depositOptions(deposit).catch((err) => message.replaceChildren(notice("error", err.message)));
     explain.textContent = ACTIONS.find((a) => a[0] === action.value)?.[2] || "";
   });
   const apply = h("button", { type: "submit", class: "primary" }, "Apply");
-  const form = h("form", { class: "action-bar", onsubmit: submit }, field("Action", action, "action"), dateField, apply, explain, message);
+  const form = h(
+    "form",
+    { class: "action-bar", onsubmit: submit },
+    field("Action", action, "action"),
+    dateField,
+    depositField,
+    differenceField,
+    apply,
+    explain,
+    message,
+  );
   async function submit(event) {
     event.preventDefault();
     const ids = getIds();
@@ -40,6 +76,8 @@ export function actionBar(getIds, onDone) {
     try {
       const input = { orderIds: ids, action: action.value, idempotencyKey: idempotencyKey() };
       if (action.value.startsWith("CLOSE_")) input.date = day.value;
+      if (action.value.endsWith("LINK_PAYMENT")) input.bankLineId = deposit.value || null;
+      if (action.value === "LINK_PAYMENT" && difference.value.trim()) input.differenceAccount = difference.value.trim();
       const { applyOrderAction: r } = await gql(
         `mutation($input: ApplyOrderActionInput!) { applyOrderAction(input: $input) {
           orders { id name booksStatus } userErrors { field code message } } }`,
