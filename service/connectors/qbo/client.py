@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from service.connectors.pacing import Pace
+from service.connectors.pacing import OAuthApi, Pace
 
 BATCH_MAX = 30
 MINOR_VERSION = 75
@@ -98,7 +98,10 @@ def journal_body(j: QboJournal) -> dict[str, Any]:
     return body
 
 
-class QboClient:
+class QboClient(OAuthApi):
+    name = "QuickBooks"
+    error = QboError
+
     def __init__(
         self,
         base_url: str,
@@ -112,59 +115,22 @@ class QboClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         http: httpx.AsyncClient | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.realm_id = realm_id
-        self.tokens = dict(tokens)
-        self.token_url = token_url
-        self.auth = (client_id, client_secret)
-        self.on_tokens = on_tokens
-        self.sleep = sleep
-        self.http = http or httpx.AsyncClient(timeout=60)
-        self.pace = Pace(PER_MINUTE, AT_ONCE)
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    async def _refresh(self) -> None:
-        got = await self.http.post(
-            self.token_url,
-            data={"grant_type": "refresh_token", "refresh_token": self.tokens["refresh_token"]},
-            auth=self.auth,
-            headers={"Accept": "application/json"},
+        super().__init__(
+            base_url,
+            tokens,
+            token_url=token_url,
+            client_id=client_id,
+            client_secret=client_secret,
+            on_tokens=on_tokens,
+            pace=Pace(PER_MINUTE, AT_ONCE),
+            sleep=sleep,
+            http=http,
         )
-        if got.status_code != 200:
-            raise QboError(f"token refresh refused ({got.status_code}): {got.text[:300]}")
-        body = got.json()
-        self.tokens = {"access_token": body["access_token"], "refresh_token": body["refresh_token"]}
-        await self.on_tokens(self.tokens)
+        self.realm_id = realm_id
 
     async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         url = f"{self.base_url}/v3/company/{self.realm_id}/{path}"
-        refreshed = False
-        for _ in range(6):
-            async with self.pace.slots:
-                await self.pace.start()
-                got = await self.http.post(
-                    url,
-                    params={"minorversion": MINOR_VERSION},
-                    json=body,
-                    headers={
-                        "Authorization": f"Bearer {self.tokens['access_token']}",
-                        "Accept": "application/json",
-                    },
-                )
-            if got.status_code == 401 and not refreshed:
-                await self._refresh()
-                refreshed = True
-                continue
-            if got.status_code == 429:
-                await self.sleep(float(got.headers.get("Retry-After") or 1))
-                continue
-            if got.status_code != 200:
-                raise QboError(f"QuickBooks answered {got.status_code}: {got.text[:500]}")
-            answer: dict[str, Any] = got.json()
-            return answer
-        raise QboError("QuickBooks kept throttling; try again later")
+        return await self.send("POST", url, {"minorversion": str(MINOR_VERSION)}, body)
 
     async def save_journals(self, journals: Sequence[QboJournal]) -> list[QboResult]:
         """Create or update journal entries, 30 to a batch request."""

@@ -31,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from service.connectors.pacing import Pace
+from service.connectors.pacing import OAuthApi, Pace
 
 BATCH_MAX = 50
 PER_MINUTE = 60
@@ -88,7 +88,10 @@ def journal_body(j: XeroJournal) -> dict[str, Any]:
     return body
 
 
-class XeroClient:
+class XeroClient(OAuthApi):
+    name = "Xero"
+    error = XeroError
+
     def __init__(
         self,
         base_url: str,
@@ -102,60 +105,23 @@ class XeroClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         http: httpx.AsyncClient | None = None,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.tenant_id = tenant_id
-        self.tokens = dict(tokens)
-        self.token_url = token_url
-        self.auth = (client_id, client_secret)
-        self.on_tokens = on_tokens
-        self.sleep = sleep
-        self.http = http or httpx.AsyncClient(timeout=60)
-        self.pace = Pace(PER_MINUTE, AT_ONCE)
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    async def _refresh(self) -> None:
-        got = await self.http.post(
-            self.token_url,
-            data={"grant_type": "refresh_token", "refresh_token": self.tokens["refresh_token"]},
-            auth=self.auth,
+        super().__init__(
+            base_url,
+            tokens,
+            token_url=token_url,
+            client_id=client_id,
+            client_secret=client_secret,
+            on_tokens=on_tokens,
+            pace=Pace(PER_MINUTE, AT_ONCE),
+            sleep=sleep,
+            http=http,
         )
-        if got.status_code != 200:
-            raise XeroError(f"token refresh refused ({got.status_code}): {got.text[:300]}")
-        body = got.json()
-        self.tokens = {"access_token": body["access_token"], "refresh_token": body["refresh_token"]}
-        await self.on_tokens(self.tokens)
+        self.tenant_id = tenant_id
 
     async def _call(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         url = f"{self.base_url}/api.xro/2.0/ManualJournals"
-        refreshed = False
-        for _ in range(6):
-            async with self.pace.slots:
-                await self.pace.start()
-                got = await self.http.request(
-                    method,
-                    url,
-                    params={"summarizeErrors": "false"},
-                    json=body,
-                    headers={
-                        "Authorization": f"Bearer {self.tokens['access_token']}",
-                        "Xero-tenant-id": self.tenant_id,
-                        "Accept": "application/json",
-                    },
-                )
-            if got.status_code == 401 and not refreshed:
-                await self._refresh()
-                refreshed = True
-                continue
-            if got.status_code == 429:
-                await self.sleep(float(got.headers.get("Retry-After") or 1))
-                continue
-            if got.status_code != 200:
-                raise XeroError(f"Xero answered {got.status_code}: {got.text[:500]}")
-            answer: dict[str, Any] = got.json()
-            return answer
-        raise XeroError("Xero kept throttling; try again later")
+        params = {"summarizeErrors": "false"}
+        return await self.send(method, url, params, body, {"Xero-tenant-id": self.tenant_id})
 
     async def save_journals(self, journals: Sequence[XeroJournal]) -> list[XeroResult]:
         """New journals with PUT, known ones (by ManualJournalID) with POST."""
