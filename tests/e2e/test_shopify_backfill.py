@@ -1,6 +1,6 @@
 """A whole shop through the connector: backfill, webhooks, a killed sync.
 
-The shop is the fake Shopify's, 1,000 orders with payouts. A clean
+The shop is the fake Shopify's, 500 orders with payouts. A clean
 backfill gives the reference histories; webhooks for the same orders,
 duplicated and shuffled, must leave them exactly as they are; a store fed
 by webhooks alone must end with the same histories; a sync stopped midway
@@ -32,7 +32,7 @@ from tests.integration.shopify_helpers import (
     shuffled_with_duplicates,
 )
 
-ORDERS = 1000
+ORDERS = 500
 WEBHOOK_ONLY = 250  # enough for every kind of order the generator makes
 
 
