@@ -176,15 +176,22 @@ async def stored_entries(
     through: dt.date | None = None,
 ) -> dict[str, dict[str, tuple[int, JournalEntry]]]:
     """The stored entries of some subjects (those dated on or before
-    ``through`` when it is given): subject -> entry key -> (id, entry)."""
+    ``through`` when it is given): subject -> entry key -> (id, entry).
+
+    The subjects are joined as a table, so each is found through the
+    subject index; as an ``= any(array)`` filter the planner walked every
+    closed entry and compared it with the whole batch, which made a
+    re-post into closed books grow with the square of the company."""
     rows = await conn.fetch(
         """
         SELECT e.subject, e.entry_id, e.entry_key, e.entry_date, e.order_id, e.event_id, e.rule,
                e.memo,
                array_agg(ROW(l.account_key, l.amount, l.store_id::text, l.channel, l.order_id,
                              l.sku, l.processor) ORDER BY l.line_no) AS lines
-        FROM journal_entries e JOIN journal_lines l USING (company_id, entry_id)
-        WHERE e.company_id = $1 AND e.journal_version = $2 AND e.subject = any($3::text[])
+        FROM unnest($3::text[]) AS s(subject)
+        JOIN journal_entries e ON e.subject = s.subject
+        JOIN journal_lines l ON l.company_id = e.company_id AND l.entry_id = e.entry_id
+        WHERE e.company_id = $1 AND e.journal_version = $2
           AND ($4::date IS NULL OR e.entry_date <= $4)
         GROUP BY e.company_id, e.entry_id
         """,
