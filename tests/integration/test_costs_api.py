@@ -1,4 +1,4 @@
-"""COGS through the API: missing costs, fixes, purchases, restocks (issue 6)."""
+"""COGS through the API: missing costs, fixes, purchases, restocks."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A month of shipped orders costed by Finale and by Goflow through the API,
-with pack and bundle SKUs mapped (issue 11)."""
+with pack and bundle SKUs mapped."""
 
 from __future__ import annotations
 
