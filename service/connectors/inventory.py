@@ -22,10 +22,11 @@ import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
+from service.connectors.retry import OwnedHttpClient
 from service.domain.inventory_costs import ShippedUnits as ShippedUnits
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -194,22 +195,6 @@ def _backoff(attempt: int) -> float:
     return float(min(_MAX_BACKOFF, 0.5 * 2**attempt))
 
 
-class InventoryHttpClient:
+class InventoryHttpClient(OwnedHttpClient):
     """What every inventory-system client shares: an HTTP client it may own,
     retry settings, and closing what it opened (`async with`)."""
-
-    def __init__(self, http: httpx.AsyncClient | None, sleep: Sleep, max_retries: int) -> None:
-        self._owns_http = http is None
-        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
-        self.sleep = sleep
-        self.max_retries = max_retries
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()

@@ -12,10 +12,11 @@ import email.utils
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
+from service.connectors.retry import OwnedHttpClient
 from service.domain.processor import BalanceTransaction, Payout
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -86,26 +87,10 @@ def error_text(response: httpx.Response) -> str:
     return str(body)[:300]
 
 
-class ProcessorHttpClient:
+class ProcessorHttpClient(OwnedHttpClient):
     """An HTTP client it may own, retry settings, and closing what it opened."""
 
     system = "processor"
-
-    def __init__(self, http: httpx.AsyncClient | None, sleep: Sleep, max_retries: int) -> None:
-        self._owns_http = http is None
-        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
-        self.sleep = sleep
-        self.max_retries = max_retries
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()
 
     async def send(
         self,

@@ -9,6 +9,10 @@ meanwhile.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Self
+
+import httpx
 
 
 class RetryLater(Exception):
@@ -31,3 +35,27 @@ class SleepBudget:
             raise RetryLater(wait, "the provider asks to wait")
         self.left -= wait
         await asyncio.sleep(wait)
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class OwnedHttpClient:
+    """What every provider client shares: an HTTP client it may own (and
+    then closes), retry settings, and ``async with``."""
+
+    def __init__(self, http: httpx.AsyncClient | None, sleep: Sleep, max_retries: int) -> None:
+        self._owns_http = http is None
+        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
+        self.sleep = sleep
+        self.max_retries = max_retries
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()
