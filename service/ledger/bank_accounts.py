@@ -12,7 +12,6 @@ rules.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from service.domain.bank_files import BankFileError, CsvMapping, StatementLine, 
 from service.domain.money import exponent
 from service.ledger.accounts import AccountRefused, NewAccount, create_account
 from service.ledger.bank_explain import BankRefused, LineRow, post_opening
+from service.ledger.codec import from_jsonb
 from service.ledger.companies import books_store
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -44,7 +44,7 @@ class BankAccount:
 
 def _account(r: asyncpg.Record) -> BankAccount:
     raw = r["csv_mapping"]
-    data = json.loads(raw) if isinstance(raw, str) else raw
+    data = from_jsonb(raw)
     return BankAccount(
         r["bank_account_id"],
         r["account_key"],

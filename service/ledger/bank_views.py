@@ -11,7 +11,6 @@ the lines not yet explained.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -25,7 +24,7 @@ from service.ledger.bank_match import (
     matched_payouts,
     processor_named,
 )
-from service.ledger.codec import decode_record
+from service.ledger.codec import decode_record, from_jsonb
 from service.ledger.orders import COLUMNS, OrderSummary
 from service.ledger.payouts import PayoutRow, list_payouts
 
@@ -344,9 +343,7 @@ async def _paid_out(
         "AND record_type = 'balance_transaction'",
         company_id,
     ):
-        record = decode_record(
-            json.loads(r["record"]) if isinstance(r["record"], str) else r["record"]
-        )
+        record = decode_record(from_jsonb(r["record"]))
         if not isinstance(record, BalanceTransaction) or record.processor != processor:
             continue
         if record.payout_id:

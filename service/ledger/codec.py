@@ -12,6 +12,7 @@ import ast
 import dataclasses
 import datetime as dt
 import enum
+import json
 import types
 import typing
 from collections.abc import Callable
@@ -152,3 +153,9 @@ def decode_record(data: dict[str, Any], cls: type | None = None) -> Any:
     if cls is None:
         cls = _record_types()[data[TAG]]
     return _record_decoder(cls)(data)
+
+
+def from_jsonb(raw: Any) -> Any:
+    """A jsonb column as asyncpg hands it: text on a connection without the
+    pool's JSON codec (a bench's or a migration's), the value with it."""
+    return json.loads(raw) if isinstance(raw, str) else raw

@@ -10,7 +10,6 @@ per journal version like every other posted fact.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import asyncpg
 
 from service.domain.costs import CostSource, LineCost
 from service.domain.history import OrderHistory
+from service.ledger.codec import from_jsonb
 from service.posting.cogs import unit_costs
 from service.posting.engine import OrderRun
 
@@ -103,7 +103,7 @@ async def load_costs(
 def _json(raw: object) -> dict[str, list[list[object]]] | None:
     if raw is None:
         return None
-    value = json.loads(raw) if isinstance(raw, str) else raw
+    value = from_jsonb(raw)
     assert isinstance(value, dict)
     return value
 

@@ -10,7 +10,6 @@ from their rows (``kept_postings``), unchanged.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +17,7 @@ import asyncpg
 
 from service.domain.manual import ManualEntry, ManualLine, OpeningBalances, OpeningInventory
 from service.ledger.accounts import load_chart
+from service.ledger.codec import from_jsonb
 from service.ledger.companies import books_store
 from service.ledger.journal import Posting, closed_through
 from service.ledger.order_posting import post_live
@@ -67,7 +67,7 @@ def _lines_json(lines: tuple[ManualLine, ...]) -> list[dict[str, Any]]:
 
 
 def _lines_of(raw: Any) -> tuple[ManualLine, ...]:
-    data = json.loads(raw) if isinstance(raw, str) else raw
+    data = from_jsonb(raw)
     return tuple(ManualLine(d["account"], int(d["amount"]), d.get("memo", "")) for d in data)
 
 
@@ -173,7 +173,7 @@ async def opening_inventory(
     )
     if row is None:
         return None
-    data = json.loads(row["inventory"]) if isinstance(row["inventory"], str) else row["inventory"]
+    data = from_jsonb(row["inventory"])
     return row["opening_date"], tuple(OpeningInventory(s, int(u), int(c)) for s, u, c in data)
 
 
@@ -186,7 +186,7 @@ async def kept_postings(conn: asyncpg.Connection, company_id: UUID) -> list[Post
         "WHERE m.company_id = $1",
         company_id,
     ):
-        refs = json.loads(r["refs"]) if isinstance(r["refs"], str) else r["refs"]
+        refs = from_jsonb(r["refs"])
         entry = ManualEntry(
             str(r["entry_id"]),
             r["entry_date"],

@@ -11,7 +11,6 @@ failed payout taken back).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -19,7 +18,7 @@ from uuid import UUID
 import asyncpg
 
 from service.domain.processor import Payout
-from service.ledger.codec import decode_record
+from service.ledger.codec import decode_record, from_jsonb
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class PayoutRow:
 
 
 def _record(raw: Any) -> Any:
-    return decode_record(json.loads(raw) if isinstance(raw, str) else raw)
+    return decode_record(from_jsonb(raw))
 
 
 def _own_id(payout: Payout) -> str:

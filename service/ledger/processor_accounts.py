@@ -10,13 +10,13 @@ is a run with a status, counts and the errors a merchant can read.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
+from service.ledger.codec import from_jsonb
 from service.ledger.secrets import seal, unseal
 
 PAYPAL = "paypal"
@@ -63,7 +63,7 @@ _RUN_SELECT = (
 
 
 def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+    return from_jsonb(value)
 
 
 def _account(row: asyncpg.Record) -> ProcessorAccount:

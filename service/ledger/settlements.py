@@ -29,6 +29,7 @@ from service.domain.marketplace import (
     check_total,
     with_mappings,
 )
+from service.ledger.codec import from_jsonb
 from service.ledger.journal import Posting
 from service.ledger.order_posting import post_live
 from service.ledger.recost_queue import queue_recost
@@ -418,7 +419,7 @@ async def set_mapping(
 
 
 def _json(value: Any) -> list[Any]:
-    data = json.loads(value) if isinstance(value, str) else value
+    data = from_jsonb(value)
     return list(data or [])
 
 

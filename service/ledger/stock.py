@@ -18,6 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.ledger.codec import from_jsonb
 from service.ledger.companies import books_store
 from service.ledger.journal import Posting
 from service.ledger.manual_entries import opening_inventory
@@ -221,7 +222,7 @@ async def true_up_postings(conn: asyncpg.Connection, company_id: UUID) -> list[P
         company_id,
     ):
         raw = r["true_ups"]
-        rows = json.loads(raw) if isinstance(raw, str) else raw
+        rows = from_jsonb(raw)
         mine = [
             CostAdjustment(dt.date.fromisoformat(d), r["sku"], rid, units, amount)
             for d, rid, units, amount in rows

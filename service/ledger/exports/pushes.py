@@ -17,6 +17,7 @@ from uuid import UUID
 
 import asyncpg
 
+from service.ledger.codec import from_jsonb
 from service.ledger.exports.reading import Books, iter_entries
 from service.ledger.exports.summary import Summary, SummaryKind, SummaryLine, summarize
 from service.ledger.journal_reads import EntryFilter
@@ -42,7 +43,7 @@ def _lines_json(s: Summary) -> str:
 
 
 def _from_row(r: asyncpg.Record) -> Summary:
-    lines = json.loads(r["lines"]) if isinstance(r["lines"], str) else r["lines"]
+    lines = from_jsonb(r["lines"])
     return Summary(
         SummaryKind(r["kind"]),
         r["period"],
@@ -154,7 +155,7 @@ class PushState:
 def _pushed(raw: Any) -> dict[str, int]:
     if raw is None:
         return {}
-    lines = json.loads(raw) if isinstance(raw, str) else raw
+    lines = from_jsonb(raw)
     out: dict[str, int] = {}
     for x in lines:
         out[x["account"]] = out.get(x["account"], 0) + int(x["amount"])
