@@ -14,6 +14,10 @@ from typing import Self
 
 import httpx
 
+# A connection test answers a person waiting at a screen: a provider that does
+# not answer within this long is reported as unreachable, not waited on.
+CONNECTION_TEST_SECONDS = 15.0
+
 
 class RetryLater(Exception):
     """Run the job again after ``wait`` seconds."""

@@ -8,6 +8,7 @@ which stores one cost per order and SKU and re-posts what changed
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -24,7 +25,7 @@ from service.connectors.inventory import (
     InventorySystemError,
     order_ref,
 )
-from service.connectors.retry import SleepBudget
+from service.connectors.retry import CONNECTION_TEST_SECONDS, RetryLater, SleepBudget
 from service.ledger.inventory_systems import (
     Connection,
     apply_shipped_costs,
@@ -101,9 +102,16 @@ async def sample_inventory_cost(
     connection = await load_connection(pool, company_id, provider, secret_key)
     if connection is None:
         raise NotConnected(f"{provider} is not connected")
-    client = client_for(connection)
+    client = client_for(connection, sleep=SleepBudget(INLINE_WAIT_SECONDS))
     try:
-        return await client.sample_cost()
+        async with asyncio.timeout(CONNECTION_TEST_SECONDS):
+            return await client.sample_cost()
+    except TimeoutError as exc:
+        reason = f"{provider} did not answer within {CONNECTION_TEST_SECONDS:.0f} s"
+        raise ConnectionProblem(reason, auth=False) from exc
+    except RetryLater as exc:
+        reason = f"{provider} is not answering now ({exc}); try again in a few minutes"
+        raise ConnectionProblem(reason, auth=False) from exc
     except InventoryAuthError as exc:
         raise ConnectionProblem(str(exc), auth=True) from exc
     except InventorySystemError as exc:

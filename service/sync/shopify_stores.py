@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 import httpx
 
+from service.connectors.retry import CONNECTION_TEST_SECONDS
 from service.connectors.shopify.client import ShopifyClient
 from service.connectors.shopify.errors import ShopifyError
 from service.connectors.shopify.scopes import Scope, granted_scopes, missing_scopes
@@ -55,7 +57,10 @@ async def check_scopes(
     granted the app, and compare with what the sync reads."""
     client = ShopifyClient(shop_domain, access_token, api_base_url, http=http, max_retries=0)
     try:
-        granted = await granted_scopes(client)
+        async with asyncio.timeout(CONNECTION_TEST_SECONDS):
+            granted = await granted_scopes(client)
+    except TimeoutError:
+        return ScopeCheck(False, problem=f"no answer within {CONNECTION_TEST_SECONDS:.0f} s")
     except (ShopifyError, httpx.HTTPError) as exc:
         return ScopeCheck(False, problem=str(exc) or type(exc).__name__)
     finally:

@@ -17,6 +17,7 @@ from tests.conftest import GraphQL, Tenant
 from tests.e2e.test_seed_statements import _order, _pay, _ship
 from tests.fakes.finale import FakeFinale, FinaleAccount
 from tests.fakes.goflow import FakeGoflow, GoflowAccount
+from tests.fakes.local_server import free_port
 from tests.fakes.shopify.generate import generate_shop
 from tests.fakes.shopify.server import FakeShopify
 from tests.integration.shopify_helpers import connect, deliveries, post_webhook, process_pending
@@ -188,3 +189,18 @@ async def test_a_refused_login_is_shown_by_the_connection_test(
     (error,) = tested["userErrors"]
     assert (error["field"], error["code"]) == ("input.provider", "INVALID")
     assert error["message"].startswith("The credentials were refused")
+
+
+async def test_an_unreachable_system_is_reported_while_the_person_waits(
+    gql: GraphQL, tenant: Tenant
+) -> None:
+    """Nothing listens on the port: the test gives up after a few seconds of
+    retries and says so, rather than holding the request open."""
+    creds = {"account": "acme", "apiKey": "K", "apiSecret": "S"}
+    await _connect(
+        gql, {"provider": "FINALE", **creds, "baseUrl": f"http://127.0.0.1:{free_port()}"}
+    )
+    tested = (await gql(TEST, {"p": "FINALE"}))["data"]["testInventoryConnection"]
+    assert tested["ok"] is False
+    (error,) = tested["userErrors"]
+    assert error["message"].startswith("No cost could be read: FINALE is not answering now")
