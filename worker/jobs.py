@@ -92,23 +92,37 @@ async def repost_company(ctx: dict[str, Any], company_id: str, job_id: str) -> s
         step = f"{job_id}:step:{uuid.uuid4().hex[:12]}"
         await enqueue(ctx["redis"], REPOST_FUNCTION, step, company_id, job_id)
     elif status == "DONE":
-        cleanup = f"cleanup:{company_id}:{uuid.uuid4().hex[:12]}"
-        await enqueue(ctx["redis"], CLEANUP_FUNCTION, cleanup, company_id)
+        await _enqueue_cleanup(ctx, company_id)
     return status
 
 
 async def cleanup_journal_versions(ctx: dict[str, Any], company_id: str | None = None) -> int:
-    """Delete retired journal versions: of one company, or (as a cron) of all."""
+    """Delete retired journal versions: of one company, or (as a cron) of all.
+
+    Each company's deletion is a step that ends well inside the job timeout;
+    what is left is the next step, a job of its own, so a large company's old
+    books go in minutes rather than one timed-out job per cron period."""
     pool: asyncpg.Pool = ctx["pool"]
-    if company_id is not None:
-        companies = [UUID(company_id)]
-    else:
-        rows = await pool.fetch("SELECT DISTINCT company_id FROM books_retired")
-        companies = [r["company_id"] for r in rows]
+    settings: Settings = ctx["settings"]
     try:
-        return sum([await cleanup_retired_versions(pool, c) for c in companies])
+        if company_id is None:  # the cron: one job per company
+            rows = await pool.fetch("SELECT DISTINCT company_id FROM books_retired")
+            for r in rows:
+                await _enqueue_cleanup(ctx, str(r["company_id"]))
+            return 0
+        deleted, finished = await cleanup_retired_versions(
+            pool, UUID(company_id), seconds=step_seconds(settings)
+        )
+        if not finished:
+            await _enqueue_cleanup(ctx, company_id)
     except TRANSIENT as exc:
         raise transient_retry(ctx, exc) from exc
+    return deleted
+
+
+async def _enqueue_cleanup(ctx: dict[str, Any], company_id: str) -> None:
+    step = f"cleanup:{company_id}:{uuid.uuid4().hex[:12]}"
+    await enqueue(ctx["redis"], CLEANUP_FUNCTION, step, company_id)
 
 
 @capped

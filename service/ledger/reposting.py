@@ -375,19 +375,27 @@ async def _retire(conn: asyncpg.Connection, company_id: UUID, version: int | Non
         )
 
 
-async def cleanup_retired_versions(pool: asyncpg.Pool, company_id: UUID) -> int:
-    """Delete retired versions in batches, each its own short transaction.
+async def cleanup_retired_versions(
+    pool: asyncpg.Pool, company_id: UUID, *, seconds: float | None = None
+) -> tuple[int, bool]:
+    """Delete retired versions in batches, each its own short transaction;
+    returns how many entries went and whether every retired version is gone.
 
     Readers never see these versions, so deleting them can take its time;
-    a version leaves the retired list only when its last row is gone.
+    a version leaves the retired list only when its last row is gone. With
+    ``seconds``, it stops after the batch that passes that time, so that a
+    worker's job ends well inside its timeout and the rest is another job.
     """
     deleted = 0
+    until = None if seconds is None else time.monotonic() + seconds
     versions = await pool.fetch(
         "SELECT journal_version FROM books_retired WHERE company_id = $1", company_id
     )
     for row in versions:
         version = row["journal_version"]
         while True:
+            if until is not None and time.monotonic() > until:
+                return deleted, False
             async with pool.acquire() as conn, conn.transaction():
                 ids = await conn.fetch(
                     "SELECT entry_id FROM journal_entries WHERE company_id = $1 "
@@ -432,4 +440,4 @@ async def cleanup_retired_versions(pool: asyncpg.Pool, company_id: UUID) -> int:
                     version,
                 )
                 break
-    return deleted
+    return deleted, True

@@ -102,3 +102,23 @@ async def test_a_job_over_the_cap_is_put_back_not_failed(
     assert await queue.zcard(queue.default_queue_name) == 1
     waiting = await get_job(pool, tenant.company_id, job.job_id)
     assert waiting is not None and waiting.status == "QUEUED"
+
+
+async def test_retired_books_are_deleted_in_steps_that_resume(
+    pool: asyncpg.Pool, tenant: Tenant
+) -> None:
+    """A step out of time leaves the retired version listed, to be finished by
+    the next step; a step with time deletes it and its rows."""
+    from service.ledger.reposting import cleanup_retired_versions
+
+    for version in (1, 2):
+        async with pool.acquire() as conn:
+            job = await request_full_repost(conn, tenant.company_id, version, reason="test")
+        assert await run_full_repost(pool, tenant.company_id, job.job_id) == "DONE"
+    retired = "SELECT count(*) FROM books_retired WHERE company_id = $1"
+    waiting = await pool.fetchval(retired, tenant.company_id)
+    assert waiting > 0
+    assert await cleanup_retired_versions(pool, tenant.company_id, seconds=0) == (0, False)
+    assert await pool.fetchval(retired, tenant.company_id) == waiting
+    _, finished = await cleanup_retired_versions(pool, tenant.company_id, seconds=60)
+    assert finished and await pool.fetchval(retired, tenant.company_id) == 0
