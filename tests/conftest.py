@@ -181,3 +181,15 @@ def run_worker(
         await run_workers(workers, stop_on_signals=False)
 
     return run
+
+
+@pytest.fixture(scope="session")
+async def empty_shopify() -> AsyncIterator[str]:
+    """The API address of a shop with no orders. A store connected to it
+    back-fills nothing at once when a test runs the worker, where a shop on
+    the internet would be retried for half a minute before failing."""
+    from tests.fakes.shopify.generate import generate_shop
+    from tests.fakes.shopify.server import FakeShopify
+
+    async with FakeShopify(generate_shop(0, seed=1)) as fake:
+        yield fake.base_url

@@ -59,7 +59,7 @@ async def _books(pool: asyncpg.Pool, company_id: UUID) -> tuple[int, dict[tuple[
     return version, sums
 
 
-def _worker(servers: Servers, settings: Settings) -> subprocess.Popen[bytes]:
+def _worker(servers: Servers, settings: Settings, log: Path) -> subprocess.Popen[bytes]:
     env = servers.env()
     env.update(
         STOREBOOKS_QUEUE=settings.queue_name,
@@ -70,19 +70,24 @@ def _worker(servers: Servers, settings: Settings) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "service.cli", "worker"],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
     )
 
 
-async def _wait(pool: asyncpg.Pool, query: str, *args: object, within: float) -> object:
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-4000:] if log.exists() else ""
+
+
+async def _wait(pool: asyncpg.Pool, query: str, *args: object, within: float, log: Path) -> object:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         value = await pool.fetchval(query, *args)
         if value:
             return value
         await asyncio.sleep(0.02)
-    raise AssertionError(f"timed out waiting for: {query}")
+    tail = _tail(log)
+    raise AssertionError(f"timed out waiting for: {query}\nthe worker's log ends:\n{tail}")
 
 
 async def test_killed_full_repost_leaves_old_books_and_resumes(
@@ -91,7 +96,9 @@ async def test_killed_full_repost_leaves_old_books_and_resumes(
     servers: Servers,
     settings: Settings,
     queue: object,
+    tmp_path: Path,
 ) -> None:
+    log = tmp_path / "worker.log"
     await _load_orders(pool, tenant)
     async with pool.acquire() as conn:
         first = await request_full_repost(conn, tenant.company_id, 1, reason="initial books")
@@ -110,13 +117,14 @@ async def test_killed_full_repost_leaves_old_books_and_resumes(
 
     await enqueue(queue, REPOST_FUNCTION, job.job_id, str(tenant.company_id), job.job_id)  # type: ignore[arg-type]
 
-    worker = _worker(servers, settings)
+    worker = _worker(servers, settings, log)
     try:
         await _wait(
             pool,
             "SELECT build_cursor LIKE 'order:%' FROM books WHERE company_id = $1",
             tenant.company_id,
             within=60,
+            log=log,
         )
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
@@ -133,7 +141,7 @@ async def test_killed_full_repost_leaves_old_books_and_resumes(
     )
     assert building > 0, "the kill came before the new version had any entries"
 
-    worker = _worker(servers, settings)
+    worker = _worker(servers, settings, log)
     try:
         await _wait(
             pool,
@@ -141,6 +149,7 @@ async def test_killed_full_repost_leaves_old_books_and_resumes(
             tenant.company_id,
             job.job_id,
             within=90,
+            log=log,
         )
         version, sums = await _books(pool, tenant.company_id)
         assert version != before[0] and sums != before[1]
@@ -151,6 +160,7 @@ async def test_killed_full_repost_leaves_old_books_and_resumes(
             tenant.company_id,
             version,
             within=60,
+            log=log,
         )
     finally:
         worker.terminate()

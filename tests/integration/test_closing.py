@@ -51,9 +51,10 @@ async def test_a_closed_month_never_changes(
     pool: asyncpg.Pool,
     run_worker: Callable[[], Awaitable[None]],
     queue: ArqRedis,
+    empty_shopify: str,
 ) -> None:
     domain = f"close-{tenant.company_id.hex[:8]}.myshopify.com"
-    await connect(gql, domain)
+    await connect(gql, domain, empty_shopify)
     await post_webhook(client, domain, "orders/create", rest_order("75.00", tax="6.00"), "w1")
     sale = rest_txn(9001, "sale", "81.00", "shopify_payments", "2024-03-01T10:05:00-05:00")
     await post_webhook(client, domain, "order_transactions/create", sale, "w2")

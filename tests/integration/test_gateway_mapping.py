@@ -31,9 +31,11 @@ mutation($input: SetGatewayMappingInput!) {
 ORDER = "{ orders(first: 5) { nodes { name openBalance { amount } paymentStatus } } }"
 
 
-async def _store(gql: GraphQL, tenant: Tenant, prefix: str) -> tuple[str, str]:
+async def _store(
+    gql: GraphQL, tenant: Tenant, prefix: str, base_url: str | None = None
+) -> tuple[str, str]:
     domain = f"{prefix}-{tenant.company_id.hex[:8]}.myshopify.com"
-    payload = await connect(gql, domain)
+    payload = await connect(gql, domain, base_url)
     return domain, payload["store"]["id"]
 
 
@@ -43,8 +45,9 @@ async def test_a_gateway_mapped_offline_reposts_the_stores_orders(
     client: httpx.AsyncClient,
     pool: asyncpg.Pool,
     run_worker: Callable[[], Awaitable[None]],
+    empty_shopify: str,
 ) -> None:
-    domain, store_id = await _store(gql, tenant, "zelle")
+    domain, store_id = await _store(gql, tenant, "zelle", empty_shopify)
     await post_webhook(client, domain, "orders/create", rest_order("40.00"), "w1")
     sale = rest_txn(9001, "sale", "40.00", "Zelle", AT)
     await post_webhook(client, domain, "order_transactions/create", sale, "w2")

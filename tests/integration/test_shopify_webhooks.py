@@ -27,9 +27,9 @@ from tests.integration.shopify_helpers import (
 ERRORS = "{ ingestErrors(first: 10) { totalCount nodes { topic externalId orderId reason } } }"
 
 
-async def _store(gql: GraphQL, tenant: Tenant) -> tuple[str, UUID]:
+async def _store(gql: GraphQL, tenant: Tenant, base_url: str | None = None) -> tuple[str, UUID]:
     domain = f"shop-{tenant.company_id.hex[:8]}.myshopify.com"
-    payload = await connect(gql, domain)
+    payload = await connect(gql, domain, base_url)
     assert payload["userErrors"] == []
     store_id = decode_uuid(payload["store"]["id"], "Store")
     assert store_id is not None
@@ -145,10 +145,11 @@ async def test_a_stored_webhook_is_processed_by_the_real_worker(
     client: httpx.AsyncClient,
     pool: asyncpg.Pool,
     run_worker: Callable[[], Awaitable[None]],
+    empty_shopify: str,
 ) -> None:
     """The endpoint writes arq's job keys itself (one round trip): the worker
     must read them as its own."""
-    domain, _ = await _store(gql, tenant)
+    domain, _ = await _store(gql, tenant, empty_shopify)
     order = generate_shop(1, seed=3).orders[0]
     sent = await post_webhook(client, domain, "orders/create", rest_order(order), "by-worker")
     assert sent.json() == {"status": "stored"}
