@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from service.api.webhook_writer import EventWriter
+from service.connectors.shopify.topics import order_hint
 from service.connectors.shopify.webhook import verify_hmac
 from service.ledger.ingest import WEBHOOK, NewEvent
 from service.sync.shopify_stores import ShopifyConnection, connection_for_domain
@@ -89,6 +90,7 @@ async def shopify_webhook(request: Request) -> Response:
             topic,
             webhook_id,
             body,
+            order_hint(topic, body),
         )
     )
     if event_id is None:

@@ -76,6 +76,7 @@ class NewEvent:
     topic: str
     external_id: str
     body: bytes
+    order_hint: str | None = None  # the order it probably concerns, until processed
 
 
 async def store_events(pool: asyncpg.Pool, events: list[NewEvent]) -> list[int | None]:
@@ -84,9 +85,9 @@ async def store_events(pool: asyncpg.Pool, events: list[NewEvent]) -> list[int |
     appears earlier in the batch."""
     rows = await pool.fetch(
         """
-        INSERT INTO raw_events (company_id, store_id, source, topic, external_id, body)
+        INSERT INTO raw_events (company_id, store_id, source, topic, external_id, body, order_id)
         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
-                             $6::bytea[])
+                             $6::bytea[], $7::text[])
         ON CONFLICT (company_id, store_id, source, external_id) DO NOTHING
         RETURNING company_id, store_id, source, external_id, event_id
         """,
@@ -96,6 +97,7 @@ async def store_events(pool: asyncpg.Pool, events: list[NewEvent]) -> list[int |
         [e.topic for e in events],
         [e.external_id for e in events],
         [e.body for e in events],
+        [e.order_hint for e in events],
     )
     stored = {
         (r["company_id"], r["store_id"], r["source"], r["external_id"]): r["event_id"] for r in rows
@@ -117,6 +119,21 @@ async def lock_pending_event(
         event_id,
     )
     return RawEvent(**dict(row)) if row else None
+
+
+async def pending_for_order(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, order_id: str, limit: int
+) -> list[int]:
+    """The pending events stored for an order (by the intake's hint), oldest first."""
+    rows = await conn.fetch(
+        "SELECT event_id FROM raw_events WHERE company_id = $1 AND store_id = $2 "
+        "AND order_id = $3 AND status = 'PENDING' ORDER BY event_id LIMIT $4",
+        company_id,
+        store_id,
+        order_id,
+        limit,
+    )
+    return [r["event_id"] for r in rows]
 
 
 async def mark_event(

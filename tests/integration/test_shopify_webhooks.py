@@ -19,6 +19,7 @@ from tests.fakes.shopify.webhooks import webhook_request
 from tests.integration.shopify_helpers import (
     SECRET,
     connect,
+    deliveries,
     histories,
     post_webhook,
     process_pending,
@@ -237,3 +238,52 @@ async def test_an_older_payload_never_overwrites_a_newer_one(
     await post_webhook(client, domain, "orders/updated", older, "old")
     await process_pending(pool, tenant.company_id)
     assert await histories(pool, tenant.company_id, store_id) == before
+
+
+async def _order_events(pool: asyncpg.Pool, company_id: UUID) -> list[tuple[int, str, str | None]]:
+    rows = await pool.fetch(
+        "SELECT event_id, status, order_id FROM raw_events WHERE company_id = $1 ORDER BY event_id",
+        company_id,
+    )
+    return [(r["event_id"], r["status"], r["order_id"]) for r in rows]
+
+
+async def test_one_job_takes_an_orders_waiting_webhooks(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    """The intake notes which order each webhook names; the first event's job
+    then processes the order's other waiting webhooks too, oldest first."""
+    from service.sync.shopify_events import process_event
+
+    domain, _ = await _store(gql, tenant)
+    order = generate_shop(1, seed=5).orders[0]
+    for n, (topic, body) in enumerate(deliveries(order)):
+        await post_webhook(client, domain, topic, body, f"d-{n}")
+    stored = await _order_events(pool, tenant.company_id)
+    assert len(stored) > 2
+    assert {(status, hint) for _, status, hint in stored} == {("PENDING", str(order.id))}
+    first = stored[0][0]
+    assert (await process_event(pool, tenant.company_id, first)).status == "PROCESSED"
+    assert {status for _, status, _ in await _order_events(pool, tenant.company_id)} == {
+        "PROCESSED"
+    }
+
+
+async def test_an_order_another_job_holds_is_busy_not_waited_on(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    from service.sync.shopify_events import process_event
+
+    domain, store_id = await _store(gql, tenant)
+    order = generate_shop(1, seed=6).orders[0]
+    await post_webhook(client, domain, "orders/create", rest_order(order), "held")
+    [(event_id, _, _)] = await _order_events(pool, tenant.company_id)
+    key = f"{tenant.company_id}:{store_id}:{order.id}"
+    async with pool.acquire() as other:
+        await other.execute("SELECT pg_advisory_lock(hashtextextended($1, 23))", key)
+        try:
+            assert (await process_event(pool, tenant.company_id, event_id)).status == "BUSY"
+        finally:
+            await other.execute("SELECT pg_advisory_unlock(hashtextextended($1, 23))", key)
+    assert await _order_events(pool, tenant.company_id) == [(event_id, "PENDING", str(order.id))]
+    assert (await process_event(pool, tenant.company_id, event_id)).status == "PROCESSED"

@@ -73,3 +73,15 @@ def test_topics() -> None:
         "fulfillments/update",
     } <= TOPICS
     assert ORDER_TOPICS < TOPICS
+
+
+def test_the_intake_reads_which_order_a_webhook_names() -> None:
+    from service.connectors.shopify.topics import order_hint
+
+    order = b'{"admin_graphql_api_id":"gid://shopify/Order/820982911946154508",'
+    order += b'"id":820982911946154508,"line_items":[{"id":466157049}]}'
+    assert order_hint("orders/create", order) == "820982911946154508"
+    piece = b'{"id":389404469,"order_id":450789469,"kind":"sale"}'
+    assert order_hint("order_transactions/create", piece) == "450789469"
+    assert order_hint("refunds/create", b'{"id":1, "note":"no order named"}') is None
+    assert order_hint("products/update", order) is None
