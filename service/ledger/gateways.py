@@ -10,6 +10,7 @@ re-posts the store's orders.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -69,18 +70,14 @@ async def remember_gateways(
     )
 
 
-async def merchant_mappings(
-    conn: asyncpg.Connection, company_id: UUID
+def gateway_methods(
+    rows: Iterable[tuple[UUID, str, str]],
 ) -> dict[UUID, tuple[tuple[str, PaymentMethod], ...]]:
-    """The mappings posting applies: the merchant's, per store."""
-    rows = await conn.fetch(
-        "SELECT store_id, gateway, kind FROM store_gateways "
-        "WHERE company_id = $1 AND set_by = 'MERCHANT' ORDER BY store_id, gateway",
-        company_id,
-    )
+    """(store, gateway, kind) rows as posting takes them: per store, each
+    gateway's payment method."""
     out: dict[UUID, list[tuple[str, PaymentMethod]]] = {}
-    for r in rows:
-        out.setdefault(r["store_id"], []).append((r["gateway"], METHOD_OF_KIND[r["kind"]]))
+    for store, gateway, kind in rows:
+        out.setdefault(store, []).append((gateway, METHOD_OF_KIND[kind]))
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -22,7 +22,7 @@ from service.domain.settings import (
     OrderStatusOverride,
     Settings,
 )
-from service.ledger.gateways import merchant_mappings
+from service.ledger.gateways import gateway_methods
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,29 @@ class CompanyInputs:
         )
 
 
+# One round trip: each table's rows as an array of records. Loaded for every
+# re-posted order (every webhook), six queries were six waits on the server.
+_INPUTS = """
+SELECT b.accounting_basis, b.version,
+    ARRAY(SELECT ROW(s.store_id, s.fulfillment_tracking) FROM stores s
+          WHERE s.company_id = $1) AS stores,
+    ARRAY(SELECT ROW(c.store_id, c.source, c.status) FROM channel_statuses c
+          WHERE c.company_id = $1 ORDER BY c.store_id, c.source) AS statuses,
+    ARRAY(SELECT ROW(o.store_id, o.order_id, o.status, o.action_date) FROM order_overrides o
+          WHERE o.company_id = $1 AND ($2::uuid IS NULL OR o.store_id = $2)
+            AND ($3::text IS NULL OR o.order_id = $3)) AS overrides,
+    ARRAY(SELECT ROW(g.store_id, g.gateway, g.kind) FROM store_gateways g
+          WHERE g.company_id = $1 AND g.set_by = 'MERCHANT'
+          ORDER BY g.store_id, g.gateway) AS gateways,
+    ARRAY(SELECT ROW(d.store_id, d.order_id, d.line_id, d.deposit_date, d.amount, d.difference,
+                     d.difference_account) FROM deposit_links d
+          WHERE d.company_id = $1 AND ($2::uuid IS NULL OR d.store_id = $2)
+            AND ($3::text IS NULL OR d.order_id = $3)
+          ORDER BY d.store_id, d.order_id, d.deposit_date, d.line_id) AS deposits
+FROM bookkeeping_settings b WHERE b.company_id = $1
+"""
+
+
 async def load_inputs(
     conn: asyncpg.Connection,
     company_id: UUID,
@@ -60,70 +83,34 @@ async def load_inputs(
     store_id: UUID | None = None,
     order_id: str | None = None,
 ) -> CompanyInputs:
-    """The company's inputs; with an order named, only that order's override."""
-    row = await conn.fetchrow(
-        "SELECT accounting_basis, version FROM bookkeeping_settings WHERE company_id = $1",
-        company_id,
-    )
-    stores = await conn.fetch(
-        "SELECT store_id, fulfillment_tracking FROM stores WHERE company_id = $1", company_id
-    )
-    statuses = await conn.fetch(
-        "SELECT store_id, source, status FROM channel_statuses WHERE company_id = $1 "
-        "ORDER BY store_id, source",
-        company_id,
-    )
-    overrides = await conn.fetch(
-        "SELECT store_id, order_id, status, action_date FROM order_overrides "
-        "WHERE company_id = $1 AND ($2::uuid IS NULL OR store_id = $2) "
-        "AND ($3::text IS NULL OR order_id = $3)",
-        company_id,
-        store_id,
-        order_id,
-    )
-    gateways = await merchant_mappings(conn, company_id)
-    deposits = await _deposit_links(conn, company_id, store_id, order_id)
+    """The company's inputs; with an order named, only that order's override
+    and deposits."""
+    row = await conn.fetchrow(_INPUTS, company_id, store_id, order_id)
     by_store: dict[UUID, list[tuple[str, ChannelStatus]]] = {}
-    for s in statuses:
-        by_store.setdefault(s["store_id"], []).append((s["source"], ChannelStatus(s["status"])))
+    for store, source, status in row["statuses"]:
+        by_store.setdefault(store, []).append((source, ChannelStatus(status)))
     return CompanyInputs(
         basis=AccountingBasis(row["accounting_basis"]),
         settings_version=row["version"],
-        tracking={s["store_id"]: FulfillmentTracking(s["fulfillment_tracking"]) for s in stores},
+        tracking={store: FulfillmentTracking(t) for store, t in row["stores"]},
         channel_statuses={k: tuple(v) for k, v in by_store.items()},
         overrides={
-            (o["store_id"], o["order_id"]): OrderStatusOverride(
-                OrderStatus(o["status"]), o["action_date"]
-            )
-            for o in overrides
+            (store, order): OrderStatusOverride(OrderStatus(status), day)
+            for store, order, status, day in row["overrides"]
         },
-        gateways=gateways,
-        deposits=deposits,
+        gateways=gateway_methods(row["gateways"]),
+        deposits=_deposit_links(row["deposits"]),
     )
 
 
-async def _deposit_links(
-    conn: asyncpg.Connection, company_id: UUID, store_id: UUID | None, order_id: str | None
+def _deposit_links(
+    rows: list[tuple[object, ...]],
 ) -> dict[tuple[UUID, str], tuple[DepositLink, ...]]:
     """Bank deposits linked to orders (order action "link payment")."""
-    rows = await conn.fetch(
-        "SELECT store_id, order_id, line_id, deposit_date, amount, difference, "
-        "difference_account FROM deposit_links WHERE company_id = $1 "
-        "AND ($2::uuid IS NULL OR store_id = $2) AND ($3::text IS NULL OR order_id = $3) "
-        "ORDER BY store_id, order_id, deposit_date, line_id",
-        company_id,
-        store_id,
-        order_id,
-    )
     out: dict[tuple[UUID, str], list[DepositLink]] = {}
-    for r in rows:
-        out.setdefault((r["store_id"], r["order_id"]), []).append(
-            DepositLink(
-                str(r["line_id"]),
-                r["deposit_date"],
-                r["amount"],
-                r["difference"],
-                r["difference_account"],
-            )
+    for store, order, line_id, day, amount, difference, account in rows:
+        assert isinstance(store, UUID) and isinstance(order, str)
+        out.setdefault((store, order), []).append(
+            DepositLink(str(line_id), day, amount, difference, account)  # type: ignore[arg-type]
         )
     return {k: tuple(v) for k, v in out.items()}
