@@ -18,15 +18,12 @@ import io
 import pstats
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from webhook_latency import send_on_schedule
-from webhook_servers import delivery, live_orders, order_stream, stack
-from webhook_throughput import raw_request
+from webhook_latency import send_on_schedule, signed_requests
+from webhook_servers import live_orders, order_stream, stack
 
 
 async def main() -> None:
@@ -35,14 +32,7 @@ async def main() -> None:
     args = ap.parse_args()
     stream = order_stream(live_orders(args.events))[: args.events]
     async with stack("storebooks_bench_events_profile", worker=False) as s:
-        url = urlsplit(s.base_url)
-        host, port = url.hostname or "127.0.0.1", url.port or 80
-        wire = []
-        for topic, o, payload in stream:
-            wid = f"profile-{uuid.uuid4()}"
-            headers, body = delivery(o, s.shop_domain, wid, topic, payload)
-            pre, post = raw_request(f"{host}:{port}", headers, body)
-            wire.append((wid, pre + wid.encode() + post))
+        host, port, wire = signed_requests(s.base_url, s.shop_domain, stream, "profile")
         due: dict[str, float] = {}
         answered: dict[str, float] = {}
         statuses: dict[int, int] = {}

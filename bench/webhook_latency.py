@@ -33,6 +33,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -47,6 +48,22 @@ from webhook_servers import (
     stack,
 )
 from webhook_throughput import raw_request
+
+
+def signed_requests(
+    base_url: str, shop_domain: str, stream: list[tuple[str, Any, Any]], prefix: str
+) -> tuple[str, int, list[tuple[str, bytes]]]:
+    """Host, port and (webhook id, request bytes) for each webhook of the
+    stream, signed as Shopify signs them, ready for ``send_on_schedule``."""
+    url = urlsplit(base_url)
+    host, port = url.hostname or "127.0.0.1", url.port or 80
+    wire = []
+    for topic, o, payload in stream:
+        wid = f"{prefix}-{uuid.uuid4()}"
+        headers, body = delivery(o, shop_domain, wid, topic, payload)
+        pre, post = raw_request(f"{host}:{port}", headers, body)
+        wire.append((wid, pre + wid.encode() + post))
+    return host, port, wire
 
 
 async def send_on_schedule(
@@ -142,11 +159,7 @@ async def main() -> None:
         plain_http=args.server_root is not None,
     ) as s:
         # the shop domain is known only now: sign with it
-        requests = []
-        for topic, o, payload in stream:
-            wid = f"bench-{uuid.uuid4()}"
-            headers, body = delivery(o, s.shop_domain, wid, topic, payload)
-            requests.append((wid, headers, body))
+        host, port, wire = signed_requests(s.base_url, s.shop_domain, stream, "bench")
         pool = await asyncpg.create_pool(s.db_url, min_size=1, max_size=2)
         assert pool is not None
         due: dict[str, float] = {}
@@ -175,12 +188,6 @@ async def main() -> None:
                     return
                 await asyncio.sleep(args.poll_ms / 1000)
 
-        url = urlsplit(s.base_url)
-        host, port = url.hostname or "127.0.0.1", url.port or 80
-        wire = []
-        for wid, headers, body in requests:
-            pre, post = raw_request(f"{host}:{port}", headers, body)
-            wire.append((wid, pre + wid.encode() + post))
         poller = asyncio.create_task(poll())
         start = time.perf_counter() + 0.5
         sent = await send_on_schedule(
@@ -227,7 +234,7 @@ async def main() -> None:
     )
     print(f"worker: {args.workers} x {worker}; topics {topics}")
     print(
-        f"{len(requests)} webhooks at {args.rate:g}/s "
+        f"{len(wire)} webhooks at {args.rate:g}/s "
         f"(sent in {sent_for:.1f} s); HTTP statuses {statuses}"
     )
     print(

@@ -38,28 +38,34 @@ class OAuthApi:
 
     name = "the accounting system"
     error: type[Exception] = RuntimeError
+    # The system's published limits: requests a minute, requests at once.
+    per_minute = 60
+    at_once = 5
 
     def __init__(
         self,
         base_url: str,
+        account_id: str,
         tokens: dict[str, str],
         *,
         token_url: str,
         client_id: str,
         client_secret: str,
         on_tokens: Callable[[dict[str, str]], Awaitable[None]],
-        pace: Pace,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         http: httpx.AsyncClient | None = None,
     ) -> None:
+        """``account_id``: the company in the system the tokens open
+        (QuickBooks' realm, Xero's tenant)."""
         self.base_url = base_url.rstrip("/")
+        self.account_id = account_id
         self.tokens = dict(tokens)
         self.token_url = token_url
         self.auth = (client_id, client_secret)
         self.on_tokens = on_tokens
         self.sleep = sleep
         self.http = http or httpx.AsyncClient(timeout=60)
-        self.pace = pace
+        self.pace = Pace(self.per_minute, self.at_once)
 
     async def aclose(self) -> None:
         await self.http.aclose()

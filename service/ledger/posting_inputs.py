@@ -104,13 +104,12 @@ async def load_inputs(
 
 
 def _deposit_links(
-    rows: list[tuple[object, ...]],
+    rows: list[asyncpg.Record],
 ) -> dict[tuple[UUID, str], tuple[DepositLink, ...]]:
     """Bank deposits linked to orders (order action "link payment")."""
     out: dict[tuple[UUID, str], list[DepositLink]] = {}
     for store, order, line_id, day, amount, difference, account in rows:
-        assert isinstance(store, UUID) and isinstance(order, str)
         out.setdefault((store, order), []).append(
-            DepositLink(str(line_id), day, amount, difference, account)  # type: ignore[arg-type]
+            DepositLink(str(line_id), day, amount, difference, account)
         )
     return {k: tuple(v) for k, v in out.items()}

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
 
+from service.connectors.pacing import OAuthApi
 from service.connectors.qbo.client import BATCH_MAX, QboClient, QboJournal, QboLine
 from service.domain.money import exponent
 from service.ledger.exports.pushes import PushState
@@ -17,6 +18,8 @@ from service.ledger.exports.reading import Books
 from service.ledger.exports.summary import Summary, SummaryKind
 from service.ledger.secrets import seal, unseal
 from service.sync.pushing import Answer, PushReport, Target, push
+
+Api = TypeVar("Api", bound=OAuthApi)
 
 TARGET = "QBO"
 
@@ -92,17 +95,26 @@ async def connect_qbo(
     )
 
 
-async def qbo_client(pool: asyncpg.Pool, company_id: UUID, secret_key: str) -> QboClient:
-    settings, sealed = await load_connection(pool, company_id, TARGET, secret_key)
-    return QboClient(
+async def oauth_client(
+    api: type[Api], pool: asyncpg.Pool, company_id: UUID, target: str, secret_key: str, id_key: str
+) -> Api:
+    """The accounting system's client from the stored connection; refreshed
+    tokens are sealed and stored again as they come (``id_key``: the setting
+    that names the company in the system)."""
+    settings, sealed = await load_connection(pool, company_id, target, secret_key)
+    return api(
         settings["baseUrl"],
-        settings["realmId"],
+        settings[id_key],
         {"access_token": sealed["access_token"], "refresh_token": sealed["refresh_token"]},
         token_url=settings["tokenUrl"],
         client_id=settings["clientId"],
         client_secret=sealed["client_secret"],
-        on_tokens=token_keeper(pool, company_id, TARGET, secret_key, sealed["client_secret"]),
+        on_tokens=token_keeper(pool, company_id, target, secret_key, sealed["client_secret"]),
     )
+
+
+async def qbo_client(pool: asyncpg.Pool, company_id: UUID, secret_key: str) -> QboClient:
+    return await oauth_client(QboClient, pool, company_id, TARGET, secret_key, "realmId")
 
 
 def _journal(

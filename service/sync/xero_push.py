@@ -14,7 +14,7 @@ from service.ledger.exports.pushes import PushState
 from service.ledger.exports.reading import Books
 from service.ledger.exports.summary import Summary, SummaryKind
 from service.sync.pushing import Answer, PushReport, Target, push
-from service.sync.qbo_push import load_connection, save_connection, token_keeper
+from service.sync.qbo_push import oauth_client, save_connection
 
 TARGET = "XERO"
 
@@ -42,16 +42,7 @@ async def connect_xero(
 
 
 async def xero_client(pool: asyncpg.Pool, company_id: UUID, secret_key: str) -> XeroClient:
-    settings, sealed = await load_connection(pool, company_id, TARGET, secret_key)
-    return XeroClient(
-        settings["baseUrl"],
-        settings["tenantId"],
-        {"access_token": sealed["access_token"], "refresh_token": sealed["refresh_token"]},
-        token_url=settings["tokenUrl"],
-        client_id=settings["clientId"],
-        client_secret=sealed["client_secret"],
-        on_tokens=token_keeper(pool, company_id, TARGET, secret_key, sealed["client_secret"]),
-    )
+    return await oauth_client(XeroClient, pool, company_id, TARGET, secret_key, "tenantId")
 
 
 def _journal(

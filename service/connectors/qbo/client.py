@@ -22,15 +22,12 @@ What it follows from Intuit's documentation (Accounting API reference,
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
-from service.connectors.pacing import OAuthApi, Pace
+from service.connectors.pacing import OAuthApi
 
 BATCH_MAX = 30
 MINOR_VERSION = 75
@@ -101,35 +98,11 @@ def journal_body(j: QboJournal) -> dict[str, Any]:
 class QboClient(OAuthApi):
     name = "QuickBooks"
     error = QboError
-
-    def __init__(
-        self,
-        base_url: str,
-        realm_id: str,
-        tokens: dict[str, str],
-        *,
-        token_url: str,
-        client_id: str,
-        client_secret: str,
-        on_tokens: Callable[[dict[str, str]], Awaitable[None]],
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        http: httpx.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(
-            base_url,
-            tokens,
-            token_url=token_url,
-            client_id=client_id,
-            client_secret=client_secret,
-            on_tokens=on_tokens,
-            pace=Pace(PER_MINUTE, AT_ONCE),
-            sleep=sleep,
-            http=http,
-        )
-        self.realm_id = realm_id
+    per_minute = PER_MINUTE
+    at_once = AT_ONCE
 
     async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        url = f"{self.base_url}/v3/company/{self.realm_id}/{path}"
+        url = f"{self.base_url}/v3/company/{self.account_id}/{path}"
         return await self.send("POST", url, {"minorversion": str(MINOR_VERSION)}, body)
 
     async def save_journals(self, journals: Sequence[QboJournal]) -> list[QboResult]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from service.connectors.retry import RetryLater
+from service.connectors.retry import OwnedHttpClient, RetryLater
 from service.connectors.shopify import API_VERSION
 from service.connectors.shopify.errors import ShopifyError
 from service.connectors.shopify.queries import SHOP
@@ -103,7 +103,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-class ShopifyClient:
+class ShopifyClient(OwnedHttpClient):
     """One shop's Admin API. ``api_base_url`` points it elsewhere (a fake
     Shopify in tests, a proxy); ``sleep`` is injectable so tests can see
     the waits without waiting."""
@@ -125,26 +125,13 @@ class ShopifyClient:
         base = (api_base_url or f"https://{shop_domain}").rstrip("/")
         self.endpoint = f"{base}/admin/api/{api_version}/graphql.json"
         self._token = access_token
-        self._owns_http = http is None
-        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0))
-        self.sleep = sleep
-        self.max_retries = max_retries
+        super().__init__(http, sleep, max_retries)
         # Seconds one call may sleep in all; beyond it the call raises
         # RetryLater. None: sleep as long as the retries take (scripts, tests).
         self.sleep_budget = sleep_budget
         self.last_cost: Mapping[str, Any] | None = None
         self.queries = 0  # answered queries, for a sync run's totals
         self.cost_spent = 0  # their actualQueryCost (requested when not said)
-
-    async def __aenter__(self) -> ShopifyClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()
 
     @staticmethod
     def _backoff(attempt: int) -> float:

@@ -23,15 +23,12 @@ API limits"):
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
-from service.connectors.pacing import OAuthApi, Pace
+from service.connectors.pacing import OAuthApi
 
 BATCH_MAX = 50
 PER_MINUTE = 60
@@ -91,37 +88,13 @@ def journal_body(j: XeroJournal) -> dict[str, Any]:
 class XeroClient(OAuthApi):
     name = "Xero"
     error = XeroError
-
-    def __init__(
-        self,
-        base_url: str,
-        tenant_id: str,
-        tokens: dict[str, str],
-        *,
-        token_url: str,
-        client_id: str,
-        client_secret: str,
-        on_tokens: Callable[[dict[str, str]], Awaitable[None]],
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        http: httpx.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(
-            base_url,
-            tokens,
-            token_url=token_url,
-            client_id=client_id,
-            client_secret=client_secret,
-            on_tokens=on_tokens,
-            pace=Pace(PER_MINUTE, AT_ONCE),
-            sleep=sleep,
-            http=http,
-        )
-        self.tenant_id = tenant_id
+    per_minute = PER_MINUTE
+    at_once = AT_ONCE
 
     async def _call(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         url = f"{self.base_url}/api.xro/2.0/ManualJournals"
         params = {"summarizeErrors": "false"}
-        return await self.send(method, url, params, body, {"Xero-tenant-id": self.tenant_id})
+        return await self.send(method, url, params, body, {"Xero-tenant-id": self.account_id})
 
     async def save_journals(self, journals: Sequence[XeroJournal]) -> list[XeroResult]:
         """New journals with PUT, known ones (by ManualJournalID) with POST."""
