@@ -46,7 +46,6 @@ from service.ledger.sync_runs import (
 from service.sync.inventory_systems import run_inventory_sync
 from service.sync.marketplaces import run_marketplace_sync
 from service.sync.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id, process_event
-from worker.fairness import put_back
 from worker.running import (
     MAX_TRIES,
     TRANSIENT,
@@ -238,9 +237,7 @@ async def process_shopify_event(ctx: dict[str, Any], company_id: str, event_id: 
         if status == "PENDING" and ctx.get("job_try", 1) < MAX_TRIES:
             raise transient_retry(ctx, exc) from exc
         return status
-    if outcome.status == "BUSY":  # another job is on this order: usually done with it soon
-        return await put_back(ctx, PROCESS_EVENT_FUNCTION, company_id, event_id, defer=0.2)
-    return outcome.status
+    return outcome.status  # BUSY: the job holding the order takes this event too
 
 
 @capped

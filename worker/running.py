@@ -22,7 +22,7 @@ from arq import Retry
 from service.config import Settings
 from service.connectors.retry import RetryLater
 from service.ledger.jobs import fail_job
-from worker.fairness import company_slot, put_back
+from worker.fairness import CompanyTurn, company_slot, put_back
 
 log = logging.getLogger("storebooks.worker")
 T = TypeVar("T")
@@ -58,16 +58,52 @@ def capped(fn: JobFunction) -> JobFunction:
             return await fn(ctx, company_id, *args)
         queue = ctx.get("queue_name", settings.queue_name)
         ttl = settings.job_timeout_seconds + 10
-        # Webhook events are short: twice the share, and a shorter wait when over it.
-        events = queue.endswith(":events")
-        cap = settings.company_jobs * (2 if events else 1)
-        async with company_slot(redis, queue, company_id, cap, ttl) as ok:
+        if queue.endswith(":events"):  # short jobs: twice the share, taken in turns
+            cap = settings.company_jobs * 2
+            turn = CompanyTurn(redis, queue, fn.__name__, company_id, cap, ttl)
+            return await _in_turn(turn, fn, ctx, company_id, args)
+        async with company_slot(redis, queue, company_id, settings.company_jobs, ttl) as ok:
             if not ok:
-                wait = 0.2 if events else 1.0
-                return await put_back(ctx, fn.__name__, company_id, *args, defer=wait)
+                return await put_back(ctx, fn.__name__, company_id, *args)
             return await fn(ctx, company_id, *args)
 
     return cast(JobFunction, run)
+
+
+# How long one job goes on taking its company's handed-over jobs: well
+# within the events queue's job timeout.
+TURN_SECONDS = 5.0
+
+
+async def _in_turn(
+    turn: CompanyTurn,
+    fn: Callable[..., Awaitable[Any]],
+    ctx: dict[str, Any],
+    company_id: str,
+    args: tuple[Any, ...],
+) -> Any:
+    """The job, then the company's handed-over jobs until none is left or the
+    turn's time is up; what is left then is enqueued again. A handed-over
+    job that fails is enqueued as a job of its own, which retries it with
+    its own count of tries."""
+    if not await turn.admit(args):
+        return "HANDED_OVER"
+    try:
+        result = await fn(ctx, company_id, *args)
+        deadline = asyncio.get_running_loop().time() + TURN_SECONDS
+        while asyncio.get_running_loop().time() < deadline:
+            more = await turn.next()
+            if more is None:
+                break
+            try:
+                await fn(ctx, company_id, *more)
+            except Exception:
+                log.warning("handed-over job %s%s enqueued on its own", fn.__name__, more)
+                await put_back(ctx, fn.__name__, company_id, *more)
+        return result
+    finally:
+        for rest in await turn.leave():
+            await put_back(ctx, fn.__name__, company_id, *rest, defer=0)
 
 
 def failure_reason(exc: BaseException) -> str:

@@ -121,6 +121,30 @@ async def lock_pending_event(
     return RawEvent(**dict(row)) if row else None
 
 
+async def lock_order_events(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    store_id: UUID,
+    order_id: str,
+    event_id: int,
+    limit: int,
+) -> list[RawEvent]:
+    """The order's pending events (by the intake's hint), oldest first and
+    locked for processing: the given one and up to `limit` in all. Events
+    another transaction holds are skipped; their own jobs take them."""
+    rows = await conn.fetch(
+        f"SELECT {EVENT_COLUMNS} FROM raw_events WHERE company_id = $1 AND store_id = $2 "
+        "AND order_id = $3 AND status = 'PENDING' ORDER BY event_id = $4 DESC, event_id "
+        "LIMIT $5 FOR UPDATE SKIP LOCKED",
+        company_id,
+        store_id,
+        order_id,
+        event_id,
+        limit,
+    )
+    return sorted((RawEvent(**dict(r)) for r in rows), key=lambda e: e.event_id)
+
+
 async def pending_for_order(
     conn: asyncpg.Connection, company_id: UUID, store_id: UUID, order_id: str, limit: int
 ) -> list[int]:
@@ -153,6 +177,29 @@ async def mark_event(
         status,
         order_id,
         None if error is None else error[:2000],
+    )
+
+
+async def mark_events(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    marks: list[tuple[int, str, str | None, str | None]],
+) -> None:
+    """Several events' outcomes (event, status, order, error) in one statement."""
+    if not marks:
+        return
+    ids, statuses, orders, errors = zip(*marks, strict=True)
+    await conn.execute(
+        "UPDATE raw_events r SET status = m.status, order_id = m.order_id, error = m.error, "
+        "processed_at = now(), attempts = r.attempts + 1 "
+        "FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) "
+        "AS m(event_id, status, order_id, error) "
+        "WHERE r.company_id = $1 AND r.event_id = m.event_id",
+        company_id,
+        list(ids),
+        list(statuses),
+        list(orders),
+        [None if e is None else e[:2000] for e in errors],
     )
 
 

@@ -305,15 +305,29 @@ async def carry_closed_subjects(
     await copy_postings(conn, company_id, to_version, postings)
 
 
+class Unread:
+    """The closing date, not read by the caller."""
+
+
+UNREAD = Unread()
+
+
 async def replace_subject(
-    conn: asyncpg.Connection, company_id: UUID, version: int, posting: Posting
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    version: int,
+    posting: Posting,
+    *,
+    through: dt.date | Unread | None = UNREAD,
 ) -> int:
     """Make the stored entries of a subject equal to `posting` (its closed
-    period kept as it is); returns entries changed."""
+    period kept as it is); returns entries changed. `through`: the closing
+    date when the caller read it with the books row already."""
     old = (await stored_entries(conn, company_id, version, [posting.subject])).get(
         posting.subject, {}
     )
-    through = await closed_through(conn, company_id)
+    if isinstance(through, Unread):
+        through = await closed_through(conn, company_id)
     if through is not None:
         locked = [e for _, e in old.values() if e.date <= through]
         posting = fold_posting(posting, locked, through)
@@ -356,36 +370,40 @@ async def apply_balance_deltas(
     items = sorted((k, v) for k, v in deltas.items() if v != 0)
     if not items:
         return
-    days = [k[0] for k, _ in items]
-    accounts = [k[1] for k, _ in items]
-    stores = [UUID(k[2]) for k, _ in items]
-    channels = [k[3] for k, _ in items]
-    amounts = [v for _, v in items]
-    for table, period, bucket in (
-        ("daily_balances", "day", "d"),
-        ("monthly_balances", "month", "date_trunc('month', d)::date"),
-        ("yearly_balances", "year", "date_trunc('year', d)::date"),
-    ):
-        await conn.execute(
-            f"""
-            INSERT INTO {table} AS b (company_id, journal_version, {period}, account_key,
-                                      store_id, channel, amount)
-            SELECT $1, $2, {bucket}, a, s, c, sum(x)
-            FROM unnest($3::date[], $4::text[], $5::uuid[], $6::text[], $7::bigint[])
-                 AS t(d, a, s, c, x)
-            GROUP BY 3, a, s, c
-            ORDER BY 3, a, s, c
-            ON CONFLICT (company_id, journal_version, {period}, account_key, store_id, channel)
-            DO UPDATE SET amount = b.amount + excluded.amount
-            """,
-            company_id,
-            version,
-            days,
-            accounts,
-            stores,
-            channels,
-            amounts,
-        )
+    await conn.execute(
+        _MOVE_BALANCES,
+        company_id,
+        version,
+        [k[0] for k, _ in items],
+        [k[1] for k, _ in items],
+        [UUID(k[2]) for k, _ in items],
+        [k[3] for k, _ in items],
+        [v for _, v in items],
+    )
+
+
+def _move_balances(table: str, period: str, bucket: str) -> str:
+    return f"""
+        INSERT INTO {table} AS b (company_id, journal_version, {period}, account_key,
+                                  store_id, channel, amount)
+        SELECT $1, $2, {bucket}, a, s, c, sum(x) FROM t
+        GROUP BY 3, a, s, c
+        ORDER BY 3, a, s, c
+        ON CONFLICT (company_id, journal_version, {period}, account_key, store_id, channel)
+        DO UPDATE SET amount = b.amount + excluded.amount
+    """
+
+
+# Days, months and years in one round trip. Every transaction runs this same
+# statement, so all of them lock the three tables' rows in the same order.
+_MOVE_BALANCES = f"""
+    WITH t AS MATERIALIZED (
+        SELECT * FROM unnest($3::date[], $4::text[], $5::uuid[], $6::text[], $7::bigint[])
+            AS t(d, a, s, c, x)
+    ), days AS ({_move_balances("daily_balances", "day", "d")}
+    ), months AS ({_move_balances("monthly_balances", "month", "date_trunc('month', d)::date")})
+    {_move_balances("yearly_balances", "year", "date_trunc('year', d)::date")}
+"""
 
 
 async def build_balances(conn: asyncpg.Connection, company_id: UUID, version: int) -> None:

@@ -9,6 +9,7 @@ picks up the change before it goes live.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
@@ -31,7 +32,7 @@ from service.ledger.costs import (
     replace_missing,
 )
 from service.ledger.gateways import remember_gateways
-from service.ledger.journal import Posting, order_subject, replace_subject
+from service.ledger.journal import UNREAD, Posting, Unread, order_subject, replace_subject
 from service.ledger.posting_inputs import CompanyInputs, load_inputs
 from service.ledger.products import remember_products
 from service.ledger.recost_queue import queue_recost
@@ -161,17 +162,39 @@ async def copy_summaries(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) 
         await conn.copy_records_to_table("order_summaries", records=rows, columns=SUMMARY_COLUMNS)
 
 
-async def current_version(conn: asyncpg.Connection, company_id: UUID) -> tuple[int, bool]:
-    """The version readers see, and whether a full re-post is building another.
+class Unpostable(Exception):
+    """The order's history cannot post (it waits for data, or is wrong)."""
 
-    FOR SHARE: a full re-post switches versions holding this row exclusively,
-    so an order re-post runs wholly before the switch or wholly after it.
+
+@dataclass(frozen=True, slots=True)
+class BooksState:
+    version: int
+    building: bool
+    closed_through: dt.date | None
+
+
+async def books_state(conn: asyncpg.Connection, company_id: UUID) -> BooksState:
+    """The version readers see, whether a full re-post is building another,
+    and the closing date.
+
+    FOR SHARE: a full re-post switches versions, and closing moves the date,
+    holding this row exclusively, so an order re-post runs wholly before
+    either or wholly after it.
     """
     row = await conn.fetchrow(
-        "SELECT current_version, building_version FROM books WHERE company_id = $1 FOR SHARE",
+        "SELECT current_version, building_version, closed_through FROM books "
+        "WHERE company_id = $1 FOR SHARE",
         company_id,
     )
-    return row["current_version"], row["building_version"] is not None
+    return BooksState(
+        row["current_version"], row["building_version"] is not None, row["closed_through"]
+    )
+
+
+async def current_version(conn: asyncpg.Connection, company_id: UUID) -> tuple[int, bool]:
+    """The version readers see, and whether a full re-post is building another."""
+    state = await books_state(conn, company_id)
+    return state.version, state.building
 
 
 async def post_live(conn: asyncpg.Connection, company_id: UUID, posting: Posting) -> None:
@@ -194,18 +217,27 @@ async def repost_order(
     order_id: str,
     *,
     version: int | None = None,
+    refuse_unpostable: bool = False,
 ) -> int:
-    """Re-post one order into the current version (or `version`); returns entries changed."""
+    """Re-post one order into the current version (or `version`); returns entries changed.
+
+    `refuse_unpostable`: raise `Unpostable` instead of keeping the last good
+    entries when the history cannot post, for a caller that then posts the
+    history's steps one at a time (each step that posts becomes the good one)."""
     building = False
+    through: dt.date | Unread | None = UNREAD
     if version is None:
-        version, building = await current_version(conn, company_id)
+        state = await books_state(conn, company_id)
+        version, building, through = state.version, state.building, state.closed_through
     await conn.execute(
         "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))",
         f"{company_id}:{order_subject(store_id, order_id)}",
     )
     row = await conn.fetchrow(
         f"SELECT o.history, {GOOD_HISTORY}, o.good_history IS DISTINCT FROM o.history AS "
-        "good_stale, s.currency_code FROM order_sources o JOIN stores s "
+        "good_stale, s.currency_code, EXISTS (SELECT FROM order_refetches r "
+        "WHERE r.company_id = o.company_id AND r.store_id = o.store_id "
+        "AND r.order_id = o.order_id) AS refetch_waiting FROM order_sources o JOIN stores s "
         "USING (company_id, store_id) WHERE o.company_id = $1 AND o.store_id = $2 "
         "AND o.order_id = $3",
         company_id,
@@ -233,12 +265,18 @@ async def repost_order(
     costs = _costs(book, (store_id, order_id), history, good)
     ctx = replace(inputs.context(store_id, order_id), costs=costs)
     posted = post_history(history, ctx, good)
+    if refuse_unpostable and posted.error is not None:
+        raise Unpostable(posted.error)
     await _remember_outcome(conn, company_id, store_id, order_id, row, posted)
     await queue_recost(conn, company_id, stale_costing(posted, costs))
     posted_history = posted.history
     entries = posted.run.entries if posted.run else ()
     changed = await replace_subject(
-        conn, company_id, version, Posting(subject, store_id, history.order.currency, entries)
+        conn,
+        company_id,
+        version,
+        Posting(subject, store_id, history.order.currency, entries),
+        through=through,
     )
     missing = missing_rows(company_id, version, store_id, posted_history, posted.run, costs)
     await upsert_summaries(
@@ -304,7 +342,8 @@ async def _remember_outcome(
                 store_id,
                 order_id,
             )
-        await forget_refetch(conn, company_id, store_id, order_id)
+        if row["refetch_waiting"]:
+            await forget_refetch(conn, company_id, store_id, order_id)
     elif posted.needs_data:
         await request_refetch(conn, company_id, store_id, order_id, posted.error)
 

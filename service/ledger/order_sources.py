@@ -31,22 +31,31 @@ async def lock_views(
     conn: asyncpg.Connection, company_id: UUID, store_id: UUID, order_id: str
 ) -> dict[str, Any]:
     """The order's source views by name, its row locked until the transaction
-    ends (created empty when the order is new)."""
-    await conn.execute(
-        "INSERT INTO order_sources (company_id, store_id, order_id) VALUES ($1, $2, $3) "
-        "ON CONFLICT DO NOTHING",
+    ends (created empty when the order is new).
+
+    One round trip: the row is created, or the existing one locked. When
+    another transaction created it after this statement's snapshot, neither
+    part returns it, and the row is locked again on its own."""
+    rows = await conn.fetch(
+        "WITH new AS (INSERT INTO order_sources (company_id, store_id, order_id) "
+        "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING views), "
+        "held AS (SELECT views FROM order_sources "
+        "WHERE company_id = $1 AND store_id = $2 AND order_id = $3 FOR UPDATE) "
+        "SELECT views FROM new UNION ALL SELECT views FROM held",
         company_id,
         store_id,
         order_id,
     )
-    views: dict[str, Any] | None = await conn.fetchval(
-        "SELECT views FROM order_sources "
-        "WHERE company_id = $1 AND store_id = $2 AND order_id = $3 FOR UPDATE",
-        company_id,
-        store_id,
-        order_id,
-    )
-    return dict(views or {})
+    if not rows:
+        views = await conn.fetchval(
+            "SELECT views FROM order_sources "
+            "WHERE company_id = $1 AND store_id = $2 AND order_id = $3 FOR UPDATE",
+            company_id,
+            store_id,
+            order_id,
+        )
+        return dict(views or {})
+    return dict(rows[0]["views"] or {})
 
 
 async def save_views(

@@ -1,10 +1,10 @@
 """Processing a stored Shopify webhook into the order it concerns.
 
-Runs in the worker, each event in one transaction: the event's status
-and the order's new state commit together or not at all. An event
+Runs in the worker, an order's waiting events in one transaction: their
+statuses and the order's new state commit together or not at all. An event
 whose body is malformed or lacks what posting needs is marked FAILED with
 the reason (visible through `ingestErrors`) and leaves the order exactly
-as it was; the next events go on.
+as the other events make it; the next events go on.
 """
 
 from __future__ import annotations
@@ -17,13 +17,26 @@ from uuid import UUID
 
 import asyncpg
 
+from service.connectors.shopify.merge import (
+    Views,
+    fold_rest_order,
+    fold_rest_piece,
+    piece_order_id,
+    rest_order_id,
+)
 from service.connectors.shopify.topics import BAD_PAYLOAD, EDIT_TOPIC, ORDER_TOPICS, PIECE_TOPICS
-from service.ledger.companies import get_store
-from service.ledger.ingest import lock_pending_event, mark_event, pending_for_order
-from service.ledger.order_posting import repost_order
-from service.ledger.order_sources import OrderUpdate
+from service.ledger.companies import Store, get_store
+from service.ledger.ingest import (
+    lock_order_events,
+    lock_pending_event,
+    mark_event,
+    mark_events,
+    pending_for_order,
+)
+from service.ledger.order_posting import Unpostable, repost_order
+from service.ledger.order_sources import OrderUpdate, lock_views
 from service.ledger.refetches import request_refetch
-from service.sync.shopify_orders import apply_rest_order, apply_rest_piece
+from service.sync.shopify_orders import apply_rest_order, apply_rest_piece, save_order_views
 
 log = logging.getLogger("storebooks.events")
 
@@ -36,47 +49,196 @@ class EventOutcome:
     error: str | None = None
 
 
-# How many of an order's waiting webhooks one job processes after its own.
+# How many of an order's waiting webhooks one job takes at once.
 DRAIN_LIMIT = 50
 _ORDER_LOCK_SALT = 23
+# The same lock's key read from a raw event's row.
+_ORDER_LOCK = (
+    f"hashtextextended(company_id || ':' || store_id || ':' || order_id, {_ORDER_LOCK_SALT})"
+)
 
 
 async def process_event(pool: asyncpg.Pool, company_id: UUID, event_id: int) -> EventOutcome:
-    """Process the event, then the other webhooks waiting for the same order.
+    """Process the event together with the other webhooks waiting for the same order.
 
     In a flash sale an order's webhooks (created, paid, its transactions)
     arrive milliseconds apart. Processed by several jobs at once, each would
     hold a worker slot and a connection while waiting for the previous one's
-    transaction to release the order. So one job at a time works on an
-    order (a session lock on the order the intake's hint names) and takes
-    the order's waiting webhooks one after the other, each in its own
-    transaction as before; a job that finds the order taken answers BUSY and
-    is put back for a moment, by when its event is usually done.
+    transaction to release the order, and each would post the order again.
+    So one job at a time works on an order (a session lock on the order the
+    intake's hint names): it folds every waiting webhook of the order into
+    the order's views and posts the order once, in one transaction.
+
+    A job that finds the order taken answers BUSY and leaves its event to
+    the job holding the order: that job looks for the order's waiting
+    webhooks again after letting the order go, so one stored while it worked
+    is not left behind. (If a worker dies meanwhile, the sweep of old
+    pending events enqueues it again.)
     """
     async with pool.acquire() as conn:
         row = await conn.fetchrow(
-            "SELECT store_id, order_id FROM raw_events "
+            "SELECT store_id, order_id, order_id IS NOT NULL AND pg_try_advisory_lock("
+            f"{_ORDER_LOCK}) AS taken FROM raw_events "
             "WHERE company_id = $1 AND event_id = $2 AND status = 'PENDING'",
             company_id,
             event_id,
         )
         if row is None:
             return EventOutcome("SKIPPED")
-        if row["order_id"] is None:
+        store_id, order = row["store_id"], row["order_id"]
+        if order is None:
             return await _process_one(conn, company_id, event_id)
-        key = f"{company_id}:{row['store_id']}:{row['order_id']}"
-        if not await conn.fetchval(
-            "SELECT pg_try_advisory_lock(hashtextextended($1, $2))", key, _ORDER_LOCK_SALT
-        ):
+        if not row["taken"]:
             return EventOutcome("BUSY")
         try:
-            outcome = await _process_one(conn, company_id, event_id)
-            await _drain(conn, company_id, row["store_id"], row["order_id"])
+            outcome = await _process_order(conn, company_id, store_id, order, event_id)
         finally:
-            await conn.execute(
-                "SELECT pg_advisory_unlock(hashtextextended($1, $2))", key, _ORDER_LOCK_SALT
-            )
+            await _let_order_go(conn, company_id, store_id, order)
+        await _take_late_webhooks(conn, company_id, store_id, order)
     return outcome
+
+
+# How often a job takes an order again for webhooks stored while it worked.
+_LATE_ROUNDS = 5
+
+
+async def _take_late_webhooks(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, order: str
+) -> None:
+    """Webhooks of the order stored while this job held it (their own jobs
+    found it taken). Stops when none wait, when another job holds the order
+    (it will look again after letting it go), or when a round took nothing."""
+    seen: int | None = None
+    for _ in range(_LATE_ROUNDS):
+        waiting = await pending_for_order(conn, company_id, store_id, order, 1)
+        if not waiting or waiting[0] == seen:
+            return
+        seen = waiting[0]
+        if await _take_order(conn, company_id, store_id, order, seen) is None:
+            return
+
+
+async def _take_order(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, order: str, event_id: int
+) -> EventOutcome | None:
+    """The order's waiting webhooks processed under the order's lock; None
+    when another job holds it."""
+    if not await conn.fetchval(
+        "SELECT pg_try_advisory_lock(hashtextextended($1, $2))",
+        f"{company_id}:{store_id}:{order}",
+        _ORDER_LOCK_SALT,
+    ):
+        return None
+    try:
+        return await _process_order(conn, company_id, store_id, order, event_id)
+    finally:
+        await _let_order_go(conn, company_id, store_id, order)
+
+
+async def _let_order_go(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, order: str
+) -> None:
+    await conn.execute(
+        "SELECT pg_advisory_unlock(hashtextextended($1, $2))",
+        f"{company_id}:{store_id}:{order}",
+        _ORDER_LOCK_SALT,
+    )
+
+
+async def _process_order(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, order: str, event_id: int
+) -> EventOutcome:
+    """The order's waiting webhooks together. When any of them cannot be
+    folded (a payload refused, a hint that named the wrong order), when
+    their sum cannot post (a refund before its sale: one by one, the sale
+    alone posts and its entries stay while the order waits), or when
+    anything else goes wrong, nothing of the attempt is kept and each is
+    processed on its own as before: only the bad one is FAILED, the others
+    post as they would alone, and an unexpected error is retried by the job
+    of the event that raised it, never charged to this one."""
+    try:
+        async with conn.transaction():
+            outcomes = await _apply_together(conn, company_id, store_id, order, event_id)
+    except Exception as exc:
+        expected = isinstance(exc, (*BAD_PAYLOAD, _NotTogether, Unpostable))
+        log.log(
+            logging.INFO if expected else logging.WARNING,
+            "order %s: its webhooks processed one by one (%s)",
+            order,
+            exc,
+            exc_info=not expected,
+        )
+        outcome = await _process_one(conn, company_id, event_id)
+        await _drain(conn, company_id, store_id, order)
+        return outcome
+    return outcomes.get(event_id, EventOutcome("SKIPPED"))
+
+
+class _NotTogether(Exception):
+    """A webhook the intake filed under an order turned out to be another order's."""
+
+
+async def _apply_together(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, order: str, event_id: int
+) -> dict[int, EventOutcome]:
+    events = await lock_order_events(conn, company_id, store_id, order, event_id, DRAIN_LIMIT)
+    store = await get_store(conn, company_id, store_id) if events else None
+    outcomes: dict[int, EventOutcome] = {}
+    views: Views | None = None
+    changed = 0
+    edits: dict[int, dict[str, Any]] = {}
+    for event in events:
+        read = _read(event.topic, event.body, store)
+        if isinstance(read, EventOutcome):
+            outcomes[event.event_id] = read
+        elif event.topic == EDIT_TOPIC:
+            edits[event.event_id] = read
+        else:
+            if views is None:
+                views = await lock_views(conn, company_id, store_id, order)
+            folded = _fold(views, order, event.topic, read)
+            changed += folded
+            outcomes[event.event_id] = EventOutcome("PROCESSED", order_id=order, changed=folded)
+    if changed and views is not None and store is not None:
+        await save_order_views(conn, company_id, store, order, views)
+        await repost_order(conn, company_id, store_id, order, refuse_unpostable=changed > 1)
+    # After the posting, which would take back a read-again asked for before it.
+    for edit_event, payload in edits.items():
+        outcomes[edit_event] = await _order_edited(conn, company_id, store_id, payload)
+    await mark_events(
+        conn, company_id, [(e, o.status, o.order_id, o.error) for e, o in outcomes.items()]
+    )
+    return outcomes
+
+
+def _fold(views: Views, order: str, topic: str, payload: dict[str, Any]) -> bool:
+    if topic in ORDER_TOPICS:
+        named = rest_order_id(payload)
+        if named != order:
+            raise _NotTogether(f"{topic} names order {named}")
+        return fold_rest_order(views, payload)
+    kind = PIECE_TOPICS[topic]
+    named = piece_order_id(kind, payload)
+    if named != order:
+        raise _NotTogether(f"{topic} names order {named}")
+    return fold_rest_piece(views, kind, payload)
+
+
+def _read(topic: str, body: bytes, store: Store | None) -> EventOutcome | dict[str, Any]:
+    """The webhook's body as an object, or the outcome of a webhook that
+    needs nothing more (a topic storebooks does not book, a malformed body,
+    a store no longer connected)."""
+    if topic not in ORDER_TOPICS and topic not in PIECE_TOPICS and topic != EDIT_TOPIC:
+        return EventOutcome("IGNORED")
+    try:
+        payload: Any = json.loads(body)
+    except ValueError as exc:
+        return EventOutcome("FAILED", error=f"malformed JSON: {exc}")
+    if not isinstance(payload, dict):
+        return EventOutcome("FAILED", error="body: expected a JSON object")
+    if store is None:
+        return EventOutcome("FAILED", error="store: no longer connected")
+    return payload
 
 
 async def _process_one(conn: asyncpg.Connection, company_id: UUID, event_id: int) -> EventOutcome:
@@ -97,10 +259,10 @@ async def _process_one(conn: asyncpg.Connection, company_id: UUID, event_id: int
 
 
 async def _drain(conn: asyncpg.Connection, company_id: UUID, store_id: UUID, order: str) -> None:
-    """The order's other waiting webhooks, oldest first. One that fails
-    unexpectedly stops the draining and is left PENDING for its own job,
-    which retries and reports it alone: it never fails the job that took
-    the order."""
+    """The order's other waiting webhooks, oldest first, each on its own.
+    One that fails unexpectedly stops the draining and is left PENDING for
+    its own job, which retries and reports it alone: it never fails the job
+    that took the order."""
     for event_id in await pending_for_order(conn, company_id, store_id, order, DRAIN_LIMIT):
         try:
             await _process_one(conn, company_id, event_id)
@@ -112,17 +274,12 @@ async def _drain(conn: asyncpg.Connection, company_id: UUID, store_id: UUID, ord
 async def _apply(
     conn: asyncpg.Connection, company_id: UUID, store_id: UUID, topic: str, body: bytes
 ) -> EventOutcome:
-    if topic not in ORDER_TOPICS and topic not in PIECE_TOPICS and topic != EDIT_TOPIC:
-        return EventOutcome("IGNORED")
-    try:
-        payload: Any = json.loads(body)
-    except ValueError as exc:
-        return EventOutcome("FAILED", error=f"malformed JSON: {exc}")
-    if not isinstance(payload, dict):
-        return EventOutcome("FAILED", error="body: expected a JSON object")
     store = await get_store(conn, company_id, store_id)
-    if store is None:
-        return EventOutcome("FAILED", error="store: no longer connected")
+    read = _read(topic, body, store)
+    if isinstance(read, EventOutcome):
+        return read
+    assert store is not None
+    payload = read
     if topic == EDIT_TOPIC:
         return await _order_edited(conn, company_id, store_id, payload)
     try:

@@ -28,7 +28,7 @@ from service.ledger.companies import Store
 from service.ledger.order_sources import OrderUpdate, lock_views, save_views
 
 
-async def _save(
+async def save_order_views(
     conn: asyncpg.Connection, company_id: UUID, store: Store, order_id: str, views: Views
 ) -> None:
     history, updated_at = history_of_views(
@@ -44,7 +44,7 @@ async def apply_rest_order(
     views = await lock_views(conn, company_id, store.store_id, order_id)
     if not fold_rest_order(views, payload):
         return OrderUpdate(order_id, changed=False)
-    await _save(conn, company_id, store, order_id, views)
+    await save_order_views(conn, company_id, store, order_id, views)
     return OrderUpdate(order_id, changed=True)
 
 
@@ -55,7 +55,7 @@ async def apply_rest_piece(
     views = await lock_views(conn, company_id, store.store_id, order_id)
     if not fold_rest_piece(views, kind, payload):
         return OrderUpdate(order_id, changed=False)
-    await _save(conn, company_id, store, order_id, views)
+    await save_order_views(conn, company_id, store, order_id, views)
     return OrderUpdate(order_id, changed=True)
 
 
@@ -67,5 +67,5 @@ async def apply_graphql_order(
     views = await lock_views(conn, company_id, store.store_id, order_id)
     if not fold_graphql_order(views, node):
         return OrderUpdate(order_id, changed=False)
-    await _save(conn, company_id, store, order_id, views)
+    await save_order_views(conn, company_id, store, order_id, views)
     return OrderUpdate(order_id, changed=True)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import asyncpg
 import httpx
+import pytest
 
 from service.api.ids import decode_uuid
 from service.api.webhooks import MAX_BODY_BYTES
+from service.sync.shopify_events import process_event
 from tests.conftest import GraphQL, Tenant
 from tests.fakes.shopify.generate import generate_shop
 from tests.fakes.shopify.rest import rest_order
@@ -253,7 +256,6 @@ async def test_one_job_takes_an_orders_waiting_webhooks(
 ) -> None:
     """The intake notes which order each webhook names; the first event's job
     then processes the order's other waiting webhooks too, oldest first."""
-    from service.sync.shopify_events import process_event
 
     domain, _ = await _store(gql, tenant)
     order = generate_shop(1, seed=5).orders[0]
@@ -272,7 +274,6 @@ async def test_one_job_takes_an_orders_waiting_webhooks(
 async def test_an_order_another_job_holds_is_busy_not_waited_on(
     gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
 ) -> None:
-    from service.sync.shopify_events import process_event
 
     domain, store_id = await _store(gql, tenant)
     order = generate_shop(1, seed=6).orders[0]
@@ -287,3 +288,133 @@ async def test_an_order_another_job_holds_is_busy_not_waited_on(
             await other.execute("SELECT pg_advisory_unlock(hashtextextended($1, 23))", key)
     assert await _order_events(pool, tenant.company_id) == [(event_id, "PENDING", str(order.id))]
     assert (await process_event(pool, tenant.company_id, event_id)).status == "PROCESSED"
+
+
+async def _books_of(
+    pool: asyncpg.Pool, company_id: UUID, store_id: UUID
+) -> list[tuple[object, ...]]:
+    rows = await pool.fetch(
+        "SELECT e.rule, e.entry_date, e.memo, l.line_no, l.account_key, l.amount, l.sku "
+        "FROM journal_entries e JOIN journal_lines l USING (company_id, entry_id) "
+        "WHERE e.company_id = $1 AND e.store_id = $2 ORDER BY 1, 2, 3, 4",
+        company_id,
+        store_id,
+    )
+    return [tuple(r) for r in rows]
+
+
+async def _two_stores(gql: GraphQL, tenant: Tenant) -> tuple[tuple[str, UUID], tuple[str, UUID]]:
+    first = await _store(gql, tenant)
+    domain = f"two-{tenant.company_id.hex[:8]}.myshopify.com"
+    payload = await connect(gql, domain)
+    second = decode_uuid(payload["store"]["id"], "Store")
+    assert second is not None
+    return first, (domain, second)
+
+
+async def test_an_orders_webhooks_taken_together_post_as_they_would_one_by_one(
+    gql: GraphQL,
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    pool: asyncpg.Pool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The same order's webhooks sent to two stores: one store's are taken
+    together by the first job (one posting), the other's one at a time
+    (their hints removed). Histories and books agree line by line."""
+    (together, together_id), (alone, alone_id) = await _two_stores(gql, tenant)
+    order = generate_shop(1, seed=3).orders[0]  # refunded, fulfilled, 3 transactions
+    for domain in (together, alone):
+        for n, (topic, body) in enumerate(deliveries(order)):
+            await post_webhook(client, domain, topic, body, f"{domain}-{n}")
+    await pool.execute(
+        "UPDATE raw_events SET order_id = NULL WHERE company_id = $1 AND store_id = $2",
+        tenant.company_id,
+        alone_id,
+    )
+    first = (await _order_events(pool, tenant.company_id))[0][0]
+    caplog.set_level(logging.INFO, "storebooks.events")
+    assert (await process_event(pool, tenant.company_id, first)).status == "PROCESSED"
+    await process_pending(pool, tenant.company_id)
+    assert {s for _, s, _ in await _order_events(pool, tenant.company_id)} == {"PROCESSED"}
+    assert await histories(pool, tenant.company_id, together_id) == await histories(
+        pool, tenant.company_id, alone_id
+    )
+    books = await _books_of(pool, tenant.company_id, together_id)
+    assert books and books == await _books_of(pool, tenant.company_id, alone_id)
+    assert "one by one" not in caplog.text
+
+
+async def test_a_refused_webhook_among_an_orders_fails_alone(
+    gql: GraphQL,
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    pool: asyncpg.Pool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A refused payload among the order's waiting webhooks: nothing of the
+    joint attempt is kept, each is processed alone, only the bad one FAILED
+    and the books are those of the good ones."""
+    (bad, bad_id), (good, good_id) = await _two_stores(gql, tenant)
+    order = generate_shop(1, seed=12).orders[0]
+    sent = deliveries(order)
+    for domain in (bad, good):
+        for n, (topic, body) in enumerate(sent):
+            await post_webhook(client, domain, topic, body, f"{domain}-{n}")
+    broken = dict(sent[1][1], amount="a lot", id=999)
+    await post_webhook(client, bad, sent[1][0], broken, "broken")
+    first = (await _order_events(pool, tenant.company_id))[0][0]
+    caplog.set_level(logging.INFO, "storebooks.events")
+    assert (await process_event(pool, tenant.company_id, first)).status == "PROCESSED"
+    await process_pending(pool, tenant.company_id)
+    rows = await pool.fetch(
+        "SELECT external_id, status, error FROM raw_events WHERE company_id = $1",
+        tenant.company_id,
+    )
+    failed = [(r["external_id"], r["error"]) for r in rows if r["status"] != "PROCESSED"]
+    assert [f[0] for f in failed] == ["broken"] and "amount" in (failed[0][1] or "")
+    assert "processed one by one (transactions[2].amount" in caplog.text
+    books = await _books_of(pool, tenant.company_id, bad_id)
+    assert books and books == await _books_of(pool, tenant.company_id, good_id)
+
+
+async def test_a_webhook_filed_under_the_wrong_order_is_processed_on_its_own(
+    gql: GraphQL,
+    tenant: Tenant,
+    client: httpx.AsyncClient,
+    pool: asyncpg.Pool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    domain, store_id = await _store(gql, tenant)
+    one, two = generate_shop(2, seed=13).orders
+    for n, (topic, body) in enumerate(deliveries(one) + deliveries(two)):
+        await post_webhook(client, domain, topic, body, f"w-{n}")
+    await pool.execute(
+        "UPDATE raw_events SET order_id = $2 WHERE company_id = $1",
+        tenant.company_id,
+        str(one.id),
+    )
+    first = (await _order_events(pool, tenant.company_id))[0][0]
+    caplog.set_level(logging.INFO, "storebooks.events")
+    assert (await process_event(pool, tenant.company_id, first)).status == "PROCESSED"
+    stored = await _order_events(pool, tenant.company_id)
+    assert {s for _, s, _ in stored} == {"PROCESSED"}
+    assert {hint for _, _, hint in stored} == {str(one.id), str(two.id)}
+    assert f"names order {two.id}" in caplog.text
+    assert set(await histories(pool, tenant.company_id, store_id)) == {str(one.id), str(two.id)}
+
+
+async def test_the_job_holding_an_order_takes_webhooks_stored_meanwhile(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    """A job that found the order taken returned BUSY and left its webhook:
+    the holder, once it lets the order go, looks again and takes it."""
+    from service.sync.shopify_events import _take_late_webhooks
+
+    domain, store_id = await _store(gql, tenant)
+    order = generate_shop(1, seed=7).orders[0]
+    for n, (topic, body) in enumerate(deliveries(order)):
+        await post_webhook(client, domain, topic, body, f"late-{n}")
+    async with pool.acquire() as conn:
+        await _take_late_webhooks(conn, tenant.company_id, store_id, str(order.id))
+    assert {s for _, s, _ in await _order_events(pool, tenant.company_id)} == {"PROCESSED"}

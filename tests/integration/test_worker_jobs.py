@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
+import pytest
 from arq.connections import ArqRedis
 
 from service.db.queue import enqueue
@@ -79,6 +80,63 @@ async def test_a_company_holds_at_most_its_share_of_slots(queue: ArqRedis) -> No
         assert (first, second, third, other) == (True, True, False, True)
     async with company_slot(queue, name, company, 2, 60) as again:
         assert again  # slots are given back when jobs end
+
+
+async def _turns(
+    queue: ArqRedis, fail: int | None = None
+) -> tuple[list[int], str, str, Callable[..., Awaitable[Any]]]:
+    """A job that, while it runs, sees two more jobs of its company arrive
+    over a cap of one; returns what ran, the queue, the company, the job."""
+    from worker.fairness import CompanyTurn
+    from worker.running import _in_turn
+
+    company = str(uuid.uuid4())
+    name = f"{queue.default_queue_name}:events"
+    done: list[int] = []
+
+    async def job(ctx: dict[str, Any], company_id: str, n: int) -> int:
+        if n == 1:
+            for later in (2, 3):
+                turn = CompanyTurn(queue, name, "job", company_id, 1, 60)
+                assert await _in_turn(turn, job, ctx, company_id, (later,)) == "HANDED_OVER"
+        if n == fail:
+            raise RuntimeError("lost")
+        done.append(n)
+        return n
+
+    async def first() -> Any:
+        ctx = {"redis": queue, "queue_name": name}
+        turn = CompanyTurn(queue, name, "job", company, 1, 60)
+        return await _in_turn(turn, job, ctx, company, (1,))
+
+    return done, name, company, first
+
+
+async def test_jobs_over_a_companys_cap_are_handed_to_its_running_job(queue: ArqRedis) -> None:
+    done, name, company, first = await _turns(queue)
+    assert await first() == 1
+    assert done == [1, 2, 3]
+    assert int(await queue.get(f"{name}:running:{company}")) == 0
+    assert await queue.zcard(name) == 0  # nothing put back
+
+
+async def test_a_handed_over_job_that_fails_is_enqueued_on_its_own(queue: ArqRedis) -> None:
+    done, name, company, first = await _turns(queue, fail=2)
+    assert await first() == 1
+    assert done == [1, 3]
+    assert await queue.zcard(name) == 1
+    assert int(await queue.get(f"{name}:running:{company}")) == 0
+
+
+async def test_a_turn_out_of_time_enqueues_what_it_was_handed(
+    queue: ArqRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("worker.running.TURN_SECONDS", 0.0)
+    done, name, company, first = await _turns(queue)
+    assert await first() == 1
+    assert done == [1]
+    assert await queue.zcard(name) == 2
+    assert int(await queue.get(f"{name}:running:{company}")) == 0
 
 
 async def test_a_job_over_the_cap_is_put_back_not_failed(
