@@ -22,8 +22,8 @@ from service.ledger.bank_explain import (
     line_row,
 )
 from service.ledger.companies import books_store
+from service.ledger.held_moves import BalanceKey
 from service.ledger.journal import (
-    BalanceKey,
     apply_balance_deltas,
     closed_through,
     copy_postings,

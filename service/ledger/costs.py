@@ -22,6 +22,7 @@ import asyncpg
 from service.domain.costs import CostSource, LineCost
 from service.domain.history import OrderHistory
 from service.ledger.codec import from_jsonb
+from service.ledger.held_moves import HeldMoves
 from service.posting.cogs import unit_costs
 from service.posting.engine import OrderRun
 
@@ -192,9 +193,11 @@ async def replace_missing(
     version: int,
     keys: Sequence[OrderKey],
     rows: list[tuple[object, ...]],
+    held: HeldMoves | None = None,
 ) -> None:
     """The missing-cost rows of `keys`' orders replaced by `rows`, and the
-    per-day counters moved by the difference in the same transaction."""
+    per-day counters moved by the difference in the same transaction (at
+    its end, through `held`, when given)."""
     removed: list[asyncpg.Record] = []
     if keys:
         removed = await conn.fetch(
@@ -213,7 +216,10 @@ async def replace_missing(
         await conn.copy_records_to_table("missing_costs", records=rows, columns=MISSING_COLUMNS)
     deltas: Counter[tuple[Any, Any]] = Counter((r[_STORE], r[_DAY]) for r in rows)
     deltas.subtract((r["store_id"], r["day"]) for r in removed)
-    await count_missing_days(conn, company_id, version, deltas)
+    if held is not None:
+        held.hold_missing_days(version, deltas)
+    else:
+        await count_missing_days(conn, company_id, version, deltas)
 
 
 _STORE, _DAY = MISSING_COLUMNS.index("store_id"), MISSING_COLUMNS.index("day")

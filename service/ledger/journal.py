@@ -18,6 +18,7 @@ from uuid import UUID
 import asyncpg
 
 from service.domain.journal import JournalEntry, JournalLine
+from service.ledger.held_moves import BalanceKey, HeldMoves
 from service.posting.period_lock import fold_into_closed_period
 
 ID_BLOCK = 1024
@@ -49,7 +50,6 @@ LINE_COLUMNS = (
     "processor",
     "journal_version",
 )
-BalanceKey = tuple[dt.date, str, str, str]  # day, account, store id, channel
 
 
 def order_subject(store_id: UUID | str, order_id: str) -> str:
@@ -319,10 +319,12 @@ async def replace_subject(
     posting: Posting,
     *,
     through: dt.date | Unread | None = UNREAD,
+    held: HeldMoves | None = None,
 ) -> int:
     """Make the stored entries of a subject equal to `posting` (its closed
     period kept as it is); returns entries changed. `through`: the closing
-    date when the caller read it with the books row already."""
+    date when the caller read it with the books row already; `held`: where
+    the balance moves wait for the end of the caller's transaction."""
     old = (await stored_entries(conn, company_id, version, [posting.subject])).get(
         posting.subject, {}
     )
@@ -358,7 +360,10 @@ async def replace_subject(
     if added:
         only_added = Posting(posting.subject, posting.store_id, posting.currency, tuple(added))
         await copy_postings(conn, company_id, version, [only_added])
-    await apply_balance_deltas(conn, company_id, version, deltas)
+    if held is not None:
+        held.hold_balances(version, deltas)
+    else:
+        await apply_balance_deltas(conn, company_id, version, deltas)
     return len(gone) + len(added)
 
 

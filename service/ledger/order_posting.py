@@ -25,6 +25,7 @@ from service.ledger.codec import decode_record
 from service.ledger.costs import (
     CostBook,
     cogs_rows,
+    count_missing_days,
     load_costs,
     missing_rows,
     remember_order_skus,
@@ -32,7 +33,15 @@ from service.ledger.costs import (
     replace_missing,
 )
 from service.ledger.gateways import remember_gateways
-from service.ledger.journal import UNREAD, Posting, Unread, order_subject, replace_subject
+from service.ledger.held_moves import HeldMoves
+from service.ledger.journal import (
+    UNREAD,
+    Posting,
+    Unread,
+    apply_balance_deltas,
+    order_subject,
+    replace_subject,
+)
 from service.ledger.posting_inputs import CompanyInputs, load_inputs
 from service.ledger.products import remember_products
 from service.ledger.recost_queue import queue_recost
@@ -218,12 +227,15 @@ async def repost_order(
     *,
     version: int | None = None,
     refuse_unpostable: bool = False,
+    held: HeldMoves | None = None,
 ) -> int:
     """Re-post one order into the current version (or `version`); returns entries changed.
 
     `refuse_unpostable`: raise `Unpostable` instead of keeping the last good
     entries when the history cannot post, for a caller that then posts the
-    history's steps one at a time (each step that posts becomes the good one)."""
+    history's steps one at a time (each step that posts becomes the good one).
+    `held`: the shared counters' moves, for the caller to make with
+    `make_held_moves` just before its commit."""
     building = False
     through: dt.date | Unread | None = UNREAD
     if version is None:
@@ -277,12 +289,13 @@ async def repost_order(
         version,
         Posting(subject, store_id, history.order.currency, entries),
         through=through,
+        held=held,
     )
     missing = missing_rows(company_id, version, store_id, posted_history, posted.run, costs)
     await upsert_summaries(
         conn, [summary_row(company_id, version, store_id, history, ctx, posted, len(missing))]
     )
-    await replace_missing(conn, company_id, version, [(store_id, order_id)], missing)
+    await replace_missing(conn, company_id, version, [(store_id, order_id)], missing, held)
     details = cogs_rows(company_id, version, store_id, posted_history, posted.run, costs)
     await replace_cogs(conn, company_id, version, [(store_id, order_id)], details)
     return changed
@@ -377,3 +390,13 @@ async def post_batch(
         ctx = replace(inputs.context(*key), costs=_costs(book, key, history, good))
         items.append(BatchItem(key, history, ctx, post_history(history, ctx, good)))
     return items
+
+
+async def make_held_moves(conn: asyncpg.Connection, company_id: UUID, held: HeldMoves) -> None:
+    """The held moves, in the order every transaction makes them (balances,
+    then missing-cost days; versions ascending): no two wait on each other
+    in a circle."""
+    for version, deltas in sorted(held.balances.items()):
+        await apply_balance_deltas(conn, company_id, version, deltas)
+    for version, days in sorted(held.missing_days.items()):
+        await count_missing_days(conn, company_id, version, days)

@@ -19,8 +19,8 @@ from uuid import UUID
 import asyncpg
 
 from service.domain.journal import JournalEntry
+from service.ledger.held_moves import BalanceKey
 from service.ledger.journal import (
-    BalanceKey,
     Posting,
     _add_line_deltas,
     _entry_fingerprint,

@@ -26,6 +26,7 @@ from service.connectors.shopify.merge import (
 )
 from service.connectors.shopify.topics import BAD_PAYLOAD, EDIT_TOPIC, ORDER_TOPICS, PIECE_TOPICS
 from service.ledger.companies import Store, get_store
+from service.ledger.held_moves import HeldMoves
 from service.ledger.ingest import (
     lock_order_events,
     lock_pending_event,
@@ -33,7 +34,7 @@ from service.ledger.ingest import (
     mark_events,
     pending_for_order,
 )
-from service.ledger.order_posting import Unpostable, repost_order
+from service.ledger.order_posting import Unpostable, make_held_moves, repost_order
 from service.ledger.order_sources import OrderUpdate, lock_views
 from service.ledger.refetches import request_refetch
 from service.sync.shopify_orders import apply_rest_order, apply_rest_piece, save_order_views
@@ -199,15 +200,19 @@ async def _apply_together(
             folded = _fold(views, order, event.topic, read)
             changed += folded
             outcomes[event.event_id] = EventOutcome("PROCESSED", order_id=order, changed=folded)
+    held = HeldMoves()
     if changed and views is not None and store is not None:
         await save_order_views(conn, company_id, store, order, views)
-        await repost_order(conn, company_id, store_id, order, refuse_unpostable=changed > 1)
+        await repost_order(
+            conn, company_id, store_id, order, refuse_unpostable=changed > 1, held=held
+        )
     # After the posting, which would take back a read-again asked for before it.
     for edit_event, payload in edits.items():
         outcomes[edit_event] = await _order_edited(conn, company_id, store_id, payload)
     await mark_events(
         conn, company_id, [(e, o.status, o.order_id, o.error) for e, o in outcomes.items()]
     )
+    await make_held_moves(conn, company_id, held)  # last: see HeldMoves
     return outcomes
 
 

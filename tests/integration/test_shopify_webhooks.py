@@ -14,6 +14,7 @@ import pytest
 
 from service.api.ids import decode_uuid
 from service.api.webhooks import MAX_BODY_BYTES
+from service.ledger.verify import verify_company
 from service.sync.shopify_events import process_event
 from tests.conftest import GraphQL, Tenant
 from tests.fakes.shopify.generate import generate_shop
@@ -343,6 +344,9 @@ async def test_an_orders_webhooks_taken_together_post_as_they_would_one_by_one(
     books = await _books_of(pool, tenant.company_id, together_id)
     assert books and books == await _books_of(pool, tenant.company_id, alone_id)
     assert "one by one" not in caplog.text
+    days = "SELECT day, account_key, amount FROM daily_balances WHERE store_id = $1 ORDER BY 1, 2"
+    assert await pool.fetch(days, together_id) == await pool.fetch(days, alone_id)
+    assert (await verify_company(pool, tenant.company_id)).clean  # balances agree with lines
 
 
 async def test_a_refused_webhook_among_an_orders_fails_alone(
