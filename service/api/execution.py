@@ -28,6 +28,9 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from service.api.plain_fields import Plain, leaf_answer, plain_object, plan_for
 
+# What a field's completion is when nothing in it is still running.
+_ANSWERS = frozenset({dict, list, str, int, float, bool, type(None)})
+
 # One selection of an object: each field's response key, its selections, its plan.
 Row = tuple[tuple[str, FieldDetailsList, Plain | None], ...]
 
@@ -102,7 +105,7 @@ class PlainFieldExecution(StrawberryGraphQLCoreExecutionContext):
                     if result is Undefined:
                         continue
                 results[name] = result
-                if self.is_awaitable(result):
+                if type(result) not in _ANSWERS and self.is_awaitable(result):
                     pending.append(name)
         except Exception:
             if pending:  # settle what other fields started: they may fail too
@@ -140,7 +143,7 @@ class PlainFieldExecution(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, plan.declared, details, field_path)
             return None
-        if self.is_awaitable(completed):
+        if type(completed) not in _ANSWERS and self.is_awaitable(completed):
             return self._settled(completed, plan.declared, details, field_path)
         return completed
 
@@ -175,7 +178,7 @@ class PlainFieldExecution(StrawberryGraphQLCoreExecutionContext):
                 except Exception as raw_error:
                     self.handle_field_error(raw_error, plan.item, details, item_path)
                     answer = None
-                if self.is_awaitable(answer):
+                if type(answer) is not dict and self.is_awaitable(answer):
                     answer = self._settled(answer, plan.item, details, item_path)
                     pending.append(index)
                 completed.append(answer)
