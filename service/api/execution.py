@@ -4,11 +4,12 @@ A profit and loss by month asked for with every field is some 1,600 fields,
 nearly all of them an attribute of a Python object: an account's key, its
 name, an amount. graphql-core builds a resolve info and calls Strawberry's
 wrapper for each, which made such an answer several times slower than its
-SQL. Plain fields (service/api/plain_fields.py) are read here directly, and
-their objects' fields executed at once. Everything else (resolvers,
-interfaces, @defer, nulls where the schema promises a value, values a scalar
-refuses) goes graphql-core's ordinary way, so answers and errors read and
-are placed exactly as before.
+SQL. Plain fields (service/api/plain_fields.py) are read here directly; an
+object whose selected fields are all plain, down to its scalars (a statement
+line with its amount), is read whole by a reader made once per request.
+Everything else (resolvers, interfaces, @defer, nulls where the schema
+promises a value, values a scalar refuses) goes graphql-core's ordinary way,
+so answers and errors read and are placed exactly as before.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from service.api.plain_fields import Plain, leaf_answer, plain_object, plan_for
+from service.api.plain_fields import Plain, Reader, leaf_answer, plain_object, plan_for, read
 
 # What a field's completion is when nothing in it is still running.
 _ANSWERS = frozenset({dict, list, str, int, float, bool, type(None)})
@@ -46,6 +47,7 @@ class PlainFieldExecution(StrawberryGraphQLCoreExecutionContext):
         # graphql-core hands every item of a list the same selection: its row
         # is worked out once per request, kept with the selection it is for.
         self.rows: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, Row | None]] = {}
+        self.readers: dict[int, tuple[FieldDetailsList, GraphQLObjectType, Reader | None]] = {}
 
     def row(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> Row | None:
         """The selection's row when some of its fields are plain, else None."""
@@ -62,6 +64,30 @@ class PlainFieldExecution(StrawberryGraphQLCoreExecutionContext):
                 row = entries
         self.rows[id(grouped)] = (grouped, parent_type, row)
         return row
+
+    def reader(self, obj: GraphQLObjectType, details: FieldDetailsList) -> Reader | None:
+        """A reader for the field's objects when all they are asked for is plain."""
+        found = self.readers.get(id(details))
+        if found is not None and found[0] is details and found[1] is obj:
+            return found[2]
+        grouped, defer_usages, _ = self.collect_subfields(obj, details)
+        reader = None if defer_usages else self._reader(obj, grouped)
+        self.readers[id(details)] = (details, obj, reader)
+        return reader
+
+    def _reader(self, obj: GraphQLObjectType, grouped: GroupedFieldSet) -> Reader | None:
+        fields = []
+        for name, details in grouped.items():
+            plan = self._plan(obj, details)
+            if plan is None:
+                return None
+            child = None
+            if plan.obj is not None:
+                child = self.reader(plan.obj, details)
+                if child is None:
+                    return None
+            fields.append((name, plan, child))
+        return Reader(tuple(fields))
 
     def _plan(self, parent_type: GraphQLObjectType, details: FieldDetailsList) -> Plain | None:
         node = details[0].node
@@ -131,6 +157,14 @@ class PlainFieldExecution(StrawberryGraphQLCoreExecutionContext):
         if not self._completable(plan, value):
             return Undefined
         assert plan.obj is not None
+        reader = self.reader(plan.obj, details)
+        if reader is not None:
+            try:
+                if plan.item is None:
+                    return read(reader, value)
+                return [read(reader, item) for item in value]
+            except Exception:  # an error: reported the ordinary way below
+                pass
         grouped, defer_usages, _ = self.collect_subfields(plan.obj, details)
         if defer_usages:
             return Undefined
@@ -211,6 +245,12 @@ class PlainFieldExecution(StrawberryGraphQLCoreExecutionContext):
             return super().complete_value(
                 return_type, field_details_list, info, path, result, position_context
             )
+        reader = self.reader(obj, field_details_list)
+        if reader is not None:
+            try:
+                return read(reader, result)
+            except Exception:  # an error: reported the ordinary way below
+                pass
         grouped, defer_usages, _ = self.collect_subfields(obj, field_details_list)
         if defer_usages:
             return self.collect_and_execute_subfields(obj, field_details_list, path, result, None)

@@ -109,3 +109,45 @@ def leaf_answer(plan: Plain, leaf: GraphQLLeafType, source: Any) -> Any:
     if value is None and not plan.non_null:
         return None
     return Undefined
+
+
+class Reader(NamedTuple):
+    """How to read an object whose selected fields are all plain, down to its scalars:
+    each field's response key, its plan, and for an object or list its own reader."""
+
+    fields: tuple[tuple[str, Plain, Reader | None], ...]
+
+
+class Odd(Exception):
+    """A value a plain read does not answer: graphql-core's ordinary way reports it."""
+
+
+def read(reader: Reader, source: Any) -> dict[str, Any]:
+    """The object's answer. Nothing read can still be running and nothing is
+    written, so on Odd (or a scalar's refusal) the caller starts again the
+    ordinary way, which places the error as graphql-core does."""
+    answer: dict[str, Any] = {}
+    for name, plan, child in reader.fields:
+        value: Any = getattr(source, plan.attribute, Undefined)
+        if value is None:
+            if plan.non_null:
+                raise Odd
+            answer[name] = None
+        elif child is None:
+            answer[name] = _scalar(plan, value)
+        elif plan.item is None:
+            answer[name] = read(child, value)
+        elif type(value) in (list, tuple):
+            answer[name] = [read(child, item) for item in value]
+        else:
+            raise Odd
+    return answer
+
+
+def _scalar(plan: Plain, value: Any) -> Any:
+    if plan.leaf is None or not (type(value) in DATA or isinstance(value, Enum)):
+        raise Odd
+    coerced = plan.leaf.coerce_output_value(value)
+    if coerced is None or coerced is Undefined:
+        raise Odd
+    return coerced

@@ -143,8 +143,10 @@ ORDINARY = strawberry.Schema(query=Query, types=[Tagged])
 PLAIN = strawberry.Schema(query=Query, types=[Tagged], execution_context_class=PlainFieldExecution)
 
 AMOUNT = "amount { amount currencyCode }"
-LINE = f"key name depth kind day share active labels {AMOUNT} parent {{ amount }}"
+PLAIN_LINE = f"key name depth kind day share active {AMOUNT} parent {{ amount }}"
+LINE = f"{PLAIN_LINE} labels"
 DOCUMENTS = [
+    f"{{ report {{ lines {{ {PLAIN_LINE} }} total {{ amount }} }} }}",
     f"{{ report {{ lines {{ {LINE} }} total {{ amount currencyCode }} missing {{ amount }} }} }}",
     f"{{ laterReport {{ lines {{ {LINE} upper later }} }} }}",
     "{ report { lines { k: key key n: name upper } t: total { a: amount amount } } }",
