@@ -87,7 +87,7 @@ class PlainFieldExecution(StrawberryGraphQLCoreExecutionContext):
                 if child is None:
                     return None
             fields.append((name, plan, child))
-        return Reader(tuple(fields))
+        return Reader(tuple(fields)) if fields else None  # all skipped: nothing to read
 
     def _plan(self, parent_type: GraphQLObjectType, details: FieldDetailsList) -> Plain | None:
         node = details[0].node

@@ -126,6 +126,8 @@ def read(reader: Reader, source: Any) -> dict[str, Any]:
     """The object's answer. Nothing read can still be running and nothing is
     written, so on Odd (or a scalar's refusal) the caller starts again the
     ordinary way, which places the error as graphql-core does."""
+    if source is None or source is Undefined:  # an item or object promised non-null
+        raise Odd
     answer: dict[str, Any] = {}
     for name, plan, child in reader.fields:
         value: Any = getattr(source, plan.attribute, Undefined)

@@ -75,6 +75,7 @@ class Line:
 class Broken:
     count: int  # holds a text the Int scalar refuses
     promised: str  # holds None
+    amounts: list[Amount]  # holds a None among its amounts
 
 
 @strawberry.type
@@ -105,9 +106,10 @@ def _line(key: str, depth: int = 0) -> Line:
 
 def _report() -> Report:
     lines = [_line("sales", 0), _line("refunds", 1), _line("fees", 2)]
-    broken: Any = Broken(count=0, promised="")
+    broken: Any = Broken(count=0, promised="", amounts=[])
     broken.count = "many"
     broken.promised = None
+    broken.amounts = [Amount(amount=Decimal(1), currency_code="USD"), None]
     return Report(
         lines=lines,
         maybe_lines=[lines[0], None],
@@ -161,6 +163,9 @@ DOCUMENTS = [
     "{ report { brokenList { promised } } }",
     "{ laterReport { brokenList { count } total { amount } } }",
     "{ report { named { name ... on Tagged { tag } } } }",
+    "{ report { broken { amounts { amount } } brokenList { amounts { currencyCode } } } }",
+    "query($s: Boolean!) { report { lines { key @skip(if: $s) } "
+    "total { amount @include(if: $s) } } }",
     "{ report { lines { later fails } } }",
 ]
 
