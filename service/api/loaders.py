@@ -7,6 +7,7 @@ from strawberry.dataloader import DataLoader
 from service.api.context import Context
 from service.api.types.store import Store
 from service.domain.accounts import Chart
+from service.ledger.accounts import CHART_COLUMNS, CHART_ORDER, chart_from_rows
 from service.ledger.accounts import load_chart as chart_of
 from service.ledger.companies import list_stores
 from service.ledger.ingest import RawEvent
@@ -46,6 +47,30 @@ async def load_books(ctx: Context) -> tuple[int, str]:
         cached = (row["current_version"], row["currency"] or "USD")
         ctx.loaders["books"] = cached
     return cached
+
+
+# The books and the chart in one round trip: every statement needs both, and
+# a statement is a handful of round trips in all.
+_BOOKS_AND_CHART = f"""
+    SELECT b.current_version, c.currency_code AS currency, {CHART_COLUMNS}
+    FROM books b
+    LEFT JOIN LATERAL (SELECT s.currency_code FROM stores s WHERE s.company_id = b.company_id
+                       ORDER BY s.created_at LIMIT 1) c ON true
+    LEFT JOIN accounts a ON a.company_id = b.company_id
+    WHERE b.company_id = $1
+    ORDER BY {CHART_ORDER}
+"""
+
+
+async def load_books_and_chart(ctx: Context) -> tuple[int, str, Chart]:
+    """What load_books and load_chart give, read together when neither is cached yet."""
+    if "books" not in ctx.loaders and "chart" not in ctx.loaders:
+        rows = await ctx.pool.fetch(_BOOKS_AND_CHART, ctx.company_id)
+        if rows:  # no books: load_books says so as it always has
+            ctx.loaders["books"] = (rows[0]["current_version"], rows[0]["currency"] or "USD")
+            ctx.loaders["chart"] = chart_from_rows([r for r in rows if r["account_key"]])
+    version, currency = await load_books(ctx)
+    return version, currency, await load_chart(ctx)
 
 
 OrderEvents = tuple[list[RawEvent], dict[str, list[RawEvent]]]

@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from service.api.errors import should_mask
+from service.api.execution import PlainFieldExecution
 from service.api.guard import guard_fields
 from service.api.limits import extensions
 from service.api.mutations.api_tokens import (
@@ -563,6 +564,7 @@ schema = StorebooksSchema(
     mutation=Mutation,
     types=[Job, Store, ApiToken],
     extensions=extensions(),
+    execution_context_class=PlainFieldExecution,
     config=StrawberryConfig(scalar_map={CurrencyCode: CURRENCY_CODE_SCALAR}),
 )
 

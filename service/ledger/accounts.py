@@ -27,12 +27,20 @@ class AccountRefused(ValueError):
         self.code = code
 
 
+CHART_COLUMNS = "account_key, name, account_type, parent_key, active"
+CHART_ORDER = "sort_order, account_key"
+
+
 async def load_chart(conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID) -> Chart:
     rows = await conn.fetch(
-        "SELECT account_key, name, account_type, parent_key, active FROM accounts "
-        "WHERE company_id = $1 ORDER BY sort_order, account_key",
+        f"SELECT {CHART_COLUMNS} FROM accounts WHERE company_id = $1 ORDER BY {CHART_ORDER}",
         company_id,
     )
+    return chart_from_rows(rows)
+
+
+def chart_from_rows(rows: list[asyncpg.Record]) -> Chart:
+    """The chart from its accounts' rows (CHART_COLUMNS), in CHART_ORDER."""
     return Chart(
         tuple(
             Account(

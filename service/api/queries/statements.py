@@ -12,7 +12,7 @@ import strawberry
 from service.api.context import Context, Info
 from service.api.errors import ClientError
 from service.api.ids import decode_uuid, global_id
-from service.api.loaders import load_books, load_chart, load_stores
+from service.api.loaders import load_books_and_chart, load_stores
 from service.api.types.money import Money
 from service.api.types.statements import (
     BalanceSheet,
@@ -81,8 +81,7 @@ async def profit_and_loss(
 ) -> ProfitAndLoss:
     ctx = info.context
     _range(from_, to)
-    version, currency = await load_books(ctx)
-    chart = await load_chart(ctx)
+    version, currency, chart = await load_books_and_chart(ctx)
     group = columns_by.value if columns_by else "NONE"
     store = _store(store_id)
     sums = await st.period_sums(
@@ -111,8 +110,7 @@ async def balance_sheet(
     info: Info, as_of: dt.date, store_id: strawberry.ID | None = None
 ) -> BalanceSheet:
     ctx = info.context
-    version, currency = await load_books(ctx)
-    chart = await load_chart(ctx)
+    version, currency, chart = await load_books_and_chart(ctx)
     store = _store(store_id)
     sums = await st.period_sums(ctx.pool, ctx.company_id, version, None, as_of, store_id=store)
     year_start = dt.date(as_of.year, 1, 1)
@@ -137,8 +135,7 @@ async def trial_balance(
 ) -> TrialBalance:
     ctx = info.context
     _range(from_, to)
-    version, currency = await load_books(ctx)
-    chart = await load_chart(ctx)
+    version, currency, chart = await load_books_and_chart(ctx)
     store = _store(store_id)
     before, period, through = await _before_and_during(ctx, version, from_, to, store)
     lines = st.trial_balance(before, period, through, chart)
@@ -192,8 +189,7 @@ async def cash_flow_statement(
 ) -> CashFlowStatement:
     ctx = info.context
     _range(from_, to)
-    version, currency = await load_books(ctx)
-    chart = await load_chart(ctx)
+    version, currency, chart = await load_books_and_chart(ctx)
     store = _store(store_id)
     before, period, _ = await _before_and_during(ctx, version, from_, to, store)
     cf = st.cash_flow(before, period, chart)
