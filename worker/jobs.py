@@ -223,8 +223,16 @@ async def repost_orders(ctx: dict[str, Any], company_id: str, job_id: str) -> bo
 
 
 @capped
-async def process_shopify_event(ctx: dict[str, Any], company_id: str, event_id: int) -> str:
-    """Process one stored event; one that keeps failing becomes FAILED, never stuck PENDING."""
+async def process_shopify_event(
+    ctx: dict[str, Any], company_id: str, event_id: int, order_marker: str = ""
+) -> str:
+    """Process one stored event; one that keeps failing becomes FAILED, never stuck PENDING.
+
+    `order_marker`: set while this job waits, so that the order's next
+    webhooks enqueue no job of their own (see enqueue_new_events); cleared
+    before the order's waiting webhooks are looked for."""
+    if order_marker:
+        await ctx["redis"].delete(order_marker)
     try:
         outcome = await process_event(ctx["pool"], UUID(company_id), event_id)
     except TRANSIENT as exc:

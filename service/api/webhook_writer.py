@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from uuid import UUID
 
 import asyncpg
 from arq.connections import ArqRedis
 
-from service.db.queue import enqueue_new_events
+from service.db.queue import enqueue_new_events, order_marker
 from service.ledger.ingest import NewEvent, store_events
 from service.sync.shopify_events import PROCESS_EVENT_FUNCTION, event_job_id
 
@@ -67,19 +66,23 @@ class EventWriter:
             if not isinstance(exc, Exception):
                 raise
             return
-        await self._enqueue([(e.company_id, i) for (e, _), i in zip(batch, ids, strict=True) if i])
+        await self._enqueue([(e, i) for (e, _), i in zip(batch, ids, strict=True) if i])
         for (_, done), event_id in zip(batch, ids, strict=True):
             if not done.done():
                 done.set_result(event_id)
 
-    async def _enqueue(self, stored: list[tuple[UUID, int]]) -> None:
+    async def _enqueue(self, stored: list[tuple[NewEvent, int]]) -> None:
         if not stored:
             return
+        jobs = []
+        for event, event_id in stored:
+            company = str(event.company_id)
+            marker = ""
+            if event.order_hint is not None:
+                marker = order_marker(self.queue, company, str(event.store_id), event.order_hint)
+            job_id = event_job_id(event.company_id, event_id)
+            jobs.append((job_id, (company, event_id, marker), marker))
         try:
-            await enqueue_new_events(
-                self.queue,
-                PROCESS_EVENT_FUNCTION,
-                [(event_job_id(c, i), (str(c), i)) for c, i in stored],
-            )
+            await enqueue_new_events(self.queue, PROCESS_EVENT_FUNCTION, jobs)
         except Exception:  # stored is what counts; the worker's sweep enqueues them later
             log.exception("could not enqueue %d events; the sweep will pick them up", len(stored))

@@ -50,6 +50,8 @@ class EventOutcome:
     error: str | None = None
 
 
+SKIPPED = EventOutcome("SKIPPED")
+
 # How many of an order's waiting webhooks one job takes at once.
 DRAIN_LIMIT = 50
 _ORDER_LOCK_SALT = 23
@@ -70,6 +72,10 @@ async def process_event(pool: asyncpg.Pool, company_id: UUID, event_id: int) -> 
     intake's hint names): it folds every waiting webhook of the order into
     the order's views and posts the order once, in one transaction.
 
+    A job whose event another job has processed still takes the order's
+    waiting webhooks: the intake gives an order one waiting job at a time
+    (service.db.queue.enqueue_new_events), and this job may be it.
+
     A job that finds the order taken answers BUSY and leaves its event to
     the job holding the order: that job looks for the order's waiting
     webhooks again after letting the order go, so one stored while it worked
@@ -78,9 +84,9 @@ async def process_event(pool: asyncpg.Pool, company_id: UUID, event_id: int) -> 
     """
     async with pool.acquire() as conn:
         row = await conn.fetchrow(
-            "SELECT store_id, order_id, order_id IS NOT NULL AND pg_try_advisory_lock("
-            f"{_ORDER_LOCK}) AS taken FROM raw_events "
-            "WHERE company_id = $1 AND event_id = $2 AND status = 'PENDING'",
+            "SELECT store_id, order_id, status = 'PENDING' AS pending, order_id IS NOT NULL "
+            f"AND pg_try_advisory_lock({_ORDER_LOCK}) AS taken FROM raw_events "
+            "WHERE company_id = $1 AND event_id = $2",
             company_id,
             event_id,
         )
@@ -88,7 +94,7 @@ async def process_event(pool: asyncpg.Pool, company_id: UUID, event_id: int) -> 
             return EventOutcome("SKIPPED")
         store_id, order = row["store_id"], row["order_id"]
         if order is None:
-            return await _process_one(conn, company_id, event_id)
+            return await _process_one(conn, company_id, event_id) if row["pending"] else SKIPPED
         if not row["taken"]:
             return EventOutcome("BUSY")
         try:
@@ -172,7 +178,7 @@ async def _process_order(
         outcome = await _process_one(conn, company_id, event_id)
         await _drain(conn, company_id, store_id, order)
         return outcome
-    return outcomes.get(event_id, EventOutcome("SKIPPED"))
+    return outcomes.get(event_id, SKIPPED)
 
 
 class _NotTogether(Exception):

@@ -422,3 +422,20 @@ async def test_the_job_holding_an_order_takes_webhooks_stored_meanwhile(
     async with pool.acquire() as conn:
         await _take_late_webhooks(conn, tenant.company_id, store_id, str(order.id))
     assert {s for _, s, _ in await _order_events(pool, tenant.company_id)} == {"PROCESSED"}
+
+
+async def test_a_job_whose_event_is_done_still_takes_its_orders_waiting_webhooks(
+    gql: GraphQL, tenant: Tenant, client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    """The job an order's later webhooks were not given jobs for (its marker
+    was set) may find its own event already processed: it takes the rest."""
+    domain, _ = await _store(gql, tenant)
+    order = generate_shop(1, seed=9).orders[0]
+    sent = deliveries(order)
+    await post_webhook(client, domain, *sent[0], "first")
+    [(first, _, _)] = await _order_events(pool, tenant.company_id)
+    assert (await process_event(pool, tenant.company_id, first)).status == "PROCESSED"
+    for n, (topic, body) in enumerate(sent[1:]):
+        await post_webhook(client, domain, topic, body, f"later-{n}")
+    assert (await process_event(pool, tenant.company_id, first)).status == "SKIPPED"
+    assert {s for _, s, _ in await _order_events(pool, tenant.company_id)} == {"PROCESSED"}

@@ -180,3 +180,24 @@ async def test_retired_books_are_deleted_in_steps_that_resume(
     assert await pool.fetchval(retired, tenant.company_id) == waiting
     _, finished = await cleanup_retired_versions(pool, tenant.company_id, seconds=60)
     assert finished and await pool.fetchval(retired, tenant.company_id) == 0
+
+
+async def test_an_order_has_one_waiting_job_at_a_time(queue: ArqRedis) -> None:
+    """Webhooks of an order whose job has not started yet get no job of their
+    own; once the job clears the order's marker, the next webhook gets one."""
+    from service.db.queue import enqueue_new_events, events_queue, order_marker
+
+    company = str(uuid.uuid4())
+    marker = order_marker(queue, company, "store", "1001")
+    name = events_queue(queue.default_queue_name)
+    jobs = [
+        (f"e:{company}:1", (company, 1, marker), marker),
+        (f"e:{company}:2", (company, 2, marker), marker),
+        (f"e:{company}:3", (company, 3, ""), ""),  # no order named: always a job
+    ]
+    assert await enqueue_new_events(queue, "process_shopify_event", jobs) == 2
+    assert await queue.zrange(name, 0, -1) == [f"e:{company}:1".encode(), f"e:{company}:3".encode()]
+    later = [(f"e:{company}:4", (company, 4, marker), marker)]
+    assert await enqueue_new_events(queue, "process_shopify_event", later) == 0
+    await queue.delete(marker)  # what the job does before it looks for the order's webhooks
+    assert await enqueue_new_events(queue, "process_shopify_event", later) == 1
