@@ -161,6 +161,26 @@ MISSING_COLUMNS = (
 )
 
 
+def _delete_orders(
+    table: str, company_id: UUID, version: int, keys: Sequence[OrderKey], returning: str = ""
+) -> tuple[Any, ...]:
+    """A DELETE of `keys`' orders' rows and its arguments. One order (a
+    webhook's) is named column by column: the plan then reads only its rows
+    whatever the statistics say (a new company's say the table is empty, and
+    the join below was planned as a walk through the whole version for
+    every webhook). Several (a re-post's batch) are joined from arrays."""
+    where = "WHERE t.company_id = $1 AND t.journal_version = $2"
+    if len(keys) == 1:
+        [(store, order)] = keys
+        sql = f"DELETE FROM {table} t {where} AND t.store_id = $3 AND t.order_id = $4 {returning}"
+        return sql, company_id, version, store, order
+    sql = (
+        f"DELETE FROM {table} t USING unnest($3::uuid[], $4::text[]) AS k(s, o) "
+        f"{where} AND t.store_id = k.s AND t.order_id = k.o {returning}"
+    )
+    return sql, company_id, version, [k[0] for k in keys], [k[1] for k in keys]
+
+
 async def _replace_rows(
     conn: asyncpg.Connection,
     table: str,
@@ -172,17 +192,7 @@ async def _replace_rows(
 ) -> None:
     """The rows of `keys`' orders in a per-version table, replaced by `rows`."""
     if keys:
-        await conn.execute(
-            f"""
-            DELETE FROM {table} t USING unnest($3::uuid[], $4::text[]) AS k(s, o)
-            WHERE t.company_id = $1 AND t.journal_version = $2
-              AND t.store_id = k.s AND t.order_id = k.o
-            """,
-            company_id,
-            version,
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-        )
+        await conn.execute(*_delete_orders(table, company_id, version, keys))
     if rows:
         await conn.copy_records_to_table(table, records=rows, columns=columns)
 
@@ -201,16 +211,9 @@ async def replace_missing(
     removed: list[asyncpg.Record] = []
     if keys:
         removed = await conn.fetch(
-            """
-            DELETE FROM missing_costs t USING unnest($3::uuid[], $4::text[]) AS k(s, o)
-            WHERE t.company_id = $1 AND t.journal_version = $2
-              AND t.store_id = k.s AND t.order_id = k.o
-            RETURNING t.store_id, t.day
-            """,
-            company_id,
-            version,
-            [k[0] for k in keys],
-            [k[1] for k in keys],
+            *_delete_orders(
+                "missing_costs", company_id, version, keys, "RETURNING t.store_id, t.day"
+            )
         )
     if rows:
         await conn.copy_records_to_table("missing_costs", records=rows, columns=MISSING_COLUMNS)
