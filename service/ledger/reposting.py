@@ -18,47 +18,48 @@ worker dies).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 import asyncpg
 
-from service.domain.history import OrderHistory
-from service.ledger.codec import decode_record
+from service.ledger.batch_posting import (
+    BatchRows,
+    OrderBatch,
+    PlainEntry,
+    StoredOrder,
+    entry_to_plain,
+)
 from service.ledger.costs import (
-    cogs_rows,
-    missing_rows,
-    remember_order_skus,
+    OrderKey,
+    load_cost_rows,
+    remember_sku_orders,
     replace_cogs,
     replace_missing,
 )
 from service.ledger.jobs import JobRecord, finish_job, record_job
 from service.ledger.journal import (
-    Posting,
     build_balances,
     carry_closed_subjects,
+    closed_through,
+    copy_numbered_rows,
     copy_postings,
     fold_postings,
     order_subject,
+    stored_entries,
 )
 from service.ledger.kept_subjects import (
     is_kept_subject,
     kept_subject_postings,
     repost_kept_subject,
 )
-from service.ledger.order_posting import (
-    GOOD_HISTORY,
-    copy_summaries,
-    good_history,
-    post_batch,
-    repost_order,
-    stale_costing,
-    summary_row,
-)
-from service.ledger.posting_inputs import load_inputs
+from service.ledger.order_posting import copy_summaries, repost_order
+from service.ledger.posting_inputs import load_input_rows
+from service.ledger.posting_pool import drop, posting_processes, split, start_posting
 from service.ledger.processor_posting import processor_posting, repost_processor_record
-from service.ledger.products import remember_products
+from service.ledger.products import remember_titles
 from service.ledger.recost_queue import queue_recost
 
 FULL_REPOST = "full_repost"
@@ -130,25 +131,36 @@ async def _step(
     state = await _begin(pool, company_id, job_id)
     if state is None:
         return "SKIPPED"
-    while state.cursor != "done":
+    if state.cursor == "" or state.cursor.startswith("order:"):
+        async with pool.acquire() as conn:
+            outcome, state = await _build_orders(
+                conn, company_id, job_id, state, deadline, batch_orders
+            )
+        if outcome is not None:
+            return outcome
+    if state.cursor == "processor":
         if time.monotonic() > deadline:
             return "CONTINUE"
         async with pool.acquire() as conn, conn.transaction():
             if await _superseded(conn, company_id, state):
                 await _abandon(conn, company_id, job_id)
                 return "DONE"
-            cursor = await _build_batch(conn, company_id, state, batch_orders)
-            await conn.execute(
-                "UPDATE books SET build_cursor = $2 WHERE company_id = $1", company_id, cursor
-            )
-        state = BuildState(state.version, state.settings_version, cursor)
-    async with pool.acquire() as conn, conn.transaction():
-        await build_balances(conn, company_id, state.version)
-        await conn.execute(
-            "UPDATE books SET build_cursor = 'balanced' WHERE company_id = $1", company_id
-        )
+            await _build_processor_records(conn, company_id, state.version)
+            await _save_cursor(conn, company_id, "done")
+        state = replace(state, cursor="done")
+    if state.cursor == "done":
+        async with pool.acquire() as conn, conn.transaction():
+            await build_balances(conn, company_id, state.version)
+            await _save_cursor(conn, company_id, "balanced")
+    # "balanced": built; a step that stopped before the switch resumes here.
     await _switch(pool, company_id, job_id, state)
     return "DONE"
+
+
+async def _save_cursor(conn: asyncpg.Connection, company_id: UUID, cursor: str) -> None:
+    await conn.execute(
+        "UPDATE books SET build_cursor = $2 WHERE company_id = $1", company_id, cursor
+    )
 
 
 async def _begin(pool: asyncpg.Pool, company_id: UUID, job_id: str) -> BuildState | None:
@@ -210,23 +222,70 @@ async def _abandon(conn: asyncpg.Connection, company_id: UUID, job_id: str) -> N
     await finish_job(conn, company_id, job_id)
 
 
-async def _build_batch(
-    conn: asyncpg.Connection, company_id: UUID, state: BuildState, batch_orders: int
-) -> str:
-    """Post the next batch into the version being built; returns the new cursor.
+async def _build_orders(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    job_id: str,
+    state: BuildState,
+    deadline: float,
+    batch_orders: int,
+) -> tuple[str | None, BuildState]:
+    """Post the orders into the version being built, a batch per transaction
+    with the cursor saved in it. While one batch is written, the next is
+    posted (in the posting processes). Returns CONTINUE at the deadline,
+    DONE if a newer settings change made the build pointless, else None
+    with the cursor at "processor"."""
+    ahead = await _read_batch(conn, company_id, state, state.cursor, batch_orders)
+    posting = start_posting(ahead.parts) if ahead.parts else None
+    try:
+        while True:
+            if posting is None:  # no orders left
+                async with conn.transaction():
+                    if await _superseded(conn, company_id, state):
+                        await _abandon(conn, company_id, job_id)
+                        return "DONE", state
+                    await _save_cursor(conn, company_id, ahead.cursor)
+                return None, replace(state, cursor=ahead.cursor)
+            rows = await posting
+            posting = None
+            following = None
+            if time.monotonic() <= deadline:
+                following = await _read_batch(conn, company_id, state, ahead.cursor, batch_orders)
+                posting = start_posting(following.parts) if following.parts else None
+            async with conn.transaction():
+                if await _superseded(conn, company_id, state):
+                    await _abandon(conn, company_id, job_id)
+                    return "DONE", state
+                await _write_batch(conn, company_id, state.version, rows)
+                await _save_cursor(conn, company_id, ahead.cursor)
+            state = replace(state, cursor=ahead.cursor)
+            if following is None:
+                return "CONTINUE", state
+            ahead = following
+    finally:
+        drop(posting)
 
-    Cursors: "" (start), "order:<store>:<order>" (orders so far),
-    "processor" (orders done), "done".
-    """
-    if state.cursor == "processor":
-        await _build_processor_records(conn, company_id, state.version)
-        return "done"
+
+@dataclass(frozen=True, slots=True)
+class ReadBatch:
+    """A batch as read, in parts for the posting processes; ``cursor``: where
+    the build stands once it is written ("processor" when no orders were left)."""
+
+    cursor: str
+    parts: list[OrderBatch]
+
+
+async def _read_batch(
+    conn: asyncpg.Connection, company_id: UUID, state: BuildState, cursor: str, batch_orders: int
+) -> ReadBatch:
+    """The next orders after ``cursor`` with every input their posting
+    needs. Cursors: "" (start), "order:<store>:<order>" (orders so far)."""
     after_store, after_order = str(UUID(int=0)), ""
-    if state.cursor.startswith("order:"):
-        _, after_store, after_order = state.cursor.split(":", 2)
+    if cursor.startswith("order:"):
+        _, after_store, after_order = cursor.split(":", 2)
     rows = await conn.fetch(
         f"""
-        SELECT o.store_id, o.order_id, o.history, {GOOD_HISTORY} FROM order_sources o
+        SELECT o.store_id, o.order_id, o.history::text, {GOOD_HISTORY_TEXT} FROM order_sources o
         WHERE o.company_id = $1 AND o.history IS NOT NULL
           AND (o.store_id, o.order_id) > ($2::uuid, $3)
         ORDER BY o.store_id, o.order_id
@@ -238,47 +297,98 @@ async def _build_batch(
         batch_orders,
     )
     if not rows:
-        return "processor"
-    inputs = await load_inputs(conn, company_id)
-    postings: list[Posting] = []
-    summaries = []
-    histories: list[OrderHistory] = [decode_record(r["history"]) for r in rows]
-    keys = [(r["store_id"], r["order_id"]) for r in rows]
-    await remember_products(conn, company_id, histories)
-    await remember_order_skus(
-        conn, company_id, [(k[0], h) for k, h in zip(keys, histories, strict=True)]
-    )
-    missing: list[tuple[object, ...]] = []
-    details: list[tuple[object, ...]] = []
-    goods = [good_history(r["good_history"]) for r in rows]
-    stale: set[str] = set()
-    for item in await post_batch(conn, company_id, inputs, keys, histories, goods):
-        store_id, history = item.key[0], item.posted.history
-        stale |= stale_costing(item.posted, item.ctx.costs)
-        postings.append(
-            Posting(order_subject(*item.key), store_id, history.order.currency, item.entries)
-        )
-        lines = missing_rows(
-            company_id, state.version, store_id, history, item.posted.run, item.ctx.costs
-        )
-        missing += lines
-        details += cogs_rows(
-            company_id, state.version, store_id, history, item.posted.run, item.ctx.costs
-        )
-        summaries.append(
-            summary_row(
-                company_id, state.version, store_id, item.history, item.ctx, item.posted, len(lines)
+        return ReadBatch("processor", [])
+    orders: list[StoredOrder] = [(r[0], r[1], r[2], r[3]) for r in rows]
+    keys = [(o[0], o[1]) for o in orders]
+    inputs = await load_input_rows(conn, company_id)
+    costs = await load_cost_rows(conn, company_id, keys, moves_as_text=True)
+    fallback = await _fallback_costs(conn, company_id, keys[0], keys[-1])
+    through = await closed_through(conn, company_id)
+    locked = await _locked_entries(conn, company_id, keys, through)
+    parts = []
+    for start, end in split(len(orders), posting_processes()):
+        part = set(keys[start:end])
+        parts.append(
+            OrderBatch(
+                company_id,
+                state.version,
+                inputs.for_orders(part),
+                orders[start:end],
+                [c for c in costs if (c[0], c[1]) in part],
+                fallback,
+                through,
+                {s: e for s, e in locked.items() if _subject_key(s) in part},
             )
         )
+    last = orders[-1]
+    return ReadBatch(f"order:{last[0]}:{last[1]}", parts)
+
+
+GOOD_HISTORY_TEXT = (
+    "CASE WHEN good_history IS DISTINCT FROM history THEN good_history::text END AS good_history"
+)
+
+
+async def _fallback_costs(
+    conn: asyncpg.Connection, company_id: UUID, first: OrderKey, last: OrderKey
+) -> dict[str, int]:
+    """The own cost of each SKU the batch's orders sell, when positive.
+
+    The SKUs are read from the stored histories by the database (the
+    histories are decoded only by whoever posts them): the JSON names
+    are the domain's field names (service/ledger/codec.py)."""
+    rows = await conn.fetch(
+        """
+        SELECT p.sku, coalesce(p.average_cost, p.channel_unit_cost) AS cost FROM products p
+        WHERE p.company_id = $1 AND coalesce(p.average_cost, p.channel_unit_cost) > 0
+          AND p.sku IN (
+            SELECT l.value ->> 'sku'
+            FROM order_sources o, jsonb_array_elements(o.history -> 'order' -> 'lines') l
+            WHERE o.company_id = $1 AND o.history IS NOT NULL
+              AND (o.store_id, o.order_id) >= ($2::uuid, $3)
+              AND (o.store_id, o.order_id) <= ($4::uuid, $5))
+        """,
+        company_id,
+        first[0],
+        first[1],
+        last[0],
+        last[1],
+    )
+    return {r["sku"]: r["cost"] for r in rows}
+
+
+async def _locked_entries(
+    conn: asyncpg.Connection, company_id: UUID, keys: list[OrderKey], through: dt.date | None
+) -> dict[str, list[PlainEntry]]:
+    """The orders' entries in the closed period, as the live books keep them."""
+    if through is None:
+        return {}
     current = await _current_version(conn, company_id)
-    postings = await fold_postings(conn, company_id, current, postings)
-    await copy_postings(conn, company_id, state.version, postings)
-    await copy_summaries(conn, summaries)
-    await replace_missing(conn, company_id, state.version, [], missing)
-    await replace_cogs(conn, company_id, state.version, [], details)
-    await queue_recost(conn, company_id, stale)
-    last = rows[-1]
-    return f"order:{last['store_id']}:{last['order_id']}"
+    subjects = [order_subject(*k) for k in keys]
+    stored = await stored_entries(conn, company_id, current, subjects, through=through)
+    return {s: [entry_to_plain(e) for _, e in found.values()] for s, found in stored.items()}
+
+
+def _subject_key(subject: str) -> OrderKey:
+    _, store, order = subject.split(":", 2)
+    return UUID(store), order
+
+
+async def _write_batch(
+    conn: asyncpg.Connection, company_id: UUID, version: int, parts: list[BatchRows]
+) -> None:
+    """A posted batch into the version being built; each table written once."""
+    await copy_numbered_rows(conn, [(p.entries, p.lines) for p in parts])
+    await copy_summaries(conn, [r for p in parts for r in p.summaries])
+    await replace_missing(conn, company_id, version, [], [r for p in parts for r in p.missing])
+    await replace_cogs(conn, company_id, version, [], [r for p in parts for r in p.cogs])
+    titles: dict[str, str] = {}
+    for p in parts:  # the first title seen in the batch, as posting one by one keeps it
+        for sku, title in p.titles.items():
+            titles.setdefault(sku, title)
+    await remember_titles(conn, company_id, titles)
+    await remember_sku_orders(conn, company_id, set().union(*(p.skus for p in parts)))
+    await queue_recost(conn, company_id, set().union(*(p.stale for p in parts)))
 
 
 async def _build_processor_records(
