@@ -112,25 +112,31 @@ def _wrap(module: Any, name: str, label: str) -> None:
 
 def instrument(in_process: bool) -> None:
     """Timers on the re-posting process (wall time inside the step). With
-    posting processes, their posting is not seen here: the parent's wait
-    for it is what remains of the order phase once reads and writes are
-    taken out ("waiting for the posting processes")."""
+    posting processes, their posting is not seen here, only the time the
+    writer waits for a batch's rows ("orders: waiting for posting"). Lines
+    marked "side:" run on the second connection while the batch is written
+    (the next batch's read, then the written batch's products, order SKUs
+    and recost requests): they overlap the "write:" lines."""
     if in_process:
         _wrap(posting_pool, "post_order_batch", "post: post_order_batch (in-process)")
     reposting.copy_numbered_rows = instrumented_copy_numbered_rows
-    _wrap(reposting, "_read_batch", "read: _read_batch (whole)")
+    _wrap(reposting, "_read_batch", "side: _read_batch (whole; the first not beside)")
     for name, label in (
-        ("load_input_rows", "read: inputs"),
-        ("load_cost_rows", "read: line costs"),
-        ("_fallback_costs", "read: SKU fallback costs"),
-        ("_locked_entries", "read: closed-period entries"),
+        ("load_input_rows", "side: read inputs"),
+        ("load_cost_rows", "side: read line costs"),
+        ("_fallback_costs", "side: read SKU fallback costs"),
+        ("_locked_entries", "side: read closed-period entries"),
     ):
         _wrap(reposting, name, label)
     _wrap(reposting, "copy_summaries", "write: order_summaries COPY")
-    for name in ("remember_titles", "remember_sku_orders", "replace_missing", "replace_cogs"):
+    for name in ("replace_missing", "replace_cogs"):
         _wrap(reposting, name, f"write: {name}")
-    _wrap(reposting, "queue_recost", "write: queue_recost")
+    for name in ("remember_titles", "remember_sku_orders", "queue_recost"):
+        _wrap(reposting, name, f"side: {name}")
+    _wrap(reposting, "_remember_facts", "side: _remember_facts (whole)")
+    _wrap(reposting, "_read_ahead", "side: _read_ahead (whole)")
     _wrap(reposting, "_write_batch", "write: _write_batch (whole)")
+    _wrap(reposting, "_posted", "orders: waiting for posting")
     _wrap(reposting, "_build_orders", "orders: _build_orders (whole)")
     _wrap(reposting, "_build_processor_records", "processor records")
     _wrap(reposting, "build_balances", "build_balances")
@@ -301,9 +307,6 @@ async def main() -> None:
         f"included), largest posting process {children.ru_maxrss / 1024:.0f} MiB"
     )
     print("\nwhere the re-posting process's wall time goes:")
-    orders = TIMES["orders: _build_orders (whole)"]
-    waited = orders - TIMES["read: _read_batch (whole)"] - TIMES["write: _write_batch (whole)"]
-    TIMES["orders: waiting for the posting processes (rest)"] = waited
     for k, v in sorted(TIMES.items(), key=lambda kv: kv[0]):
         print(f"  {k:52} {v:7.2f} s  {100 * v / wall:5.1f}%")
     if not args.keep:

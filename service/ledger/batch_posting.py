@@ -14,6 +14,7 @@ entry ids it reserves once it knows how many it needs.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass, field
 from itertools import count
 from uuid import UUID
@@ -73,7 +74,22 @@ class BatchRows:
 
 def post_order_batch(batch: OrderBatch) -> BatchRows:
     """The batch's rows; an order that cannot post gets its ERROR or
-    NEEDS_DATA summary (and its last good entries), as a live re-post does."""
+    NEEDS_DATA summary (and its last good entries), as a live re-post does.
+
+    The cycle collector waits until the batch is done: a batch makes
+    hundreds of thousands of objects, none of them in a cycle that
+    matters, and collecting while they pile up took a quarter of the time.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _post(batch)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _post(batch: OrderBatch) -> BatchRows:
     histories = [decode_json_record(o[2]) for o in batch.orders]
     goods = [None if o[3] is None else decode_json_record(o[3]) for o in batch.orders]
     keys = [(o[0], o[1]) for o in batch.orders]

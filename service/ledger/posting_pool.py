@@ -71,6 +71,20 @@ def _end_with_parent() -> None:
     threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
+def warm_up() -> None:
+    """Start the posting processes now, if they are not running: they take
+    a moment to load the engine, which then overlaps the first read."""
+    size = posting_processes()
+    if size > 0 and (_executor is None or _executor_size != size):
+        pool = _pool(size)
+        for _ in range(size):
+            pool.submit(_ready)
+
+
+def _ready() -> None:
+    """Nothing: run in a new posting process, it has loaded this module."""
+
+
 def close_posting_pool() -> None:
     """Stop the posting processes (they are started again when next needed)."""
     global _executor, _executor_size

@@ -18,6 +18,7 @@ worker dies).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 from dataclasses import dataclass, replace
@@ -57,7 +58,13 @@ from service.ledger.kept_subjects import (
 )
 from service.ledger.order_posting import copy_summaries, repost_order
 from service.ledger.posting_inputs import load_input_rows
-from service.ledger.posting_pool import drop, posting_processes, split, start_posting
+from service.ledger.posting_pool import (
+    drop,
+    posting_processes,
+    split,
+    start_posting,
+    warm_up,
+)
 from service.ledger.processor_posting import processor_posting, repost_processor_record
 from service.ledger.products import remember_titles
 from service.ledger.recost_queue import queue_recost
@@ -132,9 +139,9 @@ async def _step(
     if state is None:
         return "SKIPPED"
     if state.cursor == "" or state.cursor.startswith("order:"):
-        async with pool.acquire() as conn:
+        async with pool.acquire() as conn, pool.acquire() as side:
             outcome, state = await _build_orders(
-                conn, company_id, job_id, state, deadline, batch_orders
+                conn, side, company_id, job_id, state, deadline, batch_orders
             )
         if outcome is not None:
             return outcome
@@ -224,6 +231,7 @@ async def _abandon(conn: asyncpg.Connection, company_id: UUID, job_id: str) -> N
 
 async def _build_orders(
     conn: asyncpg.Connection,
+    side: asyncpg.Connection,
     company_id: UUID,
     job_id: str,
     state: BuildState,
@@ -231,11 +239,19 @@ async def _build_orders(
     batch_orders: int,
 ) -> tuple[str | None, BuildState]:
     """Post the orders into the version being built, a batch per transaction
-    with the cursor saved in it. While one batch is written, the next is
-    posted (in the posting processes). Returns CONTINUE at the deadline,
-    DONE if a newer settings change made the build pointless, else None
-    with the cursor at "processor"."""
-    ahead = await _read_batch(conn, company_id, state, state.cursor, batch_orders)
+    with the cursor saved in it. While one batch is written on ``conn``,
+    the next is read on ``side`` and posted (in the posting processes),
+    and the facts of the one being written are remembered on ``side``.
+    Returns CONTINUE at the deadline, DONE if a newer settings change made
+    the build pointless, else None with the cursor at "processor".
+
+    The first batches are smaller (an eighth, a quarter, a half): the
+    writer has nothing to do until the first batch is posted, so a small
+    one gets it going sooner, and each posts while the one before is
+    written."""
+    warm_up()
+    size = max(1, batch_orders // 8)
+    ahead = await _read_batch(side, company_id, state, state.cursor, size)
     posting = start_posting(ahead.parts) if ahead.parts else None
     try:
         while True:
@@ -246,24 +262,57 @@ async def _build_orders(
                         return "DONE", state
                     await _save_cursor(conn, company_id, ahead.cursor)
                 return None, replace(state, cursor=ahead.cursor)
-            rows = await posting
+            rows = await _posted(posting)
             posting = None
-            following = None
-            if time.monotonic() <= deadline:
-                following = await _read_batch(conn, company_id, state, ahead.cursor, batch_orders)
-                posting = start_posting(following.parts) if following.parts else None
-            async with conn.transaction():
-                if await _superseded(conn, company_id, state):
-                    await _abandon(conn, company_id, job_id)
-                    return "DONE", state
-                await _write_batch(conn, company_id, state.version, rows)
-                await _save_cursor(conn, company_id, ahead.cursor)
+            more = time.monotonic() <= deadline
+            size = min(batch_orders, 2 * size)
+            side_work = asyncio.ensure_future(
+                _read_ahead(side, company_id, state, ahead.cursor, size, rows, more)
+            )
+            try:
+                async with conn.transaction():
+                    if await _superseded(conn, company_id, state):
+                        await _abandon(conn, company_id, job_id)
+                        return "DONE", state
+                    await _write_batch(conn, company_id, state.version, rows)
+                    await _save_cursor(conn, company_id, ahead.cursor)
+            finally:
+                following, posting = await side_work
             state = replace(state, cursor=ahead.cursor)
             if following is None:
                 return "CONTINUE", state
             ahead = following
     finally:
         drop(posting)
+
+
+async def _posted(posting: asyncio.Future[list[BatchRows]]) -> list[BatchRows]:
+    """The rows of a batch being posted: what the writer waits for when
+    posting is slower than writing."""
+    return await posting
+
+
+async def _read_ahead(
+    side: asyncpg.Connection,
+    company_id: UUID,
+    state: BuildState,
+    cursor: str,
+    batch_orders: int,
+    rows: list[BatchRows],
+    more: bool,
+) -> tuple[ReadBatch | None, asyncio.Future[list[BatchRows]] | None]:
+    """The batch after ``cursor`` read and sent to be posted (unless
+    ``more`` is false: the step's time is up), then the facts of the
+    batch being written remembered."""
+    following = await _read_batch(side, company_id, state, cursor, batch_orders) if more else None
+    posting = start_posting(following.parts) if following and following.parts else None
+    try:
+        async with side.transaction():
+            await _remember_facts(side, company_id, rows)
+    except BaseException:
+        drop(posting)
+        raise
+    return following, posting
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +431,16 @@ async def _write_batch(
     await copy_summaries(conn, [r for p in parts for r in p.summaries])
     await replace_missing(conn, company_id, version, [], [r for p in parts for r in p.missing])
     await replace_cogs(conn, company_id, version, [], [r for p in parts for r in p.cogs])
+
+
+async def _remember_facts(
+    conn: asyncpg.Connection, company_id: UUID, parts: list[BatchRows]
+) -> None:
+    """What the batch's histories say beyond any journal version: their
+    products, which orders sell which SKU, the SKUs whose costing is stale.
+    Written as any posting writes them, and never undone (a history says
+    what it says, whichever version is built), so they need not share the
+    batch's transaction, and are written beside it."""
     titles: dict[str, str] = {}
     for p in parts:  # the first title seen in the batch, as posting one by one keeps it
         for sku, title in p.titles.items():
