@@ -2,7 +2,8 @@
 
 For the current journal version of each company in the database: one md5
 per table (journal entries with their lines, daily balances, order
-summaries, missing costs, COGS details), over every column but the ids
+summaries, missing costs, COGS details; products and order SKUs, which
+are not per version), over every column but the ids
 and versions that differ from one build to another. Stores are named by
 their name, not their id, so that two runs of a generator with the same
 seed compare equal (bench/full_repost.py --keep, old code and new).
@@ -45,6 +46,12 @@ TABLES = {
         "SELECT store_id, order_id, entry_key, sku, day, channel, order_name, quantity, "
         "unit_cost, amount, cost_source FROM cogs_details "
         "WHERE company_id = $1 AND journal_version = $2"
+    ),
+    # Not per version: what the histories say (products, which orders sell a SKU).
+    "products": "SELECT sku, title FROM products WHERE company_id = $1 AND $2::int IS NOT NULL",
+    "order_skus": (
+        "SELECT sku, store_id, order_id FROM order_skus WHERE company_id = $1 "
+        "AND $2::int IS NOT NULL"
     ),
 }
 

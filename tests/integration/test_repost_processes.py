@@ -150,6 +150,13 @@ async def test_posting_processes_and_in_process_posting_give_the_same_books(
     async with pool.acquire() as conn, conn.transaction():
         through = placed[len(placed) // 2].date()
         await close_books(conn, tenant.company_id, through, dt.date.today())
+    # Half the products get a cost of their own: COGS posts from it.
+    await pool.execute(
+        "UPDATE products SET average_cost = 250 + length(sku) WHERE company_id = $1 "
+        "AND sku IN (SELECT sku FROM products WHERE company_id = $1 ORDER BY sku "
+        "LIMIT (SELECT count(*) / 2 FROM products WHERE company_id = $1))",
+        tenant.company_id,
+    )
 
     # The same settings change, posted once here and once in two processes.
     in_process = await _repost(
@@ -165,6 +172,7 @@ async def test_posting_processes_and_in_process_posting_give_the_same_books(
     theirs = await _books(pool, tenant.company_id, in_pool)
     assert len(ours["journal"]) > 4 * ORDERS
     assert any("'period.adjustment'" in row for row in ours["journal"])  # the close held
+    assert ours["cogs_details"] and ours["missing_costs"]
     assert ours == theirs
 
     statuses = dict(
