@@ -108,7 +108,7 @@ def _decoder(hint: Any) -> Decoder:
             if data is None and nullable:
                 return None
             if isinstance(data, dict) and TAG in data:
-                return decode_record(data)
+                return _tagged(data)
             return data if first is None else first(data)
 
         return union
@@ -143,12 +143,20 @@ def _record_decoder(cls: type) -> Callable[[dict[str, Any]], Any]:
     namespace: dict[str, Any] = {"cls": cls, "general": _general_decoder(cls, hints)}
     args = []
     for i, f in enumerate(dataclasses.fields(cls)):
-        d = _decoder(hints[f.name])
+        hint, value = hints[f.name], f"data[{f.name!r}]"
+        if typing.get_origin(hint) is tuple:  # the loop written out too: no call per tuple
+            inner = _decoder(typing.get_args(hint)[0])
+            namespace[f"d{i}"] = inner
+            args.append(
+                f"tuple({value})" if inner is None else f"tuple([d{i}(v) for v in {value}])"
+            )
+            continue
+        d = _decoder(hint)
         if d is None:
-            args.append(f"data[{f.name!r}]")
+            args.append(value)
         else:
             namespace[f"d{i}"] = d
-            args.append(f"d{i}(data[{f.name!r}])")
+            args.append(f"d{i}({value})")
     source = (
         "def record(data):\n"
         "    try:\n"
@@ -193,6 +201,18 @@ def _enum_decoder(hint: type[enum.Enum]) -> Callable[[Any], Any]:
             return hint(value)
 
     return member
+
+
+_BY_TAG: dict[str, Callable[[dict[str, Any]], Any]] = {}
+
+
+def _tagged(data: dict[str, Any]) -> Any:
+    """A record that names its own type (an event among an order's events)."""
+    tag = data[TAG]
+    decoder = _BY_TAG.get(tag)
+    if decoder is None:
+        decoder = _BY_TAG[tag] = _record_decoder(_record_types()[tag])
+    return decoder(data)
 
 
 def decode_record(data: dict[str, Any], cls: type | None = None) -> Any:
