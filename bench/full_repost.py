@@ -39,6 +39,7 @@ from books_generator import bench_database, drop_database, generate_company
 
 import service.ledger.journal as journal
 import service.ledger.posting_pool as posting_pool
+import service.ledger.repost_batches as repost_batches
 import service.ledger.reposting as reposting
 
 TIMES: dict[str, float] = defaultdict(float)
@@ -119,23 +120,23 @@ def instrument(in_process: bool) -> None:
     and recost requests): they overlap the "write:" lines."""
     if in_process:
         _wrap(posting_pool, "post_order_batch", "post: post_order_batch (in-process)")
-    reposting.copy_numbered_rows = instrumented_copy_numbered_rows
-    _wrap(reposting, "_read_batch", "side: _read_batch (whole; the first not beside)")
+    repost_batches.copy_numbered_rows = instrumented_copy_numbered_rows
+    _wrap(reposting, "read_batch", "side: read_batch (whole; the first not beside)")
     for name, label in (
         ("load_input_rows", "side: read inputs"),
         ("load_cost_rows", "side: read line costs"),
         ("_fallback_costs", "side: read SKU fallback costs"),
         ("_locked_entries", "side: read closed-period entries"),
     ):
-        _wrap(reposting, name, label)
-    _wrap(reposting, "copy_summaries", "write: order_summaries COPY")
+        _wrap(repost_batches, name, label)
+    _wrap(repost_batches, "copy_summaries", "write: order_summaries COPY")
     for name in ("replace_missing", "replace_cogs"):
-        _wrap(reposting, name, f"write: {name}")
+        _wrap(repost_batches, name, f"write: {name}")
     for name in ("remember_titles", "remember_sku_orders", "queue_recost"):
-        _wrap(reposting, name, f"side: {name}")
-    _wrap(reposting, "_remember_facts", "side: _remember_facts (whole)")
+        _wrap(repost_batches, name, f"side: {name}")
+    _wrap(reposting, "remember_facts", "side: remember_facts (whole)")
     _wrap(reposting, "_read_ahead", "side: _read_ahead (whole)")
-    _wrap(reposting, "_write_batch", "write: _write_batch (whole)")
+    _wrap(reposting, "write_batch", "write: write_batch (whole)")
     _wrap(reposting, "_posted", "orders: waiting for posting")
     _wrap(reposting, "_build_orders", "orders: _build_orders (whole)")
     _wrap(reposting, "_build_processor_records", "processor records")
@@ -281,7 +282,7 @@ async def main() -> None:
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     parent = resource.getrusage(resource.RUSAGE_SELF)
     lines, entries = COUNTS["lines"], COUNTS["entries"]
-    batches = COUNTS["write: _write_batch (whole)"]
+    batches = COUNTS["write: write_batch (whole)"]
     copy_wall, _c_entries, c_lines = await bare_copy(
         db_url, company.company_id, version, max(batches, 1)
     )

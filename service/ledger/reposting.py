@@ -14,60 +14,39 @@ the build from its last saved batch.
 One full re-post per company at a time: a session advisory lock on a
 connection held for the whole step (dropped with the connection if the
 worker dies).
+
+Batches are posted in posting processes (service/ledger/posting_pool.py)
+while the previous batch is written, so that the database and Python
+work at the same time; what is read and written per batch is in
+service/ledger/repost_batches.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 from dataclasses import dataclass, replace
 from uuid import UUID
 
 import asyncpg
 
-from service.ledger.batch_posting import (
-    BatchRows,
-    OrderBatch,
-    PlainEntry,
-    StoredOrder,
-    entry_to_plain,
-)
-from service.ledger.costs import (
-    OrderKey,
-    load_cost_rows,
-    remember_sku_orders,
-    replace_cogs,
-    replace_missing,
-)
+from service.ledger.batch_posting import BatchRows
 from service.ledger.jobs import JobRecord, finish_job, record_job
 from service.ledger.journal import (
     build_balances,
     carry_closed_subjects,
-    closed_through,
-    copy_numbered_rows,
     copy_postings,
     fold_postings,
-    order_subject,
-    stored_entries,
 )
 from service.ledger.kept_subjects import (
     is_kept_subject,
     kept_subject_postings,
     repost_kept_subject,
 )
-from service.ledger.order_posting import copy_summaries, repost_order
-from service.ledger.posting_inputs import load_input_rows
-from service.ledger.posting_pool import (
-    drop,
-    posting_processes,
-    split,
-    start_posting,
-    warm_up,
-)
+from service.ledger.order_posting import repost_order
+from service.ledger.posting_pool import drop, start_posting, warm_up
 from service.ledger.processor_posting import processor_posting, repost_processor_record
-from service.ledger.products import remember_titles
-from service.ledger.recost_queue import queue_recost
+from service.ledger.repost_batches import ReadBatch, read_batch, remember_facts, write_batch
 
 FULL_REPOST = "full_repost"
 REPOST_FUNCTION = "repost_company"
@@ -251,7 +230,7 @@ async def _build_orders(
     written."""
     warm_up()
     size = max(1, batch_orders // 8)
-    ahead = await _read_batch(side, company_id, state, state.cursor, size)
+    ahead = await read_batch(side, company_id, state.version, state.cursor, size)
     posting = start_posting(ahead.parts) if ahead.parts else None
     try:
         while True:
@@ -274,7 +253,7 @@ async def _build_orders(
                     if await _superseded(conn, company_id, state):
                         await _abandon(conn, company_id, job_id)
                         return "DONE", state
-                    await _write_batch(conn, company_id, state.version, rows)
+                    await write_batch(conn, company_id, state.version, rows)
                     await _save_cursor(conn, company_id, ahead.cursor)
             finally:
                 following, posting = await side_work
@@ -304,150 +283,17 @@ async def _read_ahead(
     """The batch after ``cursor`` read and sent to be posted (unless
     ``more`` is false: the step's time is up), then the facts of the
     batch being written remembered."""
-    following = await _read_batch(side, company_id, state, cursor, batch_orders) if more else None
+    following = None
+    if more:
+        following = await read_batch(side, company_id, state.version, cursor, batch_orders)
     posting = start_posting(following.parts) if following and following.parts else None
     try:
         async with side.transaction():
-            await _remember_facts(side, company_id, rows)
+            await remember_facts(side, company_id, rows)
     except BaseException:
         drop(posting)
         raise
     return following, posting
-
-
-@dataclass(frozen=True, slots=True)
-class ReadBatch:
-    """A batch as read, in parts for the posting processes; ``cursor``: where
-    the build stands once it is written ("processor" when no orders were left)."""
-
-    cursor: str
-    parts: list[OrderBatch]
-
-
-async def _read_batch(
-    conn: asyncpg.Connection, company_id: UUID, state: BuildState, cursor: str, batch_orders: int
-) -> ReadBatch:
-    """The next orders after ``cursor`` with every input their posting
-    needs. Cursors: "" (start), "order:<store>:<order>" (orders so far)."""
-    after_store, after_order = str(UUID(int=0)), ""
-    if cursor.startswith("order:"):
-        _, after_store, after_order = cursor.split(":", 2)
-    rows = await conn.fetch(
-        f"""
-        SELECT o.store_id, o.order_id, o.history::text, {GOOD_HISTORY_TEXT} FROM order_sources o
-        WHERE o.company_id = $1 AND o.history IS NOT NULL
-          AND (o.store_id, o.order_id) > ($2::uuid, $3)
-        ORDER BY o.store_id, o.order_id
-        LIMIT $4
-        """,
-        company_id,
-        after_store,
-        after_order,
-        batch_orders,
-    )
-    if not rows:
-        return ReadBatch("processor", [])
-    orders: list[StoredOrder] = [(r[0], r[1], r[2], r[3]) for r in rows]
-    keys = [(o[0], o[1]) for o in orders]
-    inputs = await load_input_rows(conn, company_id)
-    costs = await load_cost_rows(conn, company_id, keys, moves_as_text=True)
-    fallback = await _fallback_costs(conn, company_id, keys[0], keys[-1])
-    through = await closed_through(conn, company_id)
-    locked = await _locked_entries(conn, company_id, keys, through)
-    parts = []
-    for start, end in split(len(orders), posting_processes()):
-        part = set(keys[start:end])
-        parts.append(
-            OrderBatch(
-                company_id,
-                state.version,
-                inputs.for_orders(part),
-                orders[start:end],
-                [c for c in costs if (c[0], c[1]) in part],
-                fallback,
-                through,
-                {s: e for s, e in locked.items() if _subject_key(s) in part},
-            )
-        )
-    last = orders[-1]
-    return ReadBatch(f"order:{last[0]}:{last[1]}", parts)
-
-
-GOOD_HISTORY_TEXT = (
-    "CASE WHEN good_history IS DISTINCT FROM history THEN good_history::text END AS good_history"
-)
-
-
-async def _fallback_costs(
-    conn: asyncpg.Connection, company_id: UUID, first: OrderKey, last: OrderKey
-) -> dict[str, int]:
-    """The own cost of each SKU the batch's orders sell, when positive.
-
-    The SKUs are read from the stored histories by the database (the
-    histories are decoded only by whoever posts them): the JSON names
-    are the domain's field names (service/ledger/codec.py)."""
-    rows = await conn.fetch(
-        """
-        SELECT p.sku, coalesce(p.average_cost, p.channel_unit_cost) AS cost FROM products p
-        WHERE p.company_id = $1 AND coalesce(p.average_cost, p.channel_unit_cost) > 0
-          AND p.sku IN (
-            SELECT l.value ->> 'sku'
-            FROM order_sources o, jsonb_array_elements(o.history -> 'order' -> 'lines') l
-            WHERE o.company_id = $1 AND o.history IS NOT NULL
-              AND (o.store_id, o.order_id) >= ($2::uuid, $3)
-              AND (o.store_id, o.order_id) <= ($4::uuid, $5))
-        """,
-        company_id,
-        first[0],
-        first[1],
-        last[0],
-        last[1],
-    )
-    return {r["sku"]: r["cost"] for r in rows}
-
-
-async def _locked_entries(
-    conn: asyncpg.Connection, company_id: UUID, keys: list[OrderKey], through: dt.date | None
-) -> dict[str, list[PlainEntry]]:
-    """The orders' entries in the closed period, as the live books keep them."""
-    if through is None:
-        return {}
-    current = await _current_version(conn, company_id)
-    subjects = [order_subject(*k) for k in keys]
-    stored = await stored_entries(conn, company_id, current, subjects, through=through)
-    return {s: [entry_to_plain(e) for _, e in found.values()] for s, found in stored.items()}
-
-
-def _subject_key(subject: str) -> OrderKey:
-    _, store, order = subject.split(":", 2)
-    return UUID(store), order
-
-
-async def _write_batch(
-    conn: asyncpg.Connection, company_id: UUID, version: int, parts: list[BatchRows]
-) -> None:
-    """A posted batch into the version being built; each table written once."""
-    await copy_numbered_rows(conn, [(p.entries, p.lines) for p in parts])
-    await copy_summaries(conn, [r for p in parts for r in p.summaries])
-    await replace_missing(conn, company_id, version, [], [r for p in parts for r in p.missing])
-    await replace_cogs(conn, company_id, version, [], [r for p in parts for r in p.cogs])
-
-
-async def _remember_facts(
-    conn: asyncpg.Connection, company_id: UUID, parts: list[BatchRows]
-) -> None:
-    """What the batch's histories say beyond any journal version: their
-    products, which orders sell which SKU, the SKUs whose costing is stale.
-    Written as any posting writes them, and never undone (a history says
-    what it says, whichever version is built), so they need not share the
-    batch's transaction, and are written beside it."""
-    titles: dict[str, str] = {}
-    for p in parts:  # the first title seen in the batch, as posting one by one keeps it
-        for sku, title in p.titles.items():
-            titles.setdefault(sku, title)
-    await remember_titles(conn, company_id, titles)
-    await remember_sku_orders(conn, company_id, set().union(*(p.skus for p in parts)))
-    await queue_recost(conn, company_id, set().union(*(p.stale for p in parts)))
 
 
 async def _build_processor_records(

@@ -222,7 +222,7 @@ async def test_a_repost_stopped_mid_way_resumes_to_the_same_books(
     settings_version = await _new_settings(pool, tenant.company_id, "ACCRUAL")
     async with pool.acquire() as conn:
         job = await request_full_repost(conn, tenant.company_id, settings_version, reason="t")
-    write, switch, writes = reposting._write_batch, reposting._switch, []
+    write, switch, writes = reposting.write_batch, reposting._switch, []
 
     async def dies_on_the_third_batch(*args: object) -> None:
         writes.append(1)
@@ -233,7 +233,7 @@ async def test_a_repost_stopped_mid_way_resumes_to_the_same_books(
     async def dies_before_switching(*args: object) -> None:
         raise _Killed
 
-    monkeypatch.setattr(reposting, "_write_batch", dies_on_the_third_batch)
+    monkeypatch.setattr(reposting, "write_batch", dies_on_the_third_batch)
     with pytest.raises(_Killed):
         await run_full_repost(pool, tenant.company_id, job.job_id, batch_orders=BATCH)
     cursor = await pool.fetchval(
