@@ -3,15 +3,17 @@
 A company of N synthetic orders (bench/books_generator.py) on the CASH
 basis is switched to ACCRUAL, which asks for a full re-post; the re-post is
 run end to end with the real ``run_full_repost`` (one long step, batches of
-``--batch`` orders) and timed. Its hot functions are wrapped with timers
-(wall time inside the step) to say where the time goes. Then the journal
+``--batch`` orders) and timed. Its functions are wrapped with timers
+(wall time inside the step) to say where the re-posting process's time
+goes; posting itself happens in posting processes (``--processes``, 0
+posts in the re-posting process), whose CPU time is reported as a total. Then the journal
 rows it produced are read back and COPied again, unchanged but for a
 scratch journal version and shifted entry ids, into the same tables in
 batches of the same size (one transaction each, triggers and indexes
 live): that is the bare COPY the re-post is measured against.
 
     .venv/bin/python bench/full_repost.py [--orders 200000] [--batch 2000]
-        [--server URL] [--keep]
+        [--server URL] [--keep] [--processes N]
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import datetime as dt
 import functools
 import json
 import os
+import resource
 import sys
 import time
 from collections import defaultdict
@@ -35,7 +38,8 @@ import asyncpg
 from books_generator import bench_database, drop_database, generate_company
 
 import service.ledger.journal as journal
-import service.ledger.order_posting as order_posting
+import service.ledger.posting_pool as posting_pool
+import service.ledger.repost_batches as repost_batches
 import service.ledger.reposting as reposting
 
 TIMES: dict[str, float] = defaultdict(float)
@@ -68,17 +72,18 @@ def timed_async(name: str, fn: Any) -> Any:
     return wrapper
 
 
-async def instrumented_copy_postings(
-    conn: asyncpg.Connection, company_id: UUID, version: int, postings: Any
-) -> int:
-    """journal.copy_postings, step by step with timers (same statements)."""
-    count = sum(len(p.entries) for p in postings)
-    if count == 0:
-        return 0
+async def instrumented_copy_numbered_rows(conn: asyncpg.Connection, batches: Any) -> int:
+    """journal.copy_numbered_rows, step by step with timers (same statements)."""
     t0 = time.perf_counter()
-    ids = await journal.reserve_entry_ids(conn, count)
+    ids = await journal.reserve_entry_ids(conn, sum(len(e) for e, _ in batches))
     t1 = time.perf_counter()
-    entry_rows, line_rows = journal.rows_for(company_id, version, postings, ids)
+    entry_rows: list[Any] = []
+    line_rows: list[Any] = []
+    offset = 0
+    for entries, lines in batches:
+        entry_rows += journal._numbered(entries, ids, offset)
+        line_rows += journal._numbered(lines, ids, offset)
+        offset += len(entries)
     t2 = time.perf_counter()
     await conn.copy_records_to_table(
         "journal_entries", records=entry_rows, columns=journal.ENTRY_COLUMNS
@@ -88,10 +93,10 @@ async def instrumented_copy_postings(
         "journal_lines", records=line_rows, columns=journal.LINE_COLUMNS
     )
     t4 = time.perf_counter()
-    TIMES["copy: reserve ids"] += t1 - t0
-    TIMES["copy: rows_for (python rows)"] += t2 - t1
-    TIMES["copy: COPY journal_entries"] += t3 - t2
-    TIMES["copy: COPY journal_lines (+trigger)"] += t4 - t3
+    TIMES["write: reserve ids"] += t1 - t0
+    TIMES["write: entry ids into rows"] += t2 - t1
+    TIMES["write: COPY journal_entries"] += t3 - t2
+    TIMES["write: COPY journal_lines (+trigger)"] += t4 - t3
     COUNTS["lines"] += len(line_rows)
     COUNTS["entries"] += len(entry_rows)
     return len(line_rows)
@@ -106,34 +111,50 @@ def _wrap(module: Any, name: str, label: str) -> None:
     setattr(module, name, wrap(label, fn))
 
 
-def instrument() -> None:
-    _wrap(reposting, "decode_record", "decode_record (codec)")
-    _wrap(order_posting, "post_history", "post_history (engine)")
-    _wrap(order_posting, "load_costs", "load_costs (in post_batch)")
-    _wrap(reposting, "summary_row", "summary_row")
-    _wrap(reposting, "load_inputs", "load_inputs")
-    reposting.copy_postings = instrumented_copy_postings
-    _wrap(reposting, "upsert_summaries", "order_summaries upsert/COPY")
-    _wrap(reposting, "copy_summaries", "order_summaries COPY")
-    for name in ("remember_products", "remember_order_skus", "replace_missing", "replace_cogs"):
-        _wrap(reposting, name, name)
-    for name in ("missing_rows", "cogs_rows"):
-        _wrap(reposting, name, name)
+def instrument(in_process: bool) -> None:
+    """Timers on the re-posting process (wall time inside the step). With
+    posting processes, their posting is not seen here, only the time the
+    writer waits for a batch's rows ("orders: waiting for posting"). Lines
+    marked "side:" run on the second connection while the batch is written
+    (the next batch's read, then the written batch's products, order SKUs
+    and recost requests): they overlap the "write:" lines."""
+    if in_process:
+        _wrap(posting_pool, "post_order_batch", "post: post_order_batch (in-process)")
+    repost_batches.copy_numbered_rows = instrumented_copy_numbered_rows
+    _wrap(reposting, "read_batch", "side: read_batch (whole; the first not beside)")
+    for name, label in (
+        ("load_input_rows", "side: read inputs"),
+        ("load_cost_rows", "side: read line costs"),
+        ("_fallback_costs", "side: read SKU fallback costs"),
+        ("_locked_entries", "side: read closed-period entries"),
+    ):
+        _wrap(repost_batches, name, label)
+    _wrap(repost_batches, "copy_summaries", "write: order_summaries COPY")
+    for name in ("replace_missing", "replace_cogs"):
+        _wrap(repost_batches, name, f"write: {name}")
+    for name in ("remember_titles", "remember_sku_orders", "queue_recost"):
+        _wrap(repost_batches, name, f"side: {name}")
+    _wrap(reposting, "remember_facts", "side: remember_facts (whole)")
+    _wrap(reposting, "_read_ahead", "side: _read_ahead (whole)")
+    _wrap(reposting, "write_batch", "write: write_batch (whole)")
+    _wrap(reposting, "_posted", "orders: waiting for posting")
+    _wrap(reposting, "_build_orders", "orders: _build_orders (whole)")
+    _wrap(reposting, "_build_processor_records", "processor records")
     _wrap(reposting, "build_balances", "build_balances")
-    _wrap(reposting, "_build_batch", "_build_batch (whole)")
     _wrap(reposting, "_switch", "_switch")
     _wrap(reposting, "_begin", "_begin")
 
 
 async def timing_init(conn: asyncpg.Connection) -> None:
-    """The pool's own codecs, with json.loads timed (the jsonb history column)."""
+    """The pool's own codecs, with json.loads timed: a jsonb column the
+    re-post reads as JSON (not as text) shows up here."""
 
     def loads(text: str) -> Any:
         t = time.perf_counter()
         try:
             return json.loads(text)
         finally:
-            TIMES["fetch: json.loads of histories"] += time.perf_counter() - t
+            TIMES["read: json.loads in the re-posting process"] += time.perf_counter() - t
 
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=loads, schema="pg_catalog")
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
@@ -241,6 +262,9 @@ async def main() -> None:
     ap.add_argument("--db", default="storebooks_bench_repost")
     ap.add_argument("--server", default=None, help="admin URL of another PostgreSQL")
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    ap.add_argument(
+        "--processes", type=int, default=None, help="posting processes (0: in-process)"
+    )
     args = ap.parse_args()
     db_url = await bench_database(args.db, fresh=True, url=args.server)
     print(f"database {args.db} on {db_url.split('@')[-1]}; pid {os.getpid()}", flush=True)
@@ -249,44 +273,43 @@ async def main() -> None:
     await conn.execute("VACUUM ANALYZE order_sources")
     await conn.execute("CHECKPOINT")
     await conn.close()
-    instrument()
+    if args.processes is not None:
+        os.environ["STOREBOOKS_POSTING_PROCESSES"] = str(args.processes)
+    processes = posting_pool.posting_processes()
+    instrument(in_process=processes == 0)
     wall, cpu, version = await run_repost(db_url, company.company_id, args.batch)
+    posting_pool.close_posting_pool()  # so that their CPU time and memory are counted
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    parent = resource.getrusage(resource.RUSAGE_SELF)
     lines, entries = COUNTS["lines"], COUNTS["entries"]
-    batches = COUNTS["_build_batch (whole)"] - 1  # the last call only finds no rows
+    batches = COUNTS["write: write_batch (whole)"]
     copy_wall, _c_entries, c_lines = await bare_copy(
-        db_url, company.company_id, version, max(batches - 1, 1)
+        db_url, company.company_id, version, max(batches, 1)
     )
     assert c_lines == lines, (c_lines, lines)
     repost_rate = lines / wall
     copy_rate = c_lines / copy_wall
     print(
         f"\n{args.orders:,} orders -> {entries:,} entries, {lines:,} lines (ACCRUAL); "
-        f"batches of {args.batch} orders"
+        f"batches of {args.batch} orders; {processes} posting process(es)"
     )
     print(
         f"full re-post: {wall:7.1f} s  {repost_rate:10,.0f} lines/s  "
-        f"{args.orders / wall:8,.0f} orders/s  (python process CPU {cpu:.1f} s = "
-        f"{100 * cpu / wall:.0f}% of wall)"
+        f"{args.orders / wall:8,.0f} orders/s  (re-posting process CPU {cpu:.1f} s = "
+        f"{100 * cpu / wall:.0f}% of wall; posting processes CPU "
+        f"{children.ru_utime + children.ru_stime:.1f} s)"
     )
     print(
         f"bare COPY:    {copy_wall:7.1f} s  {copy_rate:10,.0f} lines/s  (same rows, same batches)"
     )
     print(f"ratio re-post / COPY speed: {repost_rate / copy_rate:.2f} (target >= 0.60)")
-    print("\nwhere the re-post's wall time goes:")
-    order = sorted(TIMES.items(), key=lambda kv: -kv[1])
-    whole = TIMES["_build_batch (whole)"]
-    inner = sum(
-        v
-        for k, v in TIMES.items()
-        if k not in ("_build_batch (whole)", "build_balances", "_switch", "_begin")
+    print(
+        f"peak memory: re-posting process {parent.ru_maxrss / 1024:.0f} MiB (generator "
+        f"included), largest posting process {children.ru_maxrss / 1024:.0f} MiB"
     )
-    TIMES["fetch SQL + loop (rest of _build_batch)"] = whole - inner
-    for k, v in sorted(TIMES.items(), key=lambda kv: -kv[1]):
-        if k == "_build_batch (whole)":
-            continue
-        print(f"  {k:48} {v:7.2f} s  {100 * v / wall:5.1f}%")
-    print(f"  {'(_build_batch total)':48} {whole:7.2f} s  {100 * whole / wall:5.1f}%")
-    del order
+    print("\nwhere the re-posting process's wall time goes:")
+    for k, v in sorted(TIMES.items(), key=lambda kv: kv[0]):
+        print(f"  {k:52} {v:7.2f} s  {100 * v / wall:5.1f}%")
     if not args.keep:
         await drop_database(db_url)
     print(f"finished {dt.datetime.now().isoformat(timespec='seconds')}")

@@ -66,31 +66,40 @@ class CostBook:
         return tuple(out)
 
 
-async def load_costs(
+CostTuple = tuple[UUID, str, str, str, int, bool, Any]
+"""A line_costs row: store, order, SKU, source, unit cost, missing, moves
+(JSON, as a value or as text)."""
+
+_LINE_COSTS = """
+SELECT c.store_id, c.order_id, c.sku, c.source, c.unit_cost, c.missing, c.moves{cast}
+FROM line_costs c
+JOIN unnest($2::uuid[], $3::text[]) AS k(store_id, order_id) USING (store_id, order_id)
+WHERE c.company_id = $1
+"""
+
+
+async def load_cost_rows(
     conn: asyncpg.Connection | asyncpg.Pool,
     company_id: UUID,
     keys: Sequence[OrderKey],
-    histories: Iterable[OrderHistory],
-) -> CostBook:
+    *,
+    moves_as_text: bool = False,
+) -> list[CostTuple]:
+    """The batch's line costs as plain rows; ``moves_as_text`` leaves their
+    JSON to be read by whoever posts (a posting process)."""
     rows = await conn.fetch(
-        """
-        SELECT c.store_id, c.order_id, c.sku, c.source, c.unit_cost, c.missing, c.moves
-        FROM line_costs c
-        JOIN unnest($2::uuid[], $3::text[]) AS k(store_id, order_id) USING (store_id, order_id)
-        WHERE c.company_id = $1
-        """,
+        _LINE_COSTS.format(cast="::text" if moves_as_text else ""),
         company_id,
         [k[0] for k in keys],
         [k[1] for k in keys],
     )
-    by_order: dict[OrderKey, list[CostRow]] = {}
-    for r in rows:
-        by_order.setdefault((r["store_id"], r["order_id"]), []).append(
-            CostRow(
-                r["sku"], CostSource(r["source"]), r["unit_cost"], r["missing"], _json(r["moves"])
-            )
-        )
-    skus = sorted({ln.sku for h in histories for ln in h.order.lines if ln.sku})
+    return [tuple(r) for r in rows]
+
+
+async def load_fallback_costs(
+    conn: asyncpg.Connection | asyncpg.Pool, company_id: UUID, skus: Sequence[str]
+) -> dict[str, int]:
+    """Each SKU's own cost (average, else the channel's unit cost), when positive."""
     products = await conn.fetch(
         "SELECT sku, coalesce(average_cost, channel_unit_cost) AS cost FROM products "
         "WHERE company_id = $1 AND sku = any($2::text[]) "
@@ -98,7 +107,27 @@ async def load_costs(
         company_id,
         skus,
     )
-    return CostBook(by_order, {p["sku"]: p["cost"] for p in products})
+    return {p["sku"]: p["cost"] for p in products}
+
+
+def cost_book(rows: Iterable[CostTuple], by_sku: dict[str, int]) -> CostBook:
+    by_order: dict[OrderKey, list[CostRow]] = {}
+    for store, order, sku, source, unit_cost, missing, moves in rows:
+        by_order.setdefault((store, order), []).append(
+            CostRow(sku, CostSource(source), unit_cost, missing, _json(moves))
+        )
+    return CostBook(by_order, by_sku)
+
+
+async def load_costs(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    company_id: UUID,
+    keys: Sequence[OrderKey],
+    histories: Iterable[OrderHistory],
+) -> CostBook:
+    rows = await load_cost_rows(conn, company_id, keys)
+    skus = sorted({ln.sku for h in histories for ln in h.order.lines if ln.sku})
+    return cost_book(rows, await load_fallback_costs(conn, company_id, skus))
 
 
 def _json(raw: object) -> dict[str, list[list[object]]] | None:
@@ -294,26 +323,37 @@ async def rebuild_missing_days(conn: asyncpg.Connection, company_id: UUID, versi
     )
 
 
+OrderSku = tuple[str, UUID, str]  # SKU, store, order
+
+
+def order_skus(items: Iterable[tuple[UUID, OrderHistory]]) -> set[OrderSku]:
+    return {
+        (ln.sku, store_id, h.order.id)
+        for store_id, h in items
+        for ln in h.order.lines
+        if ln.sku and not ln.gift_card
+    }
+
+
 async def remember_order_skus(
     conn: asyncpg.Connection, company_id: UUID, items: Iterable[tuple[UUID, OrderHistory]]
 ) -> None:
-    rows = sorted(
-        {
-            (company_id, ln.sku, store_id, h.order.id)
-            for store_id, h in items
-            for ln in h.order.lines
-            if ln.sku and not ln.gift_card
-        }
-    )
+    await remember_sku_orders(conn, company_id, order_skus(items))
+
+
+async def remember_sku_orders(
+    conn: asyncpg.Connection, company_id: UUID, skus: Iterable[OrderSku]
+) -> None:
+    rows = sorted(skus)
     if rows:  # one statement for the batch: a full re-post passes thousands of orders
         await conn.execute(
             "INSERT INTO order_skus (company_id, sku, store_id, order_id) "
             "SELECT $1, s, st, o FROM unnest($2::text[], $3::uuid[], $4::text[]) AS t(s, st, o) "
             "ON CONFLICT DO NOTHING",
             company_id,
+            [r[0] for r in rows],
             [r[1] for r in rows],
             [r[2] for r in rows],
-            [r[3] for r in rows],
         )
 
 

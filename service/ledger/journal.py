@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 from uuid import UUID
 
 import asyncpg
@@ -96,12 +97,13 @@ def _entry_fingerprint(entry: JournalEntry) -> tuple[object, ...]:
 
 
 def rows_for(
-    company_id: UUID, version: int, postings: Iterable[Posting], ids: Sequence[int]
+    company_id: UUID, version: int, postings: Iterable[Posting], ids: Iterable[int]
 ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """COPY rows for entries and their lines, entry ids taken in order from `ids`."""
     entry_rows: list[tuple[object, ...]] = []
     line_rows: list[tuple[object, ...]] = []
     it = iter(ids)
+    stores: dict[str, UUID] = {}  # a line's store, read once per batch rather than per line
     for posting in postings:
         for entry in posting.entries:
             entry_id = next(it)
@@ -130,7 +132,7 @@ def rows_for(
                         ln.account,
                         ln.amount,
                         entry.date,
-                        UUID(ln.store_id) if ln.store_id else posting.store_id,
+                        _store(stores, ln.store_id) if ln.store_id else posting.store_id,
                         ln.channel,
                         ln.order_id,
                         ln.sku,
@@ -139,6 +141,13 @@ def rows_for(
                     )
                 )
     return entry_rows, line_rows
+
+
+def _store(known: dict[str, UUID], store_id: str) -> UUID:
+    found = known.get(store_id)
+    if found is None:
+        found = known[store_id] = UUID(store_id)
+    return found
 
 
 async def copy_postings(
@@ -153,6 +162,37 @@ async def copy_postings(
     await conn.copy_records_to_table("journal_entries", records=entry_rows, columns=ENTRY_COLUMNS)
     await conn.copy_records_to_table("journal_lines", records=line_rows, columns=LINE_COLUMNS)
     return len(line_rows)
+
+
+async def copy_numbered_rows(
+    conn: asyncpg.Connection,
+    batches: Sequence[tuple[Sequence[tuple[object, ...]], Sequence[tuple[object, ...]]]],
+) -> int:
+    """COPY entry and line rows made elsewhere (a posting process), whose
+    entry ids are the entries' positions in their own batch: each gets a
+    reserved id here, where ids are handed out. Returns lines written."""
+    ids = await reserve_entry_ids(conn, sum(len(entries) for entries, _ in batches))
+    entry_rows: list[tuple[object, ...]] = []
+    line_rows: list[tuple[object, ...]] = []
+    offset = 0
+    for entries, lines in batches:
+        entry_rows += _numbered(entries, ids, offset)
+        line_rows += _numbered(lines, ids, offset)
+        offset += len(entries)
+    if entry_rows:
+        await conn.copy_records_to_table(
+            "journal_entries", records=entry_rows, columns=ENTRY_COLUMNS
+        )
+    if line_rows:
+        await conn.copy_records_to_table("journal_lines", records=line_rows, columns=LINE_COLUMNS)
+    return len(line_rows)
+
+
+def _numbered(
+    rows: Sequence[tuple[object, ...]], ids: Sequence[int], offset: int
+) -> list[tuple[object, ...]]:
+    """The rows with their batch position (second column) turned into an id."""
+    return [(r[0], ids[offset + cast(int, r[1])], *r[2:]) for r in rows]
 
 
 def _add_line_deltas(

@@ -384,6 +384,18 @@ async def post_batch(
     """Post many orders with every input they need, loaded in a few queries.
     ``good_histories``: each order's last good history, when it differs."""
     book = await load_costs(conn, company_id, keys, histories)
+    return post_with_costs(inputs, book, keys, histories, good_histories)
+
+
+def post_with_costs(
+    inputs: CompanyInputs,
+    book: CostBook,
+    keys: list[tuple[UUID, str]],
+    histories: list[OrderHistory],
+    good_histories: list[OrderHistory | None] | None = None,
+) -> list[BatchItem]:
+    """``post_batch`` once its inputs are loaded: no I/O, so a posting
+    process can run it."""
     items = []
     goods = good_histories or [None] * len(keys)
     for key, history, good in zip(keys, histories, goods, strict=True):

@@ -6,7 +6,9 @@ once for a full re-post (one query per table instead of one per order).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
 from uuid import UUID
 
 import asyncpg
@@ -76,6 +78,64 @@ FROM bookkeeping_settings b WHERE b.company_id = $1
 """
 
 
+@dataclass(frozen=True, slots=True)
+class InputRows:
+    """The inputs as the database gives them, in plain tuples: what a
+    posting process receives (the domain's compiled records do not pickle)."""
+
+    basis: str
+    settings_version: int
+    stores: list[tuple[UUID, str]]
+    statuses: list[tuple[UUID, str, str]]
+    overrides: list[tuple[UUID, str, str, date | None]]
+    gateways: list[tuple[UUID, str, str]]
+    deposits: list[tuple[UUID, str, object, date, int, int, str]]
+
+    def for_orders(self, keys: set[tuple[UUID, str]]) -> InputRows:
+        """Only these orders' overrides and deposits: a batch carries its own."""
+        return replace(
+            self,
+            overrides=[r for r in self.overrides if (r[0], r[1]) in keys],
+            deposits=[r for r in self.deposits if (r[0], r[1]) in keys],
+        )
+
+    def inputs(self) -> CompanyInputs:
+        by_store: dict[UUID, list[tuple[str, ChannelStatus]]] = {}
+        for store, source, status in self.statuses:
+            by_store.setdefault(store, []).append((source, ChannelStatus(status)))
+        return CompanyInputs(
+            basis=AccountingBasis(self.basis),
+            settings_version=self.settings_version,
+            tracking={store: FulfillmentTracking(t) for store, t in self.stores},
+            channel_statuses={k: tuple(v) for k, v in by_store.items()},
+            overrides={
+                (store, order): OrderStatusOverride(OrderStatus(status), day)
+                for store, order, status, day in self.overrides
+            },
+            gateways=gateway_methods(self.gateways),
+            deposits=_deposit_links(self.deposits),
+        )
+
+
+async def load_input_rows(
+    conn: asyncpg.Connection,
+    company_id: UUID,
+    *,
+    store_id: UUID | None = None,
+    order_id: str | None = None,
+) -> InputRows:
+    row = await conn.fetchrow(_INPUTS, company_id, store_id, order_id)
+    return InputRows(
+        basis=row["accounting_basis"],
+        settings_version=row["version"],
+        stores=[tuple(r) for r in row["stores"]],
+        statuses=[tuple(r) for r in row["statuses"]],
+        overrides=[tuple(r) for r in row["overrides"]],
+        gateways=[tuple(r) for r in row["gateways"]],
+        deposits=[tuple(r) for r in row["deposits"]],
+    )
+
+
 async def load_inputs(
     conn: asyncpg.Connection,
     company_id: UUID,
@@ -85,26 +145,12 @@ async def load_inputs(
 ) -> CompanyInputs:
     """The company's inputs; with an order named, only that order's override
     and deposits."""
-    row = await conn.fetchrow(_INPUTS, company_id, store_id, order_id)
-    by_store: dict[UUID, list[tuple[str, ChannelStatus]]] = {}
-    for store, source, status in row["statuses"]:
-        by_store.setdefault(store, []).append((source, ChannelStatus(status)))
-    return CompanyInputs(
-        basis=AccountingBasis(row["accounting_basis"]),
-        settings_version=row["version"],
-        tracking={store: FulfillmentTracking(t) for store, t in row["stores"]},
-        channel_statuses={k: tuple(v) for k, v in by_store.items()},
-        overrides={
-            (store, order): OrderStatusOverride(OrderStatus(status), day)
-            for store, order, status, day in row["overrides"]
-        },
-        gateways=gateway_methods(row["gateways"]),
-        deposits=_deposit_links(row["deposits"]),
-    )
+    rows = await load_input_rows(conn, company_id, store_id=store_id, order_id=order_id)
+    return rows.inputs()
 
 
 def _deposit_links(
-    rows: list[asyncpg.Record],
+    rows: Iterable[tuple[UUID, str, object, date, int, int, str]],
 ) -> dict[tuple[UUID, str], tuple[DepositLink, ...]]:
     """Bank deposits linked to orders (order action "link payment")."""
     out: dict[tuple[UUID, str], list[DepositLink]] = {}

@@ -26,27 +26,40 @@ class ProductRecord:
     inventory_value: int
 
 
-def product_rows(company_id: UUID, histories: Iterable[OrderHistory]) -> list[tuple[object, ...]]:
+def first_titles(histories: Iterable[OrderHistory]) -> dict[str, str]:
+    """Each SKU the histories sell, with the title of the first line naming it."""
     seen: dict[str, str] = {}
     for history in histories:
         for line in history.order.lines:
             if line.sku and not line.gift_card and line.sku not in seen:
                 seen[line.sku] = line.title
+    return seen
+
+
+def product_rows(company_id: UUID, histories: Iterable[OrderHistory]) -> list[tuple[object, ...]]:
+    seen = first_titles(histories)
     return [(company_id, sku, title) for sku, title in sorted(seen.items())]
 
 
 async def remember_products(
     conn: asyncpg.Connection, company_id: UUID, histories: Iterable[OrderHistory]
 ) -> None:
-    rows = product_rows(company_id, histories)
+    await remember_titles(conn, company_id, first_titles(histories))
+
+
+async def remember_titles(
+    conn: asyncpg.Connection, company_id: UUID, titles: dict[str, str]
+) -> None:
+    """SKUs not yet known become products (an existing product keeps its title)."""
+    rows = sorted(titles.items())
     if rows:  # one statement for the batch: a full re-post passes thousands of orders
         await conn.execute(
             "INSERT INTO products (company_id, sku, title) "
             "SELECT $1, sku, title FROM unnest($2::text[], $3::text[]) AS t(sku, title) "
             "ON CONFLICT (company_id, sku) DO NOTHING",
             company_id,
+            [r[0] for r in rows],
             [r[1] for r in rows],
-            [r[2] for r in rows],
         )
 
 

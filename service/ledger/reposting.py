@@ -14,52 +14,39 @@ the build from its last saved batch.
 One full re-post per company at a time: a session advisory lock on a
 connection held for the whole step (dropped with the connection if the
 worker dies).
+
+Batches are posted in posting processes (service/ledger/posting_pool.py)
+while the previous batch is written, so that the database and Python
+work at the same time; what is read and written per batch is in
+service/ledger/repost_batches.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 import asyncpg
 
-from service.domain.history import OrderHistory
-from service.ledger.codec import decode_record
-from service.ledger.costs import (
-    cogs_rows,
-    missing_rows,
-    remember_order_skus,
-    replace_cogs,
-    replace_missing,
-)
+from service.ledger.batch_posting import BatchRows
 from service.ledger.jobs import JobRecord, finish_job, record_job
 from service.ledger.journal import (
-    Posting,
     build_balances,
     carry_closed_subjects,
     copy_postings,
     fold_postings,
-    order_subject,
 )
 from service.ledger.kept_subjects import (
     is_kept_subject,
     kept_subject_postings,
     repost_kept_subject,
 )
-from service.ledger.order_posting import (
-    GOOD_HISTORY,
-    copy_summaries,
-    good_history,
-    post_batch,
-    repost_order,
-    stale_costing,
-    summary_row,
-)
-from service.ledger.posting_inputs import load_inputs
+from service.ledger.order_posting import repost_order
+from service.ledger.posting_pool import drop, start_posting, warm_up
 from service.ledger.processor_posting import processor_posting, repost_processor_record
-from service.ledger.products import remember_products
-from service.ledger.recost_queue import queue_recost
+from service.ledger.repost_batches import ReadBatch, read_batch, remember_facts, write_batch
 
 FULL_REPOST = "full_repost"
 REPOST_FUNCTION = "repost_company"
@@ -130,25 +117,36 @@ async def _step(
     state = await _begin(pool, company_id, job_id)
     if state is None:
         return "SKIPPED"
-    while state.cursor != "done":
+    if state.cursor == "" or state.cursor.startswith("order:"):
+        async with pool.acquire() as conn, pool.acquire() as side:
+            outcome, state = await _build_orders(
+                conn, side, company_id, job_id, state, deadline, batch_orders
+            )
+        if outcome is not None:
+            return outcome
+    if state.cursor == "processor":
         if time.monotonic() > deadline:
             return "CONTINUE"
         async with pool.acquire() as conn, conn.transaction():
             if await _superseded(conn, company_id, state):
                 await _abandon(conn, company_id, job_id)
                 return "DONE"
-            cursor = await _build_batch(conn, company_id, state, batch_orders)
-            await conn.execute(
-                "UPDATE books SET build_cursor = $2 WHERE company_id = $1", company_id, cursor
-            )
-        state = BuildState(state.version, state.settings_version, cursor)
-    async with pool.acquire() as conn, conn.transaction():
-        await build_balances(conn, company_id, state.version)
-        await conn.execute(
-            "UPDATE books SET build_cursor = 'balanced' WHERE company_id = $1", company_id
-        )
+            await _build_processor_records(conn, company_id, state.version)
+            await _save_cursor(conn, company_id, "done")
+        state = replace(state, cursor="done")
+    if state.cursor == "done":
+        async with pool.acquire() as conn, conn.transaction():
+            await build_balances(conn, company_id, state.version)
+            await _save_cursor(conn, company_id, "balanced")
+    # "balanced": built; a step that stopped before the switch resumes here.
     await _switch(pool, company_id, job_id, state)
     return "DONE"
+
+
+async def _save_cursor(conn: asyncpg.Connection, company_id: UUID, cursor: str) -> None:
+    await conn.execute(
+        "UPDATE books SET build_cursor = $2 WHERE company_id = $1", company_id, cursor
+    )
 
 
 async def _begin(pool: asyncpg.Pool, company_id: UUID, job_id: str) -> BuildState | None:
@@ -210,75 +208,92 @@ async def _abandon(conn: asyncpg.Connection, company_id: UUID, job_id: str) -> N
     await finish_job(conn, company_id, job_id)
 
 
-async def _build_batch(
-    conn: asyncpg.Connection, company_id: UUID, state: BuildState, batch_orders: int
-) -> str:
-    """Post the next batch into the version being built; returns the new cursor.
+async def _build_orders(
+    conn: asyncpg.Connection,
+    side: asyncpg.Connection,
+    company_id: UUID,
+    job_id: str,
+    state: BuildState,
+    deadline: float,
+    batch_orders: int,
+) -> tuple[str | None, BuildState]:
+    """Post the orders into the version being built, a batch per transaction
+    with the cursor saved in it. While one batch is written on ``conn``,
+    the next is read on ``side`` and posted (in the posting processes),
+    and the facts of the one being written are remembered on ``side``.
+    Returns CONTINUE at the deadline, DONE if a newer settings change made
+    the build pointless, else None with the cursor at "processor".
 
-    Cursors: "" (start), "order:<store>:<order>" (orders so far),
-    "processor" (orders done), "done".
-    """
-    if state.cursor == "processor":
-        await _build_processor_records(conn, company_id, state.version)
-        return "done"
-    after_store, after_order = str(UUID(int=0)), ""
-    if state.cursor.startswith("order:"):
-        _, after_store, after_order = state.cursor.split(":", 2)
-    rows = await conn.fetch(
-        f"""
-        SELECT o.store_id, o.order_id, o.history, {GOOD_HISTORY} FROM order_sources o
-        WHERE o.company_id = $1 AND o.history IS NOT NULL
-          AND (o.store_id, o.order_id) > ($2::uuid, $3)
-        ORDER BY o.store_id, o.order_id
-        LIMIT $4
-        """,
-        company_id,
-        after_store,
-        after_order,
-        batch_orders,
-    )
-    if not rows:
-        return "processor"
-    inputs = await load_inputs(conn, company_id)
-    postings: list[Posting] = []
-    summaries = []
-    histories: list[OrderHistory] = [decode_record(r["history"]) for r in rows]
-    keys = [(r["store_id"], r["order_id"]) for r in rows]
-    await remember_products(conn, company_id, histories)
-    await remember_order_skus(
-        conn, company_id, [(k[0], h) for k, h in zip(keys, histories, strict=True)]
-    )
-    missing: list[tuple[object, ...]] = []
-    details: list[tuple[object, ...]] = []
-    goods = [good_history(r["good_history"]) for r in rows]
-    stale: set[str] = set()
-    for item in await post_batch(conn, company_id, inputs, keys, histories, goods):
-        store_id, history = item.key[0], item.posted.history
-        stale |= stale_costing(item.posted, item.ctx.costs)
-        postings.append(
-            Posting(order_subject(*item.key), store_id, history.order.currency, item.entries)
-        )
-        lines = missing_rows(
-            company_id, state.version, store_id, history, item.posted.run, item.ctx.costs
-        )
-        missing += lines
-        details += cogs_rows(
-            company_id, state.version, store_id, history, item.posted.run, item.ctx.costs
-        )
-        summaries.append(
-            summary_row(
-                company_id, state.version, store_id, item.history, item.ctx, item.posted, len(lines)
+    The first batches are smaller (an eighth, a quarter, a half): the
+    writer has nothing to do until the first batch is posted, so a small
+    one gets it going sooner, and each posts while the one before is
+    written."""
+    warm_up()
+    size = max(1, batch_orders // 8)
+    ahead = await read_batch(side, company_id, state.version, state.cursor, size)
+    posting = start_posting(ahead.parts) if ahead.parts else None
+    try:
+        while True:
+            if posting is None:  # no orders left
+                async with conn.transaction():
+                    if await _superseded(conn, company_id, state):
+                        await _abandon(conn, company_id, job_id)
+                        return "DONE", state
+                    await _save_cursor(conn, company_id, ahead.cursor)
+                return None, replace(state, cursor=ahead.cursor)
+            rows = await _posted(posting)
+            posting = None
+            more = time.monotonic() <= deadline
+            size = min(batch_orders, 2 * size)
+            side_work = asyncio.ensure_future(
+                _read_ahead(side, company_id, state, ahead.cursor, size, rows, more)
             )
-        )
-    current = await _current_version(conn, company_id)
-    postings = await fold_postings(conn, company_id, current, postings)
-    await copy_postings(conn, company_id, state.version, postings)
-    await copy_summaries(conn, summaries)
-    await replace_missing(conn, company_id, state.version, [], missing)
-    await replace_cogs(conn, company_id, state.version, [], details)
-    await queue_recost(conn, company_id, stale)
-    last = rows[-1]
-    return f"order:{last['store_id']}:{last['order_id']}"
+            try:
+                async with conn.transaction():
+                    if await _superseded(conn, company_id, state):
+                        await _abandon(conn, company_id, job_id)
+                        return "DONE", state
+                    await write_batch(conn, company_id, state.version, rows)
+                    await _save_cursor(conn, company_id, ahead.cursor)
+            finally:
+                following, posting = await side_work
+            state = replace(state, cursor=ahead.cursor)
+            if following is None:
+                return "CONTINUE", state
+            ahead = following
+    finally:
+        drop(posting)
+
+
+async def _posted(posting: asyncio.Future[list[BatchRows]]) -> list[BatchRows]:
+    """The rows of a batch being posted: what the writer waits for when
+    posting is slower than writing."""
+    return await posting
+
+
+async def _read_ahead(
+    side: asyncpg.Connection,
+    company_id: UUID,
+    state: BuildState,
+    cursor: str,
+    batch_orders: int,
+    rows: list[BatchRows],
+    more: bool,
+) -> tuple[ReadBatch | None, asyncio.Future[list[BatchRows]] | None]:
+    """The batch after ``cursor`` read and sent to be posted (unless
+    ``more`` is false: the step's time is up), then the facts of the
+    batch being written remembered."""
+    following = None
+    if more:
+        following = await read_batch(side, company_id, state.version, cursor, batch_orders)
+    posting = start_posting(following.parts) if following and following.parts else None
+    try:
+        async with side.transaction():
+            await remember_facts(side, company_id, rows)
+    except BaseException:
+        drop(posting)
+        raise
+    return following, posting
 
 
 async def _build_processor_records(
