@@ -253,6 +253,31 @@ async def bare_copy(
         await conn.close()
 
 
+_LINES = """
+    FROM order_sources o, jsonb_array_elements(o.history -> 'order' -> 'lines') l
+    WHERE o.company_id = $1 AND coalesce(l ->> 'sku', '') <> ''
+      AND NOT coalesce((l ->> 'gift_card')::boolean, false)
+"""
+
+
+async def known_catalog(conn: asyncpg.Connection, company_id: UUID) -> None:
+    """The products and order SKUs a company has once its books were posted,
+    as they are when a merchant switches basis: a re-post then finds them
+    known (`--new-catalog` times their first insert as well)."""
+    await conn.execute(
+        "INSERT INTO products (company_id, sku, title) SELECT DISTINCT ON (l ->> 'sku') $1, "
+        f"l ->> 'sku', coalesce(l ->> 'title', '') {_LINES} ON CONFLICT DO NOTHING",
+        company_id,
+    )
+    await conn.execute(
+        "INSERT INTO order_skus (company_id, sku, store_id, order_id) "
+        f"SELECT DISTINCT $1, l ->> 'sku', o.store_id, o.order_id {_LINES} ON CONFLICT DO NOTHING",
+        company_id,
+    )
+    await conn.execute("ANALYZE products")
+    await conn.execute("ANALYZE order_skus")
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--orders", type=int, default=200_000)
@@ -262,14 +287,19 @@ async def main() -> None:
     ap.add_argument("--db", default="storebooks_bench_repost")
     ap.add_argument("--server", default=None, help="admin URL of another PostgreSQL")
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    ap.add_argument("--processes", type=int, default=None, help="posting processes (0: in-process)")
     ap.add_argument(
-        "--processes", type=int, default=None, help="posting processes (0: in-process)"
+        "--new-catalog",
+        action="store_true",
+        help="no products or order SKUs known before the re-post (a first posting)",
     )
     args = ap.parse_args()
     db_url = await bench_database(args.db, fresh=True, url=args.server)
     print(f"database {args.db} on {db_url.split('@')[-1]}; pid {os.getpid()}", flush=True)
     company = await generate_company(db_url, args.orders, stores=args.stores, years=args.years)
     conn = await asyncpg.connect(db_url)
+    if not args.new_catalog:
+        await known_catalog(conn, company.company_id)
     await conn.execute("VACUUM ANALYZE order_sources")
     await conn.execute("CHECKPOINT")
     await conn.close()
