@@ -265,13 +265,14 @@ async def known_catalog(conn: asyncpg.Connection, company_id: UUID) -> None:
     as they are when a merchant switches basis: a re-post then finds them
     known (`--new-catalog` times their first insert as well)."""
     await conn.execute(
-        "INSERT INTO products (company_id, sku, title) SELECT DISTINCT ON (l ->> 'sku') $1, "
+        "INSERT INTO products (company_id, sku, title) SELECT DISTINCT ON (l ->> 'sku') $1::uuid, "
         f"l ->> 'sku', coalesce(l ->> 'title', '') {_LINES} ON CONFLICT DO NOTHING",
         company_id,
     )
     await conn.execute(
         "INSERT INTO order_skus (company_id, sku, store_id, order_id) "
-        f"SELECT DISTINCT $1, l ->> 'sku', o.store_id, o.order_id {_LINES} ON CONFLICT DO NOTHING",
+        f"SELECT DISTINCT $1::uuid, l ->> 'sku', o.store_id, o.order_id {_LINES} "
+        "ON CONFLICT DO NOTHING",
         company_id,
     )
     await conn.execute("ANALYZE products")
