@@ -185,7 +185,10 @@ async def mark_events(
     company_id: UUID,
     marks: list[tuple[int, str, str | None, str | None]],
 ) -> None:
-    """Several events' outcomes (event, status, order, error) in one statement."""
+    """Several events' outcomes (event, status, order, error) in one statement.
+    The ids are named to the table too (`any`): the events are found through
+    their key even when the statistics take the company for empty, instead
+    of by joining every event of the company."""
     if not marks:
         return
     ids, statuses, orders, errors = zip(*marks, strict=True)
@@ -194,7 +197,7 @@ async def mark_events(
         "processed_at = now(), attempts = r.attempts + 1 "
         "FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) "
         "AS m(event_id, status, order_id, error) "
-        "WHERE r.company_id = $1 AND r.event_id = m.event_id",
+        "WHERE r.company_id = $1 AND r.event_id = m.event_id AND r.event_id = any($2::bigint[])",
         company_id,
         list(ids),
         list(statuses),
