@@ -39,7 +39,9 @@ def posting_processes(cores: int | None = None) -> int:
     """How many posting processes a re-post uses: 0 posts in-process."""
     raw = os.environ.get("STOREBOOKS_POSTING_PROCESSES", "").strip()
     if raw:
-        return max(0, min(int(raw), MAX_PROCESSES))
+        if not raw.isdigit():
+            raise ValueError(f"STOREBOOKS_POSTING_PROCESSES: {raw!r} is not a whole number")
+        return min(int(raw), MAX_PROCESSES)
     cores = cores if cores is not None else (os.cpu_count() or 1)
     return max(0, min(cores - 1, MAX_PROCESSES))
 

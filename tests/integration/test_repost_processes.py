@@ -200,6 +200,14 @@ def test_the_default_leaves_the_database_a_core(monkeypatch: pytest.MonkeyPatch)
     assert posting_processes(cores=64) == 8
 
 
+def test_a_posting_process_count_that_is_not_a_number_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STOREBOOKS_POSTING_PROCESSES", "two")
+    with pytest.raises(ValueError, match="STOREBOOKS_POSTING_PROCESSES: 'two'"):
+        posting_processes()
+
+
 class _Killed(Exception):
     """The process stops here (as a kill would, minus the process)."""
 
