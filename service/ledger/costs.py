@@ -134,6 +134,8 @@ def _json(raw: object) -> dict[str, list[list[object]]] | None:
     if raw is None:
         return None
     value = from_jsonb(raw)
+    if isinstance(value, str):  # stored as JSON text inside the JSON before migration 0027
+        value = from_jsonb(value)
     assert isinstance(value, dict)
     return value
 

@@ -255,7 +255,7 @@ async def _store_line_costs(
         """
         INSERT INTO line_costs (company_id, store_id, order_id, sku, source, unit_cost,
                                 missing, moves)
-        VALUES ($1, $2, $3, $4, 'PRODUCT_COSTING', $5, $6, $7::jsonb)
+        VALUES ($1, $2, $3, $4, 'PRODUCT_COSTING', $5, $6, $7::text::jsonb)
         ON CONFLICT (company_id, store_id, order_id, sku, source) DO UPDATE
             SET unit_cost = excluded.unit_cost, missing = excluded.missing,
                 moves = excluded.moves, updated_at = now()
