@@ -91,16 +91,13 @@ async def process_event(pool: asyncpg.Pool, company_id: UUID, event_id: int) -> 
             event_id,
         )
         if row is None:
-            return EventOutcome("SKIPPED")
+            return SKIPPED
         store_id, order = row["store_id"], row["order_id"]
         if order is None:
             return await _process_one(conn, company_id, event_id) if row["pending"] else SKIPPED
         if not row["taken"]:
             return EventOutcome("BUSY")
-        try:
-            outcome = await _process_order(conn, company_id, store_id, order, event_id)
-        finally:
-            await _let_order_go(conn, company_id, store_id, order)
+        outcome = await _process_holding(conn, company_id, store_id, order, event_id)
         await _take_late_webhooks(conn, company_id, store_id, order)
     return outcome
 
@@ -130,26 +127,27 @@ async def _take_order(
 ) -> EventOutcome | None:
     """The order's waiting webhooks processed under the order's lock; None
     when another job holds it."""
+    key = f"{company_id}:{store_id}:{order}"
     if not await conn.fetchval(
-        "SELECT pg_try_advisory_lock(hashtextextended($1, $2))",
-        f"{company_id}:{store_id}:{order}",
-        _ORDER_LOCK_SALT,
+        "SELECT pg_try_advisory_lock(hashtextextended($1, $2))", key, _ORDER_LOCK_SALT
     ):
         return None
+    return await _process_holding(conn, company_id, store_id, order, event_id)
+
+
+async def _process_holding(
+    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, order: str, event_id: int
+) -> EventOutcome:
+    """The order's waiting webhooks, this job holding the order's lock,
+    which it lets go of whatever happens."""
     try:
         return await _process_order(conn, company_id, store_id, order, event_id)
     finally:
-        await _let_order_go(conn, company_id, store_id, order)
-
-
-async def _let_order_go(
-    conn: asyncpg.Connection, company_id: UUID, store_id: UUID, order: str
-) -> None:
-    await conn.execute(
-        "SELECT pg_advisory_unlock(hashtextextended($1, $2))",
-        f"{company_id}:{store_id}:{order}",
-        _ORDER_LOCK_SALT,
-    )
+        await conn.execute(
+            "SELECT pg_advisory_unlock(hashtextextended($1, $2))",
+            f"{company_id}:{store_id}:{order}",
+            _ORDER_LOCK_SALT,
+        )
 
 
 async def _process_order(
