@@ -261,9 +261,10 @@ _LINES = """
 
 
 async def known_catalog(conn: asyncpg.Connection, company_id: UUID) -> None:
-    """The products and order SKUs a company has once its books were posted,
-    as they are when a merchant switches basis: a re-post then finds them
-    known (`--new-catalog` times their first insert as well)."""
+    """The products, order SKUs and last good histories a company has once
+    its books were posted, as they are when a merchant switches basis: a
+    re-post then finds them known (`--new-catalog` times a first posting,
+    with their first insert)."""
     await conn.execute(
         "INSERT INTO products (company_id, sku, title) SELECT DISTINCT ON (l ->> 'sku') $1::uuid, "
         f"l ->> 'sku', coalesce(l ->> 'title', '') {_LINES} ON CONFLICT DO NOTHING",
@@ -273,6 +274,13 @@ async def known_catalog(conn: asyncpg.Connection, company_id: UUID) -> None:
         "INSERT INTO order_skus (company_id, sku, store_id, order_id) "
         f"SELECT DISTINCT $1::uuid, l ->> 'sku', o.store_id, o.order_id {_LINES} "
         "ON CONFLICT DO NOTHING",
+        company_id,
+    )
+    # Every order posted once, as webhooks and syncs post them: its history
+    # is also its last good one.
+    await conn.execute(
+        "UPDATE order_sources SET good_history = history, history_posted = true "
+        "WHERE company_id = $1",
         company_id,
     )
     await conn.execute("ANALYZE products")

@@ -36,8 +36,10 @@ from service.ledger.posting_inputs import InputRows
 from service.ledger.products import first_titles
 
 Row = tuple[object, ...]
-StoredOrder = tuple[UUID, str, str, str | None]
-"""Store, order, history as stored (JSON text), last good history when it differs."""
+StoredOrder = tuple[UUID, str, str, str | None, bool]
+"""Store, order, history as stored (JSON text), last good history when it
+differs, and whether this very history posted before (so that what it says
+of products and SKUs is already remembered)."""
 PlainLine = tuple[str, int, str, str, str | None, str | None, str | None]
 PlainEntry = tuple[str, dt.date, str | None, str, str, str, tuple[PlainLine, ...]]
 """A stored entry in plain tuples (the domain's compiled records do not pickle)."""
@@ -95,10 +97,8 @@ def _post(batch: OrderBatch) -> BatchRows:
     keys = [(o[0], o[1]) for o in batch.orders]
     book = cost_book(batch.costs, batch.fallback_costs)
     items = post_with_costs(batch.inputs.inputs(), book, keys, histories, goods)
-    out = BatchRows(
-        titles=first_titles(histories),
-        skus=order_skus(zip([k[0] for k in keys], histories, strict=True)),
-    )
+    new = [(o[0], h) for o, h in zip(batch.orders, histories, strict=True) if not o[4]]
+    out = BatchRows(titles=first_titles(h for _, h in new), skus=order_skus(new))
     postings = [_add_facts(out, batch, item) for item in items]
     out.entries, out.lines = rows_for(batch.company_id, batch.version, postings, count())
     return out

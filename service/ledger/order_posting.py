@@ -246,7 +246,7 @@ async def repost_order(
         f"{company_id}:{order_subject(store_id, order_id)}",
     )
     row = await conn.fetchrow(
-        f"SELECT o.history, {GOOD_HISTORY}, o.good_history IS DISTINCT FROM o.history AS "
+        f"SELECT o.history, {GOOD_HISTORY}, NOT o.history_posted AS "
         "good_stale, s.currency_code, EXISTS (SELECT FROM order_refetches r "
         "WHERE r.company_id = o.company_id AND r.store_id = o.store_id "
         "AND r.order_id = o.order_id) AS refetch_waiting FROM order_sources o JOIN stores s "
@@ -321,11 +321,9 @@ def _costs(
     return costs + book.line_costs(key, good)
 
 
-GOOD_HISTORY = (
-    "CASE WHEN good_history IS DISTINCT FROM history THEN good_history END AS good_history"
-)
-"""The last history that posted, read only when it is not the current one:
-the database compares the two, so the usual case decodes no second copy."""
+GOOD_HISTORY = "CASE WHEN history_posted THEN NULL ELSE good_history END AS good_history"
+"""The last history that posted, read only when it is not the current one
+(``history_posted`` says so), so the usual case decodes no second copy."""
 
 
 def good_history(good: Any) -> OrderHistory | None:
@@ -349,7 +347,7 @@ async def _remember_outcome(
     if posted.error is None:
         if row["good_stale"]:
             await conn.execute(
-                "UPDATE order_sources SET good_history = history "
+                "UPDATE order_sources SET good_history = history, history_posted = true "
                 "WHERE company_id = $1 AND store_id = $2 AND order_id = $3",
                 company_id,
                 store_id,

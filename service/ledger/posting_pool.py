@@ -14,8 +14,10 @@ interpreter, so it loads the compiled engine exactly as its parent does.
 They receive plain data and return plain rows.
 
 STOREBOOKS_POSTING_PROCESSES sets how many (0: post in the re-posting
-process itself, as on a single core); by default one less than the cores,
-so that the database keeps a core of its own on the same machine.
+process itself, as on a single core); by default one per core, at most 8.
+One per core rather than leaving the database a core: the re-posting
+process and the database wait on each other between statements, and on 2
+cores a second posting process takes up that slack (bench/README.md).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def posting_processes(cores: int | None = None) -> int:
             raise ValueError(f"STOREBOOKS_POSTING_PROCESSES: {raw!r} is not a whole number")
         return min(int(raw), MAX_PROCESSES)
     cores = cores if cores is not None else (os.cpu_count() or 1)
-    return max(0, min(cores - 1, MAX_PROCESSES))
+    return 0 if cores < 2 else min(cores, MAX_PROCESSES)
 
 
 def _pool(size: int) -> ProcessPoolExecutor:

@@ -69,7 +69,7 @@ async def read_batch(
     )
     if not rows:
         return ReadBatch("processor", [])
-    orders: list[StoredOrder] = [(r[0], r[1], r[2], r[3]) for r in rows]
+    orders: list[StoredOrder] = [(r[0], r[1], r[2], r[3] or None, r[3] == "") for r in rows]
     keys = [(o[0], o[1]) for o in orders]
     inputs = await load_input_rows(conn, company_id)
     costs = await load_cost_rows(conn, company_id, keys, moves_as_text=True)
@@ -95,9 +95,10 @@ async def read_batch(
     return ReadBatch(f"order:{last[0]}:{last[1]}", parts)
 
 
-GOOD_HISTORY_TEXT = (
-    "CASE WHEN good_history IS DISTINCT FROM history THEN good_history::text END AS good_history"
-)
+GOOD_HISTORY_TEXT = "CASE WHEN history_posted THEN '' ELSE good_history::text END AS good_history"
+"""The order's last good history as text when it is not its history; ''
+when the history itself posted (its products and SKUs were remembered
+then); NULL when no history of the order ever posted."""
 
 
 async def _fallback_costs(
@@ -164,7 +165,9 @@ async def remember_facts(
     products, which orders sell which SKU, the SKUs whose costing is stale.
     Written as any posting writes them, and never undone (a history says
     what it says, whichever version is built), so they need not share the
-    batch's transaction, and are written beside it."""
+    batch's transaction, and are written beside it. A history that posted
+    before as it is adds none: its products and SKUs were remembered when
+    it posted (a merchant's switch of basis re-posts thousands of those)."""
     titles: dict[str, str] = {}
     for p in parts:  # the first title seen in the batch, as posting one by one keeps it
         for sku, title in p.titles.items():

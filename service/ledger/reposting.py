@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from dataclasses import dataclass, replace
 from uuid import UUID
 
@@ -208,6 +209,10 @@ async def _abandon(conn: asyncpg.Connection, company_id: UUID, job_id: str) -> N
     await finish_job(conn, company_id, job_id)
 
 
+POSTING_AHEAD = 2
+"""Batches being posted while one is written."""
+
+
 async def _build_orders(
     conn: asyncpg.Connection,
     side: asyncpg.Connection,
@@ -218,11 +223,13 @@ async def _build_orders(
     batch_orders: int,
 ) -> tuple[str | None, BuildState]:
     """Post the orders into the version being built, a batch per transaction
-    with the cursor saved in it. While one batch is written on ``conn``,
-    the next is read on ``side`` and posted (in the posting processes),
-    and the facts of the one being written are remembered on ``side``.
-    Returns CONTINUE at the deadline, DONE if a newer settings change made
-    the build pointless, else None with the cursor at "processor".
+    with the cursor saved in it. While one batch is written on ``conn``, the
+    next two are being posted (in the posting processes), the one after
+    them is read on ``side``, and the facts of the one being written are
+    remembered on ``side``: the posting processes always have a batch
+    queued, rather than waiting for the next read. Returns CONTINUE at the
+    deadline, DONE if a newer settings change made the build pointless,
+    else None with the cursor at "processor".
 
     The first batches are smaller (an eighth, a quarter, a half): the
     writer has nothing to do until the first batch is posted, so a small
@@ -230,10 +237,17 @@ async def _build_orders(
     written."""
     warm_up()
     size = max(1, batch_orders // 8)
-    ahead = await read_batch(side, company_id, state.version, state.cursor, size)
-    posting = start_posting(ahead.parts) if ahead.parts else None
+    queued: deque[tuple[ReadBatch, asyncio.Future[list[BatchRows]] | None]] = deque()
     try:
+        cursor = state.cursor
+        for _ in range(POSTING_AHEAD):
+            read = await read_batch(side, company_id, state.version, cursor, size)
+            queued.append((read, start_posting(read.parts) if read.parts else None))
+            if not read.parts:
+                break
+            cursor, size = read.cursor, min(batch_orders, 2 * size)
         while True:
+            ahead, posting = queued.popleft()
             if posting is None:  # no orders left
                 async with conn.transaction():
                     if await _superseded(conn, company_id, state):
@@ -242,11 +256,11 @@ async def _build_orders(
                     await _save_cursor(conn, company_id, ahead.cursor)
                 return None, replace(state, cursor=ahead.cursor)
             rows = await _posted(posting)
-            posting = None
             more = time.monotonic() <= deadline
-            size = min(batch_orders, 2 * size)
+            last = queued[-1][0] if queued else ahead
+            read_more = more and bool(last.parts)
             side_work = asyncio.ensure_future(
-                _read_ahead(side, company_id, state, ahead.cursor, size, rows, more)
+                _read_ahead(side, company_id, state, last.cursor, size, rows, read_more)
             )
             try:
                 async with conn.transaction():
@@ -256,13 +270,16 @@ async def _build_orders(
                     await write_batch(conn, company_id, state.version, rows)
                     await _save_cursor(conn, company_id, ahead.cursor)
             finally:
-                following, posting = await side_work
+                following, following_posting = await side_work
+                if following is not None:
+                    queued.append((following, following_posting))
             state = replace(state, cursor=ahead.cursor)
-            if following is None:
+            if not more:
                 return "CONTINUE", state
-            ahead = following
+            size = min(batch_orders, 2 * size)
     finally:
-        drop(posting)
+        for _, posting in queued:
+            drop(posting)
 
 
 async def _posted(posting: asyncio.Future[list[BatchRows]]) -> list[BatchRows]:

@@ -193,10 +193,12 @@ async def test_posting_processes_and_in_process_posting_give_the_same_books(
     assert "NEEDS_DATA" in report.problems[1]
 
 
-def test_the_default_leaves_the_database_a_core(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_is_one_per_core_and_none_on_one_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("STOREBOOKS_POSTING_PROCESSES", raising=False)
     assert posting_processes(cores=1) == 0
-    assert posting_processes(cores=2) == 1
+    assert posting_processes(cores=2) == 2
     assert posting_processes(cores=64) == 8
 
 
@@ -292,3 +294,58 @@ def test_posting_processes_end_with_a_killed_parent(tmp_path: Path) -> None:
     while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not Path(f"/proc/{child}").exists(), "the posting process outlived its parent"
+
+
+async def test_a_repost_remembers_the_products_and_skus_of_histories_never_posted(
+    pool: asyncpg.Pool, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Imported histories that no posting has seen yet, and a history that
+    changed since it last posted, have their products and order SKUs
+    remembered by the re-post; a history that posted as it is had them
+    remembered then (its order SKUs are left as they are)."""
+    await _load(pool, tenant)
+    company = tenant.company_id
+    orders = [
+        r["order_id"]
+        for r in await pool.fetch(
+            "SELECT order_id FROM order_sources WHERE company_id = $1 ORDER BY order_id", company
+        )
+    ]
+    posted, changed = orders[: len(orders) // 2], orders[-1]
+    await pool.execute(
+        "UPDATE order_sources SET good_history = history, history_posted = true "
+        "WHERE company_id = $1 AND order_id = any($2::text[])",
+        company,
+        [*posted, changed],
+    )
+    await pool.execute(  # a new line since it last posted
+        "UPDATE order_sources SET history_posted = false, "
+        "history = jsonb_set(history, '{order,lines}', (history #> '{order,lines}') "
+        "|| jsonb_set(history #> '{order,lines,0}', '{sku}', "
+        "'\"NEW-SKU\"')) WHERE company_id = $1 AND order_id = $2",
+        company,
+        changed,
+    )
+    monkeypatch.setenv("STOREBOOKS_POSTING_PROCESSES", "1")
+    await _repost(pool, company, await _new_settings(pool, company, "ACCRUAL"))
+
+    remembered = {
+        r["order_id"]
+        for r in await pool.fetch("SELECT order_id FROM order_skus WHERE company_id = $1", company)
+    }
+    with_skus = {
+        r["order_id"]
+        for r in await pool.fetch(
+            "SELECT order_id FROM order_sources WHERE company_id = $1 AND EXISTS ("
+            "SELECT FROM jsonb_array_elements(history #> '{order,lines}') l "
+            "WHERE l ->> 'sku' <> '' AND NOT (l ->> 'gift_card')::boolean)",
+            company,
+        )
+    }
+    assert remembered == (with_skus - set(posted)) | {changed}
+    assert (
+        await pool.fetchval(
+            "SELECT title FROM products WHERE company_id = $1 AND sku = 'NEW-SKU'", company
+        )
+        is not None
+    )
