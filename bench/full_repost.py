@@ -130,7 +130,7 @@ def instrument(in_process: bool) -> None:
     ):
         _wrap(repost_batches, name, label)
     _wrap(repost_batches, "copy_summaries", "write: order_summaries COPY")
-    for name in ("replace_missing", "replace_cogs"):
+    for name in ("replace_missing", "copy_missing_rows", "replace_cogs"):
         _wrap(repost_batches, name, f"write: {name}")
     for name in ("remember_titles", "remember_sku_orders", "queue_recost"):
         _wrap(repost_batches, name, f"side: {name}")
@@ -141,6 +141,7 @@ def instrument(in_process: bool) -> None:
     _wrap(reposting, "_build_orders", "orders: _build_orders (whole)")
     _wrap(reposting, "_build_processor_records", "processor records")
     _wrap(reposting, "build_balances", "build_balances")
+    _wrap(reposting, "rebuild_missing_days", "missing-cost counters")
     _wrap(reposting, "_switch", "_switch")
     _wrap(reposting, "_begin", "_begin")
 

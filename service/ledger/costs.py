@@ -309,8 +309,17 @@ async def missing_cost_lines(
     return int(total)
 
 
+async def copy_missing_rows(conn: asyncpg.Connection, rows: list[tuple[object, ...]]) -> None:
+    """Missing-cost rows into a version being built, its counters left for
+    ``rebuild_missing_days`` once the last batch is in (a full re-post:
+    counting each batch's days moved the same counter rows once per batch)."""
+    if rows:
+        await conn.copy_records_to_table("missing_costs", records=rows, columns=MISSING_COLUMNS)
+
+
 async def rebuild_missing_days(conn: asyncpg.Connection, company_id: UUID, version: int) -> None:
-    """The counters of a version recounted from its rows (for data loaded by hand)."""
+    """The counters of a version recounted from its rows: once a full
+    re-post has written them all, and for data loaded by hand."""
     await conn.execute(
         "DELETE FROM missing_cost_days WHERE company_id = $1 AND journal_version = $2",
         company_id,

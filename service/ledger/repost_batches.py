@@ -24,10 +24,10 @@ from service.ledger.batch_posting import (
 )
 from service.ledger.costs import (
     OrderKey,
+    copy_missing_rows,
     load_cost_rows,
     remember_sku_orders,
     replace_cogs,
-    replace_missing,
 )
 from service.ledger.journal import closed_through, copy_numbered_rows, order_subject, stored_entries
 from service.ledger.order_posting import copy_summaries
@@ -151,10 +151,11 @@ def _subject_key(subject: str) -> OrderKey:
 async def write_batch(
     conn: asyncpg.Connection, company_id: UUID, version: int, parts: list[BatchRows]
 ) -> None:
-    """A posted batch into the version being built; each table written once."""
+    """A posted batch into the version being built; each table written once
+    (the missing-cost counters are counted when the last batch is in)."""
     await copy_numbered_rows(conn, [(p.entries, p.lines) for p in parts])
     await copy_summaries(conn, [r for p in parts for r in p.summaries])
-    await replace_missing(conn, company_id, version, [], [r for p in parts for r in p.missing])
+    await copy_missing_rows(conn, [r for p in parts for r in p.missing])
     await replace_cogs(conn, company_id, version, [], [r for p in parts for r in p.cogs])
 
 

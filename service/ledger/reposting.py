@@ -24,14 +24,18 @@ service/ledger/repost_batches.py.
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from uuid import UUID
 
 import asyncpg
 
 from service.ledger.batch_posting import BatchRows
+from service.ledger.costs import rebuild_missing_days
 from service.ledger.jobs import JobRecord, finish_job, record_job
 from service.ledger.journal import (
     build_balances,
@@ -138,6 +142,7 @@ async def _step(
     if state.cursor == "done":
         async with pool.acquire() as conn, conn.transaction():
             await build_balances(conn, company_id, state.version)
+            await rebuild_missing_days(conn, company_id, state.version)
             await _save_cursor(conn, company_id, "balanced")
     # "balanced": built; a step that stopped before the switch resumes here.
     await _switch(pool, company_id, job_id, state)
@@ -236,6 +241,36 @@ async def _build_orders(
     one gets it going sooner, and each posts while the one before is
     written."""
     warm_up()
+    with rare_collections():
+        return await _post_batches(conn, side, company_id, job_id, state, deadline, batch_orders)
+
+
+@contextmanager
+def rare_collections() -> Iterator[None]:
+    """The cycle collector runs rarely while batches are written: each
+    batch brings tens of thousands of rows back from the posting processes,
+    none in a cycle, and collecting as they arrive walked every row held
+    again and again. It still runs, every COLLECT_AFTER new objects."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], COLLECT_AFTER), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+COLLECT_AFTER = 100_000
+
+
+async def _post_batches(
+    conn: asyncpg.Connection,
+    side: asyncpg.Connection,
+    company_id: UUID,
+    job_id: str,
+    state: BuildState,
+    deadline: float,
+    batch_orders: int,
+) -> tuple[str | None, BuildState]:
     size = max(1, batch_orders // 8)
     queued: deque[tuple[ReadBatch, asyncio.Future[list[BatchRows]] | None]] = deque()
     try:

@@ -174,6 +174,22 @@ async def test_posting_processes_and_in_process_posting_give_the_same_books(
     assert any("'period.adjustment'" in row for row in ours["journal"])  # the close held
     assert ours["cogs_details"] and ours["missing_costs"]
     assert ours == theirs
+    # The per-day missing-cost counters, counted once the last batch was in,
+    # agree with the rows.
+    for version in (in_process, in_pool):
+        counted = await pool.fetch(
+            "SELECT day, store_id, lines FROM missing_cost_days WHERE company_id = $1 "
+            "AND journal_version = $2 AND lines <> 0 ORDER BY day, store_id",
+            tenant.company_id,
+            version,
+        )
+        rows = await pool.fetch(
+            "SELECT day, store_id, count(*) AS lines FROM missing_costs WHERE company_id = $1 "
+            "AND journal_version = $2 GROUP BY day, store_id ORDER BY day, store_id",
+            tenant.company_id,
+            version,
+        )
+        assert rows and [tuple(r) for r in counted] == [tuple(r) for r in rows]
 
     statuses = dict(
         await pool.fetch(
