@@ -124,9 +124,10 @@ async def _step(
         return "SKIPPED"
     if state.cursor == "" or state.cursor.startswith("order:"):
         async with pool.acquire() as conn, pool.acquire() as side:
-            outcome, state = await _build_orders(
-                conn, side, company_id, job_id, state, deadline, batch_orders
-            )
+            with rare_collections():
+                outcome, state = await _build_orders(
+                    conn, side, company_id, job_id, state, deadline, batch_orders
+                )
         if outcome is not None:
             return outcome
     if state.cursor == "processor":
@@ -241,36 +242,6 @@ async def _build_orders(
     one gets it going sooner, and each posts while the one before is
     written."""
     warm_up()
-    with rare_collections():
-        return await _post_batches(conn, side, company_id, job_id, state, deadline, batch_orders)
-
-
-@contextmanager
-def rare_collections() -> Iterator[None]:
-    """The cycle collector runs rarely while batches are written: each
-    batch brings tens of thousands of rows back from the posting processes,
-    none in a cycle, and collecting as they arrive walked every row held
-    again and again. It still runs, every COLLECT_AFTER new objects."""
-    old = gc.get_threshold()
-    gc.set_threshold(max(old[0], COLLECT_AFTER), *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
-
-
-COLLECT_AFTER = 100_000
-
-
-async def _post_batches(
-    conn: asyncpg.Connection,
-    side: asyncpg.Connection,
-    company_id: UUID,
-    job_id: str,
-    state: BuildState,
-    deadline: float,
-    batch_orders: int,
-) -> tuple[str | None, BuildState]:
     size = max(1, batch_orders // 8)
     queued: deque[tuple[ReadBatch, asyncio.Future[list[BatchRows]] | None]] = deque()
     try:
@@ -315,6 +286,23 @@ async def _post_batches(
     finally:
         for _, posting in queued:
             drop(posting)
+
+
+@contextmanager
+def rare_collections() -> Iterator[None]:
+    """The cycle collector runs rarely while batches are written: each
+    batch brings tens of thousands of rows back from the posting processes,
+    none in a cycle, and collecting as they arrive walked every row held
+    again and again. It still runs, every COLLECT_AFTER new objects."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], COLLECT_AFTER), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+COLLECT_AFTER = 100_000
 
 
 async def _posted(posting: asyncio.Future[list[BatchRows]]) -> list[BatchRows]:
