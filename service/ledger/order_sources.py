@@ -71,7 +71,7 @@ async def save_views(
     await conn.execute(
         """
         UPDATE order_sources SET views = $4, history = $5,
-               history_posted = good_history IS NOT DISTINCT FROM $5::jsonb AND $5 IS NOT NULL,
+               history_posted = coalesce(good_history = $5::jsonb, false),
                source_updated_at = $6, history_error = NULL, changed_at = now()
         WHERE company_id = $1 AND store_id = $2 AND order_id = $3
         """,

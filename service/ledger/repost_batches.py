@@ -56,7 +56,8 @@ async def read_batch(
         _, after_store, after_order = cursor.split(":", 2)
     rows = await conn.fetch(
         f"""
-        SELECT o.store_id, o.order_id, o.history::text, {GOOD_HISTORY_TEXT} FROM order_sources o
+        SELECT o.store_id, o.order_id, o.history::text, {GOOD_HISTORY_TEXT}, o.history_posted
+        FROM order_sources o
         WHERE o.company_id = $1 AND o.history IS NOT NULL
           AND (o.store_id, o.order_id) > ($2::uuid, $3)
         ORDER BY o.store_id, o.order_id
@@ -69,7 +70,7 @@ async def read_batch(
     )
     if not rows:
         return ReadBatch("processor", [])
-    orders: list[StoredOrder] = [(r[0], r[1], r[2], r[3] or None, r[3] == "") for r in rows]
+    orders: list[StoredOrder] = [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
     keys = [(o[0], o[1]) for o in orders]
     inputs = await load_input_rows(conn, company_id)
     costs = await load_cost_rows(conn, company_id, keys, moves_as_text=True)
@@ -95,10 +96,8 @@ async def read_batch(
     return ReadBatch(f"order:{last[0]}:{last[1]}", parts)
 
 
-GOOD_HISTORY_TEXT = "CASE WHEN history_posted THEN '' ELSE good_history::text END AS good_history"
-"""The order's last good history as text when it is not its history; ''
-when the history itself posted (its products and SKUs were remembered
-then); NULL when no history of the order ever posted."""
+GOOD_HISTORY_TEXT = "CASE WHEN history_posted THEN NULL ELSE good_history::text END AS good_history"
+"""order_posting.GOOD_HISTORY as text, for the posting processes to decode."""
 
 
 async def _fallback_costs(

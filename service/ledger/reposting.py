@@ -247,9 +247,9 @@ async def _build_orders(
     try:
         cursor = state.cursor
         for _ in range(POSTING_AHEAD):
-            read = await read_batch(side, company_id, state.version, cursor, size)
-            queued.append((read, start_posting(read.parts) if read.parts else None))
-            if not read.parts:
+            read, posting = await _read_and_post(side, company_id, state, cursor, size)
+            queued.append((read, posting))
+            if posting is None:
                 break
             cursor, size = read.cursor, min(batch_orders, 2 * size)
         while True:
@@ -288,6 +288,9 @@ async def _build_orders(
             drop(posting)
 
 
+COLLECT_AFTER = 100_000
+
+
 @contextmanager
 def rare_collections() -> Iterator[None]:
     """The cycle collector runs rarely while batches are written: each
@@ -300,9 +303,6 @@ def rare_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*old)
-
-
-COLLECT_AFTER = 100_000
 
 
 async def _posted(posting: asyncio.Future[list[BatchRows]]) -> list[BatchRows]:
@@ -323,10 +323,9 @@ async def _read_ahead(
     """The batch after ``cursor`` read and sent to be posted (unless
     ``more`` is false: the step's time is up), then the facts of the
     batch being written remembered."""
-    following = None
+    following, posting = None, None
     if more:
-        following = await read_batch(side, company_id, state.version, cursor, batch_orders)
-    posting = start_posting(following.parts) if following and following.parts else None
+        following, posting = await _read_and_post(side, company_id, state, cursor, batch_orders)
     try:
         async with side.transaction():
             await remember_facts(side, company_id, rows)
@@ -334,6 +333,15 @@ async def _read_ahead(
         drop(posting)
         raise
     return following, posting
+
+
+async def _read_and_post(
+    side: asyncpg.Connection, company_id: UUID, state: BuildState, cursor: str, size: int
+) -> tuple[ReadBatch, asyncio.Future[list[BatchRows]] | None]:
+    """The batch after ``cursor``, read and sent to be posted (no posting
+    when no orders are left)."""
+    read = await read_batch(side, company_id, state.version, cursor, size)
+    return read, start_posting(read.parts) if read.parts else None
 
 
 async def _build_processor_records(
