@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Final
 
 from service.domain.costs import LineCost
 from service.domain.events import PaymentMethod
 from service.domain.settings import DepositLink, OrderStatusOverride, Settings
 
+DEFAULT_SETTINGS = Settings()
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True, unsafe_hash=True)
 class PostingContext:
     """``gateways`` is the store's own gateway mapping, as the merchant set
     it: (gateway key, payment method) pairs that replace the method a
     transaction was given from what the channel said (posting rule 13.2)."""
 
-    settings: Settings = field(default_factory=Settings)
-    override: OrderStatusOverride | None = None
-    deposits: tuple[DepositLink, ...] = ()
-    costs: tuple[LineCost, ...] = ()
-    gateways: tuple[tuple[str, PaymentMethod], ...] = ()
+    settings: Final[Settings]
+    override: Final[OrderStatusOverride | None]
+    deposits: Final[tuple[DepositLink, ...]]
+    costs: Final[tuple[LineCost, ...]]
+    gateways: Final[tuple[tuple[str, PaymentMethod], ...]]
+
+    def __init__(
+        self,
+        settings: Settings = DEFAULT_SETTINGS,
+        override: OrderStatusOverride | None = None,
+        deposits: tuple[DepositLink, ...] = (),
+        costs: tuple[LineCost, ...] = (),
+        gateways: tuple[tuple[str, PaymentMethod], ...] = (),
+    ) -> None:
+        self.settings = settings
+        self.override = override
+        self.deposits = deposits
+        self.costs = costs
+        self.gateways = gateways

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 
 class CostSource(StrEnum):
@@ -21,7 +22,7 @@ COST_PRECEDENCE: tuple[CostSource, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class LineCost:
     """A candidate unit cost (minor units per unit) for one order line.
 
@@ -36,15 +37,34 @@ class LineCost:
     sheet equal to the value of the units on hand.
     """
 
-    line_id: str
-    unit_cost: int
-    source: CostSource = CostSource.PRODUCT_COSTING
-    missing: bool = False
-    moves: tuple[tuple[str, int], ...] = ()
+    line_id: Final[str]
+    unit_cost: Final[int]
+    source: Final[CostSource]
+    missing: Final[bool]
+    moves: Final[tuple[tuple[str, int], ...]]
+
+    def __init__(
+        self,
+        line_id: str,
+        unit_cost: int,
+        source: CostSource = CostSource.PRODUCT_COSTING,
+        missing: bool = False,
+        moves: tuple[tuple[str, int], ...] = (),
+    ) -> None:
+        self.line_id = line_id
+        self.unit_cost = unit_cost
+        self.source = source
+        self.missing = missing
+        self.moves = moves
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class MissingCost:
-    order_id: str
-    line_id: str
-    sku: str | None
+    order_id: Final[str]
+    line_id: Final[str]
+    sku: Final[str | None]
+
+    def __init__(self, order_id: str, line_id: str, sku: str | None) -> None:
+        self.order_id = order_id
+        self.line_id = line_id
+        self.sku = sku

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 
 class TransactionKind(StrEnum):
@@ -49,7 +50,7 @@ def gateway_key(gateway: str) -> str:
     return gateway.strip().lower()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Transaction:
     """A payment transaction (Shopify order transaction).
 
@@ -58,19 +59,43 @@ class Transaction:
     reserve or release nothing the books see.
     """
 
-    id: str
-    at: dt.datetime
-    kind: TransactionKind
-    amount: int
-    gateway: str
-    method: PaymentMethod
-    status: TransactionStatus = TransactionStatus.SUCCESS
-    currency: str | None = None
-    parent_id: str | None = None
-    converted_from: str = ""
+    id: Final[str]
+    at: Final[dt.datetime]
+    kind: Final[TransactionKind]
+    amount: Final[int]
+    gateway: Final[str]
+    method: Final[PaymentMethod]
+    status: Final[TransactionStatus]
+    currency: Final[str | None]
+    parent_id: Final[str | None]
+    converted_from: Final[str]
     """Set when the channel gave the amount only in the customer's
     currency: what it said (``"13.50 CAD"``), converted at the order's own
     rate (posting rule 13.3); memos repeat it so a reader knows."""
+
+    def __init__(
+        self,
+        id: str,
+        at: dt.datetime,
+        kind: TransactionKind,
+        amount: int,
+        gateway: str,
+        method: PaymentMethod,
+        status: TransactionStatus = TransactionStatus.SUCCESS,
+        currency: str | None = None,
+        parent_id: str | None = None,
+        converted_from: str = "",
+    ) -> None:
+        self.id = id
+        self.at = at
+        self.kind = kind
+        self.amount = amount
+        self.gateway = gateway
+        self.method = method
+        self.status = status
+        self.currency = currency
+        self.parent_id = parent_id
+        self.converted_from = converted_from
 
     @property
     def processor(self) -> str | None:
@@ -88,10 +113,14 @@ class Transaction:
         return self.status is TransactionStatus.SUCCESS and self.kind is TransactionKind.REFUND
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class FulfillmentLine:
-    line_id: str
-    quantity: int
+    line_id: Final[str]
+    quantity: Final[int]
+
+    def __init__(self, line_id: str, quantity: int) -> None:
+        self.line_id = line_id
+        self.quantity = quantity
 
 
 class FulfillmentStatus(StrEnum):
@@ -100,15 +129,27 @@ class FulfillmentStatus(StrEnum):
     PENDING = "pending"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Fulfillment:
     """Units shipped. Only SUCCESS fulfillments count (a cancelled or
     pending shipment did not leave the warehouse)."""
 
-    id: str
-    at: dt.datetime
-    lines: tuple[FulfillmentLine, ...]
-    status: FulfillmentStatus = FulfillmentStatus.SUCCESS
+    id: Final[str]
+    at: Final[dt.datetime]
+    lines: Final[tuple[FulfillmentLine, ...]]
+    status: Final[FulfillmentStatus]
+
+    def __init__(
+        self,
+        id: str,
+        at: dt.datetime,
+        lines: tuple[FulfillmentLine, ...],
+        status: FulfillmentStatus = FulfillmentStatus.SUCCESS,
+    ) -> None:
+        self.id = id
+        self.at = at
+        self.lines = lines
+        self.status = status
 
 
 class RestockType(StrEnum):
@@ -124,11 +165,18 @@ class RestockType(StrEnum):
         return self is not RestockType.NO_RESTOCK
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RefundLine:
-    line_id: str
-    quantity: int
-    restock_type: RestockType = RestockType.NO_RESTOCK
+    line_id: Final[str]
+    quantity: Final[int]
+    restock_type: Final[RestockType]
+
+    def __init__(
+        self, line_id: str, quantity: int, restock_type: RestockType = RestockType.NO_RESTOCK
+    ) -> None:
+        self.line_id = line_id
+        self.quantity = quantity
+        self.restock_type = restock_type
 
 
 class AdjustmentKind(StrEnum):
@@ -137,7 +185,7 @@ class AdjustmentKind(StrEnum):
     OTHER = "other"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RefundAdjustment:
     """A Shopify refund order adjustment.
 
@@ -151,24 +199,47 @@ class RefundAdjustment:
     transactions (posting rule 6.4, STACK-NOTES).
     """
 
-    kind: AdjustmentKind
-    amount: int
-    tax: int = 0
+    kind: Final[AdjustmentKind]
+    amount: Final[int]
+    tax: Final[int]
+
+    def __init__(self, kind: AdjustmentKind, amount: int, tax: int = 0) -> None:
+        self.kind = kind
+        self.amount = amount
+        self.tax = tax
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Refund:
     """``return_id``: the return (Shopify's returns) the refund belongs to;
     when that return sent replacement lines out, the refund is the
     exchange's, and its lines come back without being refunded."""
 
-    id: str
-    at: dt.datetime
-    lines: tuple[RefundLine, ...] = ()
-    adjustments: tuple[RefundAdjustment, ...] = ()
-    transactions: tuple[Transaction, ...] = ()
-    note: str = ""
-    return_id: str = ""
+    id: Final[str]
+    at: Final[dt.datetime]
+    lines: Final[tuple[RefundLine, ...]]
+    adjustments: Final[tuple[RefundAdjustment, ...]]
+    transactions: Final[tuple[Transaction, ...]]
+    note: Final[str]
+    return_id: Final[str]
+
+    def __init__(
+        self,
+        id: str,
+        at: dt.datetime,
+        lines: tuple[RefundLine, ...] = (),
+        adjustments: tuple[RefundAdjustment, ...] = (),
+        transactions: tuple[Transaction, ...] = (),
+        note: str = "",
+        return_id: str = "",
+    ) -> None:
+        self.id = id
+        self.at = at
+        self.lines = lines
+        self.adjustments = adjustments
+        self.transactions = transactions
+        self.note = note
+        self.return_id = return_id
 
     @property
     def shipping(self) -> int:
@@ -179,14 +250,19 @@ class Refund:
         return sum(a.tax for a in self.adjustments if a.kind is AdjustmentKind.SHIPPING_REFUND)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Cancellation:
     """The order was cancelled. Its lines and money come back through
     refunds; the cancellation itself decides VOID detection."""
 
-    id: str
-    at: dt.datetime
-    reason: str = ""
+    id: Final[str]
+    at: Final[dt.datetime]
+    reason: Final[str]
+
+    def __init__(self, id: str, at: dt.datetime, reason: str = "") -> None:
+        self.id = id
+        self.at = at
+        self.reason = reason
 
 
 Event = Transaction | Fulfillment | Refund | Cancellation

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from service.domain.events import Event
 from service.domain.order import Order
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OrderHistory:
-    order: Order
-    events: tuple[Event, ...] = ()
+    order: Final[Order]
+    events: Final[tuple[Event, ...]]
+
+    def __init__(self, order: Order, events: tuple[Event, ...] = ()) -> None:
+        self.order = order
+        self.events = events

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Final
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TaxLine:
     """A tax amount on a line or a shipping line.
 
@@ -20,12 +21,17 @@ class TaxLine:
     merchant owes nothing for it (posting rules section 5).
     """
 
-    amount: int
-    channel_liable: bool = False
-    title: str = ""
+    amount: Final[int]
+    channel_liable: Final[bool]
+    title: Final[str]
+
+    def __init__(self, amount: int, channel_liable: bool = False, title: str = "") -> None:
+        self.amount = amount
+        self.channel_liable = channel_liable
+        self.title = title
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DiscountAllocation:
     """The part of a discount allocated to one line.
 
@@ -34,12 +40,17 @@ class DiscountAllocation:
     flag is kept for memos and reports.
     """
 
-    amount: int
-    order_level: bool = False
-    code: str = ""
+    amount: Final[int]
+    order_level: Final[bool]
+    code: Final[str]
+
+    def __init__(self, amount: int, order_level: bool = False, code: str = "") -> None:
+        self.amount = amount
+        self.order_level = order_level
+        self.code = code
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class LineItem:
     """``exchange_for``: the return this line was added for, when it is
     the replacement sent out in an exchange (Shopify adds exchange items
@@ -47,27 +58,63 @@ class LineItem:
     place of the units returned, and only a price difference is sold or
     refunded (posting rule 6.4, exchanges)."""
 
-    id: str
-    sku: str | None
-    quantity: int
-    unit_price: int
-    discounts: tuple[DiscountAllocation, ...] = ()
-    tax_lines: tuple[TaxLine, ...] = ()
-    gift_card: bool = False
-    title: str = ""
-    exchange_for: str = ""
+    id: Final[str]
+    sku: Final[str | None]
+    quantity: Final[int]
+    unit_price: Final[int]
+    discounts: Final[tuple[DiscountAllocation, ...]]
+    tax_lines: Final[tuple[TaxLine, ...]]
+    gift_card: Final[bool]
+    title: Final[str]
+    exchange_for: Final[str]
+
+    def __init__(
+        self,
+        id: str,
+        sku: str | None,
+        quantity: int,
+        unit_price: int,
+        discounts: tuple[DiscountAllocation, ...] = (),
+        tax_lines: tuple[TaxLine, ...] = (),
+        gift_card: bool = False,
+        title: str = "",
+        exchange_for: str = "",
+    ) -> None:
+        self.id = id
+        self.sku = sku
+        self.quantity = quantity
+        self.unit_price = unit_price
+        self.discounts = discounts
+        self.tax_lines = tax_lines
+        self.gift_card = gift_card
+        self.title = title
+        self.exchange_for = exchange_for
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ShippingLine:
-    id: str
-    price: int
-    discount: int = 0
-    tax_lines: tuple[TaxLine, ...] = ()
-    title: str = ""
+    id: Final[str]
+    price: Final[int]
+    discount: Final[int]
+    tax_lines: Final[tuple[TaxLine, ...]]
+    title: Final[str]
+
+    def __init__(
+        self,
+        id: str,
+        price: int,
+        discount: int = 0,
+        tax_lines: tuple[TaxLine, ...] = (),
+        title: str = "",
+    ) -> None:
+        self.id = id
+        self.price = price
+        self.discount = discount
+        self.tax_lines = tax_lines
+        self.title = title
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Order:
     """The order at placement.
 
@@ -83,19 +130,49 @@ class Order:
     the customer was charged (posting rule 13.1).
     """
 
-    id: str
-    store_id: str
-    currency: str
-    timezone: str
-    placed_at: dt.datetime
-    lines: tuple[LineItem, ...]
-    shipping_lines: tuple[ShippingLine, ...] = ()
-    tip: int = 0
-    unallocated_discount: int = 0
-    source: str = "web"
-    test: bool = False
-    name: str = ""
-    taxes_included: bool = False
+    id: Final[str]
+    store_id: Final[str]
+    currency: Final[str]
+    timezone: Final[str]
+    placed_at: Final[dt.datetime]
+    lines: Final[tuple[LineItem, ...]]
+    shipping_lines: Final[tuple[ShippingLine, ...]]
+    tip: Final[int]
+    unallocated_discount: Final[int]
+    source: Final[str]
+    test: Final[bool]
+    name: Final[str]
+    taxes_included: Final[bool]
+
+    def __init__(
+        self,
+        id: str,
+        store_id: str,
+        currency: str,
+        timezone: str,
+        placed_at: dt.datetime,
+        lines: tuple[LineItem, ...],
+        shipping_lines: tuple[ShippingLine, ...] = (),
+        tip: int = 0,
+        unallocated_discount: int = 0,
+        source: str = "web",
+        test: bool = False,
+        name: str = "",
+        taxes_included: bool = False,
+    ) -> None:
+        self.id = id
+        self.store_id = store_id
+        self.currency = currency
+        self.timezone = timezone
+        self.placed_at = placed_at
+        self.lines = lines
+        self.shipping_lines = shipping_lines
+        self.tip = tip
+        self.unallocated_discount = unallocated_discount
+        self.source = source
+        self.test = test
+        self.name = name
+        self.taxes_included = taxes_included
 
     @property
     def total(self) -> int:

@@ -33,15 +33,21 @@ TAG = "@type"  # a name no domain field can have
 
 @cache
 def _hints(cls: type) -> dict[str, Any]:
+    """Each field's type, read from the class's source: a class compiled
+    with mypyc keeps only erased annotations (``tuple`` for
+    ``tuple[LineItem, ...]``, ``type`` for ``str | None``)."""
     namespace: dict[str, Any] = {}
     for module in _MODULES:
         namespace.update(vars(module))
-    hints = typing.get_type_hints(cls, globalns=namespace)
-    if any(h is tuple for h in hints.values()):
-        # A class compiled with mypyc keeps only erased annotations (`tuple`,
-        # not `tuple[LineItem, ...]`): the full ones are read from its source.
-        hints.update(_source_hints(cls, namespace))
-    return hints
+    return _stored_types(_source_hints(cls, namespace))
+
+
+def _stored_types(hints: dict[str, Any]) -> dict[str, Any]:
+    """The type each field stores: ``Final[X]`` (a read-only field) stores X."""
+    return {
+        name: typing.get_args(h)[0] if typing.get_origin(h) is typing.Final else h
+        for name, h in hints.items()
+    }
 
 
 def _source_hints(cls: type, namespace: dict[str, Any]) -> dict[str, Any]:

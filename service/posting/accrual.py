@@ -99,7 +99,7 @@ def refund(out: Out, st: OrderState, date: dt.date, event: str, plan: RefundPlan
     money_out_lines(out, lines, plan.money)
     out.line(lines, "AR", -plan.absorbed)
     memo = f"Refund {event} on order {out.label}: {out.money(plan.returned)} returned"
-    if any(plan.unrecognised):
+    if not C.is_zero(plan.unrecognised):
         memo += f", {out.money(C.value(plan.unrecognised))} cancelled before fulfillment"
     if plan.kept_back > 0:
         memo += f", {out.money(plan.kept_back)} kept back"

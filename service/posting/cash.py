@@ -54,14 +54,14 @@ def _recognise(out: Out, st: OrderState, lines: list[JournalLine], amount: int) 
 def _settle_zero(out: Out, st: OrderState, lines: list[JournalLine]) -> None:
     """Nothing left to pay but components left (a 100% discounted part, or
     a refund that cleared the rest): they are paid, recognise them now."""
-    if C.value(st.unrecognised) == 0 and any(st.unrecognised):
+    if C.value(st.unrecognised) == 0 and not C.is_zero(st.unrecognised):
         out.components(lines, st.unrecognised, 1)
         st.unrecognised = C.ZERO
 
 
 def placed(out: Out, st: OrderState, date: dt.date, event: str) -> None:
     """A $0 order is paid when placed."""
-    if C.value(st.unrecognised) == 0 and any(st.unrecognised):
+    if C.value(st.unrecognised) == 0 and not C.is_zero(st.unrecognised):
         lines: list[JournalLine] = []
         _settle_zero(out, st, lines)
         out.entry(

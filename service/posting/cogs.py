@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Final
 
 from service.domain.context import PostingContext
 from service.domain.costs import COST_PRECEDENCE, CostSource, LineCost
@@ -48,7 +49,7 @@ def share(total: int, part: int, whole: int) -> int:
     return n if x >= 0 else -n
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class StockMove:
     """Units of an order line leaving stock (``units`` > 0) or coming back
     (< 0) on a date, at the value the books move them at (same sign). The
@@ -56,12 +57,22 @@ class StockMove:
     hand and INVENTORY on the balance sheet are made of the same movements.
     """
 
-    line_id: str
-    sku: str | None
-    day: dt.date
-    event: str
-    units: int
-    value: int
+    line_id: Final[str]
+    sku: Final[str | None]
+    day: Final[dt.date]
+    event: Final[str]
+    units: Final[int]
+    value: Final[int]
+
+    def __init__(
+        self, line_id: str, sku: str | None, day: dt.date, event: str, units: int, value: int
+    ) -> None:
+        self.line_id = line_id
+        self.sku = sku
+        self.day = day
+        self.event = event
+        self.units = units
+        self.value = value
 
 
 class CostTracker:

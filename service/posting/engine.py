@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final, cast
 
 from service.domain.context import PostingContext
 from service.domain.events import PaymentMethod, Refund, Transaction
@@ -44,15 +45,29 @@ from service.posting.state import OrderState
 from service.posting.statuses import Treatment, treatment
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OrderRun:
     """Everything one posting pass learnt about an order."""
 
-    entries: tuple[JournalEntry, ...]
-    treatment: Treatment
-    open_balance: int
-    prepared: Prepared
-    moves: tuple[StockMove, ...] = ()
+    entries: Final[tuple[JournalEntry, ...]]
+    treatment: Final[Treatment]
+    open_balance: Final[int]
+    prepared: Final[Prepared]
+    moves: Final[tuple[StockMove, ...]]
+
+    def __init__(
+        self,
+        entries: tuple[JournalEntry, ...],
+        treatment: Treatment,
+        open_balance: int,
+        prepared: Prepared,
+        moves: tuple[StockMove, ...] = (),
+    ) -> None:
+        self.entries = entries
+        self.treatment = treatment
+        self.open_balance = open_balance
+        self.prepared = prepared
+        self.moves = moves
 
 
 def post_order(history: OrderHistory, ctx: PostingContext) -> tuple[JournalEntry, ...]:
@@ -120,13 +135,17 @@ def run_order(history: OrderHistory, ctx: PostingContext) -> OrderRun:
                 continue  # cash rule 2 / accrual rule 3: nothing until a deposit is linked
             paid = True
             if isinstance(obj, Transaction):
-                if sales:
-                    (accrual.payment if is_accrual else cash.payment)(out, st, ev.date, obj)
+                if accrual_sales:
+                    accrual.payment(out, st, ev.date, obj)
+                elif sales:
+                    cash.payment(out, st, ev.date, obj)
                 elif tr.cogs_only_payments:
                     _cogs_only_money_in(out, ev, obj)
             elif isinstance(obj, DepositLink):
-                if sales:
-                    (accrual.deposit if is_accrual else cash.deposit)(out, st, ev.date, obj)
+                if accrual_sales:
+                    accrual.deposit(out, st, ev.date, obj)
+                elif sales:
+                    cash.deposit(out, st, ev.date, obj)
                 elif tr.cogs_only_payments:
                     _cogs_only_money_in(out, ev, obj)
         elif kind in (FULFILLMENT, PLACED_FULFILLMENT):
@@ -137,7 +156,7 @@ def run_order(history: OrderHistory, ctx: PostingContext) -> OrderRun:
         elif kind == PLACED:
             if accrual_sales:
                 accrual.placed(out, st, p, ev.date, ev.id)
-                if st.unshipped_weight == 0 and any(st.order_level_unrecognised):
+                if st.unshipped_weight == 0 and not C.is_zero(st.order_level_unrecognised):
                     accrual.recognise(
                         out, ev.date, ev.id, "has nothing to ship", st.order_level_unrecognised
                     )
@@ -204,8 +223,7 @@ def _ship(
     """An effective fulfillment (cash rule 3, accrual rule 2): COGS for the
     shipped units, and under accrual the recognition of their components
     plus the order-level items pro rata by shipped gross."""
-    qty = ev.obj
-    assert isinstance(qty, tuple)
+    qty = cast(tuple[tuple[int, int], ...], ev.obj)  # a fulfillment's (line, units)
     cogs_lines: list[JournalLine] = []
     store, channel, oid = out.store_id, out.channel, out.order_id
     recognised = C.ZERO
@@ -241,11 +259,11 @@ def _ship(
             if amount:
                 cogs_lines.append(JournalLine(expense, amount, store, channel, oid, pl.sku))
                 cogs_lines.append(JournalLine("INVENTORY", -amount, store, channel, oid, pl.sku))
-    if accrual_sales and st.unshipped_weight == 0 and any(st.order_level_unrecognised):
+    if accrual_sales and st.unshipped_weight == 0 and not C.is_zero(st.order_level_unrecognised):
         recognised = C.add(recognised, st.order_level_unrecognised)
         st.order_level_unrecognised = C.ZERO
     event = ev.id
-    if accrual_sales and any(recognised):
+    if accrual_sales and not C.is_zero(recognised):
         what = (
             "treated as fulfilled when placed"
             if ev.kind == PLACED_FULFILLMENT
@@ -291,10 +309,12 @@ def _refund(
 def _post_refund(
     out: Out, st: OrderState, ev: PEvent, plan: RefundPlan, tr: Treatment, is_accrual: bool
 ) -> None:
-    if tr.sales and not plan.exchange:
-        (accrual.refund if is_accrual else cash.refund)(out, st, ev.date, ev.id, plan)
-        if is_accrual and any(plan.flush):
+    if tr.sales and not plan.exchange and is_accrual:
+        accrual.refund(out, st, ev.date, ev.id, plan)
+        if not C.is_zero(plan.flush):
             accrual.recognise(out, ev.date, ev.id, "has nothing left to ship", plan.flush)
+    elif tr.sales and not plan.exchange:
+        cash.refund(out, st, ev.date, ev.id, plan)
     elif tr.cogs_only_payments and plan.money:
         # A COGS-only order's money is sales picked up from the payments
         # (section 8), so money going back is a refund of those sales.
@@ -355,7 +375,7 @@ def _exchange(
     _restock(
         out, ev, plan_refund(st, p, swap, is_accrual and tr.sales, swap=True), costs, expense, tr
     )
-    if tr.sales and any(difference):
+    if tr.sales and not C.is_zero(difference):
         (accrual.exchange_difference if is_accrual else cash.exchange_difference)(
             out, st, ev.date, ev.id, difference
         )

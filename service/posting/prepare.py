@@ -14,6 +14,7 @@ the money check, and the exchanges Shopify made on it (``_exchanges``).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from service.domain.accounts import ACCOUNTS_BY_KEY
@@ -37,15 +38,15 @@ from service.posting import components as C
 from service.posting.split import split
 
 # Event kinds, in the order they are applied when they share an instant.
-PLACED = 0
-PLACED_FULFILLMENT = 1
-PAYMENT = 2
-FULFILLMENT = 3
-REFUND = 4
-CANCEL = 5
-DEPOSIT = 6
-BAD_DEBT = 7
-OVERCOLLECTED = 8
+PLACED: Final = 0
+PLACED_FULFILLMENT: Final = 1
+PAYMENT: Final = 2
+FULFILLMENT: Final = 3
+REFUND: Final = 4
+CANCEL: Final = 5
+DEPOSIT: Final = 6
+BAD_DEBT: Final = 7
+OVERCOLLECTED: Final = 8
 
 # Phases within a local day: timestamped events, then bank deposits (a bank
 # date has no time), then end-of-day order actions.

@@ -20,7 +20,7 @@ Definitions (posting rule 6.4, 7.4, 7.5; decisions in docs/posting-rules.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from service.domain.events import Refund, RestockType, Transaction
 from service.posting import components as C
@@ -31,15 +31,29 @@ from service.posting.state import OrderState
 
 @dataclass(slots=True)
 class RefundPlan:
-    exchange: bool = False
-    removed: C.Vec = C.ZERO
-    unrecognised: C.Vec = C.ZERO  # accrual: part of ``removed`` never recognised
-    restocks: list[tuple[PLine, int]] = field(default_factory=list)
-    money: list[Transaction] = field(default_factory=list)
-    returned: int = 0
-    absorbed: int = 0
-    kept_back: int = 0
-    flush: C.Vec = C.ZERO  # accrual: order-level items recognised now nothing is left to ship
+    """What one refund posts; ``plan_refund`` fills it in."""
+
+    exchange: bool
+    removed: C.Vec
+    unrecognised: C.Vec  # accrual: part of ``removed`` never recognised
+    restocks: list[tuple[PLine, int]]
+    money: list[Transaction]
+    returned: int
+    absorbed: int
+    kept_back: int
+    flush: C.Vec  # accrual: order-level items recognised now nothing is left to ship
+
+    def __init__(self) -> None:
+        # Written out, as the domain's records are (service/domain/__init__.py).
+        self.exchange = False
+        self.removed = C.ZERO
+        self.unrecognised = C.ZERO
+        self.restocks = []
+        self.money = []
+        self.returned = 0
+        self.absorbed = 0
+        self.kept_back = 0
+        self.flush = C.ZERO
 
 
 def plan_refund(
@@ -129,7 +143,7 @@ def plan_refund(
             st.order_level_unrecognised = C.sub(st.order_level_unrecognised, part)
             unrec = C.add(unrec, part)
         st.shipping_left -= ship
-    if accrual and st.unshipped_weight == 0 and any(st.order_level_unrecognised):
+    if accrual and st.unshipped_weight == 0 and not C.is_zero(st.order_level_unrecognised):
         plan.flush = st.order_level_unrecognised
         st.order_level_unrecognised = C.ZERO
     plan.unrecognised = unrec

@@ -9,6 +9,7 @@ exchange order from an EXCLUDED channel stays excluded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from service.domain.context import PostingContext
 from service.domain.history import OrderHistory
@@ -21,17 +22,35 @@ from service.domain.settings import (
 from service.posting.prepare import DEPOSIT, FULFILLMENT, PAYMENT, Prepared
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Treatment:
     """What posts for one order."""
 
-    status: OrderStatus | ChannelStatus
-    sales: bool  # sales, discounts, tax, AR, payments, refunds
-    cogs: bool  # COGS and restocks
-    giveaway: bool = False  # product cost to PRODUCT_GIVEAWAYS instead of COGS
-    cogs_only_payments: bool = False  # payments as Cr GROSS_SALES (section 8)
-    bad_debt: bool = False
-    overcollected: bool = False
+    status: Final[OrderStatus | ChannelStatus]
+    sales: Final[bool]  # sales, discounts, tax, AR, payments, refunds
+    cogs: Final[bool]  # COGS and restocks
+    giveaway: Final[bool]  # product cost to PRODUCT_GIVEAWAYS instead of COGS
+    cogs_only_payments: Final[bool]  # payments as Cr GROSS_SALES (section 8)
+    bad_debt: Final[bool]
+    overcollected: Final[bool]
+
+    def __init__(
+        self,
+        status: OrderStatus | ChannelStatus,
+        sales: bool,
+        cogs: bool,
+        giveaway: bool = False,
+        cogs_only_payments: bool = False,
+        bad_debt: bool = False,
+        overcollected: bool = False,
+    ) -> None:
+        self.status = status
+        self.sales = sales
+        self.cogs = cogs
+        self.giveaway = giveaway
+        self.cogs_only_payments = cogs_only_payments
+        self.bad_debt = bad_debt
+        self.overcollected = overcollected
 
     @property
     def nothing(self) -> bool:
