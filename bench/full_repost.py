@@ -261,14 +261,18 @@ _LINES = """
 """
 
 
-async def known_catalog(conn: asyncpg.Connection, company_id: UUID) -> None:
+async def known_catalog(conn: asyncpg.Connection, company_id: UUID, costed: bool) -> None:
     """The products, order SKUs and last good histories a company has once
     its books were posted, as they are when a merchant switches basis: a
     re-post then finds them known (`--new-catalog` times a first posting,
-    with their first insert)."""
+    with their first insert). Each product has its own cost, 40% of its
+    price, as a merchant's catalog does once costs are set up, unless
+    `costed` is false: then every line is a missing cost (`--missing-costs`)."""
+    cost = "(l ->> 'unit_price')::bigint * 2 / 5" if costed else "NULL::bigint"
     await conn.execute(
-        "INSERT INTO products (company_id, sku, title) SELECT DISTINCT ON (l ->> 'sku') $1::uuid, "
-        f"l ->> 'sku', coalesce(l ->> 'title', '') {_LINES} ON CONFLICT DO NOTHING",
+        "INSERT INTO products (company_id, sku, title, average_cost) "
+        "SELECT DISTINCT ON (l ->> 'sku') $1::uuid, "
+        f"l ->> 'sku', coalesce(l ->> 'title', ''), {cost} {_LINES} ON CONFLICT DO NOTHING",
         company_id,
     )
     await conn.execute(
@@ -303,13 +307,18 @@ async def main() -> None:
         action="store_true",
         help="no products or order SKUs known before the re-post (a first posting)",
     )
+    ap.add_argument(
+        "--missing-costs",
+        action="store_true",
+        help="products without costs: every order line is a missing cost",
+    )
     args = ap.parse_args()
     db_url = await bench_database(args.db, fresh=True, url=args.server)
     print(f"database {args.db} on {db_url.split('@')[-1]}; pid {os.getpid()}", flush=True)
     company = await generate_company(db_url, args.orders, stores=args.stores, years=args.years)
     conn = await asyncpg.connect(db_url)
     if not args.new_catalog:
-        await known_catalog(conn, company.company_id)
+        await known_catalog(conn, company.company_id, costed=not args.missing_costs)
     await conn.execute("VACUUM ANALYZE order_sources")
     await conn.execute("CHECKPOINT")
     await conn.close()
