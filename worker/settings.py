@@ -18,6 +18,7 @@ from service.config import Settings, get_settings
 from service.db.connect import create_pool, resolve_endpoints
 from service.db.migrate import migrate
 from service.db.queue import events_queue, redis_settings
+from service.heap import freeze_startup_heap
 from worker.jobs import (
     MAX_TRIES,
     cleanup_journal_versions,
@@ -49,6 +50,7 @@ async def startup(ctx: dict[str, Any]) -> None:
         async with ctx["pool"].acquire() as conn:
             await migrate(conn)
         ctx["owns_pool"] = True
+    freeze_startup_heap()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from service.config import Settings, get_settings
 from service.db.connect import create_pool, resolve_endpoints
 from service.db.migrate import migrate
 from service.db.queue import open_queue
+from service.heap import freeze_startup_heap
 
 
 async def healthz(_: Request) -> JSONResponse:
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.secret_key = settings.resolved_secret_key()
         app.state.allow_any_api_host = settings.allow_any_api_host
         app.state.public_url = settings.public_url or ""
+        freeze_startup_heap()
         try:
             yield
         finally:
