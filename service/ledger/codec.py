@@ -1,8 +1,8 @@
 """JSON form of the domain's immutable records, for storage.
 
 Order histories and processor records are stored as JSON and read back
-into the same frozen dataclasses. The codec follows each dataclass's type
-hints, so a field added to the domain is stored without touching this
+into the same immutable records. The codec follows each record's field
+types, so a field added to the domain is stored without touching this
 module. A record inside a union (an order's events) carries its type name.
 """
 
