@@ -7,6 +7,7 @@ with mypyc (see service/compiled.py), a written ``__init__`` stores each
 field straight into the instance, about ten times faster than the frozen
 dataclass's generated one, which calls ``object.__setattr__`` per field;
 and ``Final`` keeps them immutable: mypy refuses any assignment outside
-``__init__``, and the compiled classes refuse it at run time. They hash and
-compare by value, as frozen dataclasses do.
+``__init__``, the compiled classes refuse it at run time, and from source
+``records.seal`` makes their fields write-once. They hash and compare by
+value, as frozen dataclasses do.
 """

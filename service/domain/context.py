@@ -7,6 +7,7 @@ from typing import Final
 
 from service.domain.costs import LineCost
 from service.domain.events import PaymentMethod
+from service.domain.records import seal
 from service.domain.settings import DepositLink, OrderStatusOverride, Settings
 
 DEFAULT_SETTINGS = Settings()
@@ -37,3 +38,6 @@ class PostingContext:
         self.deposits = deposits
         self.costs = costs
         self.gateways = gateways
+
+
+seal(PostingContext)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from service.domain.records import seal
+
 
 class CostSource(StrEnum):
     """Where a unit cost came from, highest precedence first."""
@@ -68,3 +70,6 @@ class MissingCost:
         self.order_id = order_id
         self.line_id = line_id
         self.sku = sku
+
+
+seal(LineCost, MissingCost)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from service.domain.records import seal
+
 
 class TransactionKind(StrEnum):
     AUTHORIZATION = "authorization"
@@ -263,6 +265,9 @@ class Cancellation:
         self.id = id
         self.at = at
         self.reason = reason
+
+
+seal(Transaction, FulfillmentLine, Fulfillment, RefundLine, RefundAdjustment, Refund, Cancellation)
 
 
 Event = Transaction | Fulfillment | Refund | Cancellation

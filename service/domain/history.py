@@ -7,6 +7,7 @@ from typing import Final
 
 from service.domain.events import Event
 from service.domain.order import Order
+from service.domain.records import seal
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -17,3 +18,6 @@ class OrderHistory:
     def __init__(self, order: Order, events: tuple[Event, ...] = ()) -> None:
         self.order = order
         self.events = events
+
+
+seal(OrderHistory)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Final
 
+from service.domain.records import seal
+
 
 @dataclass(slots=True, unsafe_hash=True)
 class JournalLine:
@@ -80,6 +82,9 @@ class JournalEntry:
     @property
     def balanced(self) -> bool:
         return sum(line.amount for line in self.lines) == 0
+
+
+seal(JournalLine, JournalEntry)
 
 
 _DATE_KEY = attrgetter("date", "key")

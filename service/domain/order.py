@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
+from service.domain.records import seal
+
 
 @dataclass(slots=True, unsafe_hash=True)
 class TaxLine:
@@ -196,3 +198,6 @@ class Order:
     def label(self) -> str:
         """The name a person knows the order by (#1001), else its id."""
         return self.name or self.id
+
+
+seal(TaxLine, DiscountAllocation, LineItem, ShippingLine, Order)

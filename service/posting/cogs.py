@@ -10,6 +10,7 @@ from typing import Final
 from service.domain.context import PostingContext
 from service.domain.costs import COST_PRECEDENCE, CostSource, LineCost
 from service.domain.journal import JournalLine
+from service.domain.records import seal
 from service.posting.out import Out
 
 _RANK = {src: i for i, src in enumerate(COST_PRECEDENCE)}
@@ -73,6 +74,9 @@ class StockMove:
         self.event = event
         self.units = units
         self.value = value
+
+
+seal(StockMove)
 
 
 class CostTracker:

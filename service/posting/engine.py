@@ -18,6 +18,7 @@ from service.domain.context import PostingContext
 from service.domain.events import PaymentMethod, Refund, Transaction
 from service.domain.history import OrderHistory
 from service.domain.journal import JournalEntry, JournalLine, sort_entries
+from service.domain.records import seal
 from service.domain.settings import AccountingBasis, DepositLink, FulfillmentTracking
 from service.posting import accrual, cash
 from service.posting import components as C
@@ -68,6 +69,9 @@ class OrderRun:
         self.open_balance = open_balance
         self.prepared = prepared
         self.moves = moves
+
+
+seal(OrderRun)
 
 
 def post_order(history: OrderHistory, ctx: PostingContext) -> tuple[JournalEntry, ...]:

@@ -13,6 +13,7 @@ from typing import Final
 
 from service.domain.context import PostingContext
 from service.domain.history import OrderHistory
+from service.domain.records import seal
 from service.domain.settings import (
     AccountingBasis,
     ChannelStatus,
@@ -55,6 +56,9 @@ class Treatment:
     @property
     def nothing(self) -> bool:
         return not (self.sales or self.cogs or self.cogs_only_payments)
+
+
+seal(Treatment)
 
 
 NOTHING_VOID = Treatment(OrderStatus.VOID, sales=False, cogs=False)
